@@ -1,0 +1,1 @@
+"""BetterAuth identity: JWKS cache, token verifier, dev issuer and login client."""

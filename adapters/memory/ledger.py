@@ -1,0 +1,99 @@
+"""In-memory movements (append-only) and reservations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from uuid import UUID
+
+from adapters.memory.state import OrgState
+from application.pagination import PageRequest
+from application.ports import MovementFilter, Movements, ReservationFilter, Reservations
+from application.queries.reservations import reservation_sort_key
+from application.queries.stock import movement_sort_key
+from domain.movements import Movement
+from domain.reservations import Reservation, ReservationStatus
+from domain.stock import LevelKey
+
+
+class InMemoryMovements(Movements):
+    """The ledger of one org inside a unit of work's working copy."""
+
+    def __init__(self, state: OrgState) -> None:
+        self._movements = state.movements
+
+    async def add(self, movement: Movement) -> None:
+        self._movements[movement.id] = movement
+
+    async def get(self, movement_id: UUID) -> Movement | None:
+        return self._movements.get(movement_id)
+
+    async def list(self, flt: MovementFilter, page: PageRequest) -> list[Movement]:
+        rows = [m for m in self._movements.values() if _matches(m, flt)]
+        rows.sort(key=movement_sort_key)
+        if page.after is not None:
+            rows = [m for m in rows if movement_sort_key(m) > page.after]
+        return rows[: page.limit + 1]
+
+
+def _matches(m: Movement, flt: MovementFilter) -> bool:
+    return (
+        (flt.item_id is None or any(line.item_id == flt.item_id for line in m.lines))
+        and (
+            flt.location_id is None or any(line.location_id == flt.location_id for line in m.lines)
+        )
+        and (flt.type is None or m.type is flt.type)
+        and (flt.reference is None or m.reference == flt.reference)
+        and (flt.since is None or m.created_at >= flt.since)
+        and (flt.until is None or m.created_at < flt.until)
+    )
+
+
+class InMemoryReservations(Reservations):
+    """Reservations of one org inside a unit of work's working copy."""
+
+    def __init__(self, state: OrgState) -> None:
+        self._reservations = state.reservations
+
+    async def add(self, reservation: Reservation) -> None:
+        self._reservations[reservation.id] = reservation
+
+    async def get(self, reservation_id: UUID, *, for_update: bool = False) -> Reservation | None:
+        return self._reservations.get(reservation_id)
+
+    async def save(self, reservation: Reservation) -> None:
+        self._reservations[reservation.id] = reservation
+
+    async def list(
+        self, flt: ReservationFilter, page: PageRequest, now: datetime
+    ) -> list[Reservation]:
+        rows = [
+            r
+            for r in self._reservations.values()
+            if (flt.status is None or r.as_of(now).status is flt.status)
+            and (flt.reference is None or r.reference == flt.reference)
+        ]
+        rows.sort(key=reservation_sort_key)
+        if page.after is not None:
+            rows = [r for r in rows if reservation_sort_key(r) > page.after]
+        return rows[: page.limit + 1]
+
+    async def release_expired_holds(
+        self, keys: Sequence[LevelKey], now: datetime
+    ) -> dict[LevelKey, int]:
+        wanted = set(keys)
+        released: dict[LevelKey, int] = {}
+        for reservation in list(self._reservations.values()):
+            if reservation.status is not ReservationStatus.ACTIVE or not reservation.is_expired(
+                now
+            ):
+                continue
+            lines = []
+            for line in reservation.lines:
+                if line.key in wanted and line.open:
+                    released[line.key] = released.get(line.key, 0) + line.open
+                    line = replace(line, released=line.released + line.open)
+                lines.append(line)
+            self._reservations[reservation.id] = replace(reservation, lines=tuple(lines))
+        return released

@@ -1,0 +1,56 @@
+"""The in-memory database: one state per org, replaced wholesale on commit."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from domain.catalog import Item, Location
+from domain.movements import Movement
+from domain.reservations import Reservation
+from domain.stock import LevelKey, StockLevel
+
+
+@dataclass(slots=True)
+class IdempotencyRecord:
+    """A claimed key: the request fingerprint and, once done, its result."""
+
+    fingerprint: str
+    result: dict[str, object] | None = None
+
+
+@dataclass(slots=True)
+class OrgState:
+    """Everything one org has. Values are frozen dataclasses, so a shallow copy isolates."""
+
+    items: dict[UUID, Item] = field(default_factory=dict)
+    locations: dict[UUID, Location] = field(default_factory=dict)
+    levels: dict[LevelKey, StockLevel] = field(default_factory=dict)
+    movements: dict[UUID, Movement] = field(default_factory=dict)
+    reservations: dict[UUID, Reservation] = field(default_factory=dict)
+    idempotency: dict[str, IdempotencyRecord] = field(default_factory=dict)
+
+    def copy(self) -> OrgState:
+        return OrgState(
+            items=dict(self.items),
+            locations=dict(self.locations),
+            levels=dict(self.levels),
+            movements=dict(self.movements),
+            reservations=dict(self.reservations),
+            idempotency={
+                k: IdempotencyRecord(v.fingerprint, v.result) for k, v in self.idempotency.items()
+            },
+        )
+
+
+class InMemoryDatabase:
+    """All orgs' state plus one lock: units of work run one at a time, like serialized
+    transactions, so concurrency semantics match the row-locked Postgres adapter."""
+
+    def __init__(self) -> None:
+        self.orgs: dict[str, OrgState] = {}
+        self.lock = asyncio.Lock()
+
+    def state(self, org_id: str) -> OrgState:
+        return self.orgs.get(org_id) or OrgState()

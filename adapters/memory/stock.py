@@ -1,0 +1,73 @@
+"""In-memory stock levels: the domain rule applied directly, expired holds discounted on read."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from adapters.memory.state import OrgState
+from application.pagination import PageRequest
+from application.ports import LevelChange, StockFilter, StockLevels
+from application.queries.stock import level_sort_key
+from domain.reservations import ReservationStatus
+from domain.stock import LevelKey, StockChange, StockLevel
+
+
+def expired_holds(state: OrgState, now: datetime) -> dict[LevelKey, int]:
+    """Open quantities of reservations past expiry, per level (they hold nothing any more)."""
+    held: dict[LevelKey, int] = {}
+    for reservation in state.reservations.values():
+        if reservation.status is ReservationStatus.ACTIVE and reservation.is_expired(now):
+            for line in reservation.lines:
+                if line.open:
+                    held[line.key] = held.get(line.key, 0) + line.open
+    return held
+
+
+class InMemoryStockLevels(StockLevels):
+    """Stock levels of one org inside a unit of work's working copy."""
+
+    def __init__(self, state: OrgState) -> None:
+        self._state = state
+
+    async def change(self, key: LevelKey, change: StockChange, now: datetime) -> LevelChange:
+        before = self._state.levels.get(key) or StockLevel.empty(key, now)
+        after = before.apply(change, now)
+        self._state.levels[key] = after
+        return LevelChange(after, after.on_hand - before.on_hand)
+
+    async def get(self, key: LevelKey, now: datetime) -> StockLevel | None:
+        level = self._state.levels.get(key)
+        if level is None:
+            return None
+        return _effective(level, expired_holds(self._state, now))
+
+    async def list(self, flt: StockFilter, page: PageRequest, now: datetime) -> list[StockLevel]:
+        expired = expired_holds(self._state, now)
+        rows = []
+        for level in sorted(self._state.levels.values(), key=level_sort_key):
+            if flt.item_id and level.item_id != flt.item_id:
+                continue
+            if flt.location_id and level.location_id != flt.location_id:
+                continue
+            if flt.below_reorder_point and not self._below_reorder_point(level):
+                continue
+            if page.after is not None and level_sort_key(level) <= page.after:
+                continue
+            rows.append(_effective(level, expired))
+            if len(rows) > page.limit:
+                break
+        return rows
+
+    def _below_reorder_point(self, level: StockLevel) -> bool:
+        item = self._state.items.get(level.item_id)
+        return (
+            item is not None
+            and item.reorder_point is not None
+            and (level.on_hand < item.reorder_point)
+        )
+
+
+def _effective(level: StockLevel, expired: dict[LevelKey, int]) -> StockLevel:
+    held = expired.get(level.key, 0)
+    return replace(level, reserved=level.reserved - held) if held else level

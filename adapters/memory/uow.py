@@ -1,0 +1,74 @@
+"""In-memory unit of work: a private working copy, published only on commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from adapters.memory.catalog import InMemoryItems, InMemoryLocations
+from adapters.memory.idempotency import InMemoryIdempotencyStore
+from adapters.memory.ledger import InMemoryMovements, InMemoryReservations
+from adapters.memory.state import InMemoryDatabase, OrgState
+from adapters.memory.stock import InMemoryStockLevels
+from application.errors import StorageUnavailable
+from application.ports import DueReservations, UnitOfWork, UnitOfWorkFactory
+from domain.reservations import ReservationStatus
+
+
+class InMemoryUnitOfWork(UnitOfWork):
+    """Holds the database lock for its lifetime; rollback is dropping the working copy."""
+
+    def __init__(self, db: InMemoryDatabase, org_id: str) -> None:
+        self._db = db
+        self._org_id = org_id
+        self._working: OrgState | None = None
+
+    async def __aenter__(self) -> InMemoryUnitOfWork:
+        await self._db.lock.acquire()
+        self._bind(self._db.state(self._org_id).copy())
+        return self
+
+    def _bind(self, working: OrgState) -> None:
+        self._working = working
+        self.items = InMemoryItems(working)
+        self.locations = InMemoryLocations(working)
+        self.stock = InMemoryStockLevels(working)
+        self.movements = InMemoryMovements(working)
+        self.reservations = InMemoryReservations(working)
+        self.idempotency = InMemoryIdempotencyStore(working)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._working = None
+        self._db.lock.release()
+
+    async def commit(self) -> None:
+        if self._working is None:
+            raise StorageUnavailable("commit outside an open unit of work")
+        self._db.orgs[self._org_id] = self._working
+        self._bind(self._working.copy())  # later writes in this block stay uncommitted
+
+
+class InMemoryUnitOfWorkFactory(UnitOfWorkFactory):
+    """Opens units of work on one shared in-memory database."""
+
+    def __init__(self, db: InMemoryDatabase) -> None:
+        self.db = db
+
+    def __call__(self, org_id: str) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.db, org_id)
+
+
+class InMemoryDueReservations(DueReservations):
+    """Scans every org for reservations past expiry that are still stored as active."""
+
+    def __init__(self, db: InMemoryDatabase) -> None:
+        self.db = db
+
+    async def due(self, now: datetime, limit: int) -> list[tuple[str, UUID]]:
+        due = [
+            (org_id, r.id)
+            for org_id, state in self.db.orgs.items()
+            for r in state.reservations.values()
+            if r.status is ReservationStatus.ACTIVE and r.is_expired(now)
+        ]
+        return due[:limit]

@@ -1,0 +1,1 @@
+"""PostgreSQL adapters: embedded server, migrations, connection pool and repositories."""

@@ -1,0 +1,56 @@
+"""The async connection pool every Postgres adapter shares (Neon- and PgBouncer-ready)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from psycopg import AsyncConnection
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import AsyncConnectionPool
+
+PooledSetting = Literal["auto", "true", "false"]
+
+# Neon suspends an idle compute after 5 minutes; recycle idle connections before that.
+MAX_IDLE_SECONDS = 240.0
+# How long a request waits for a free connection before failing with 503 (pool exhausted).
+CHECKOUT_TIMEOUT_SECONDS = 5.0
+CONNECT_TIMEOUT_SECONDS = 10
+
+
+def is_pooled(database_url: str, setting: PooledSetting = "auto") -> bool:
+    """True when the URL goes through a transaction pooler (Neon ``-pooler`` host, PgBouncer)."""
+    if setting != "auto":
+        return setting == "true"
+    params = conninfo_to_dict(database_url)
+    hosts = str(params.get("host", "")).split(",")
+    ports = str(params.get("port", "")).split(",")
+    return any("-pooler" in host for host in hosts) or "6432" in ports
+
+
+def build_pool(
+    database_url: str,
+    *,
+    min_size: int = 1,
+    max_size: int = 10,
+    pooled: PooledSetting = "auto",
+) -> AsyncConnectionPool[AsyncConnection[Any]]:
+    """Build a closed pool; the container opens it (``await pool.open()``) and closes it.
+
+    The URL, including TLS parameters such as ``sslmode`` and ``channel_binding``, goes to
+    libpq untouched. On a pooled URL server-side prepared statements are off: a transaction
+    pooler may hand the next statement to another server connection.
+    """
+    kwargs: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "autocommit": False}
+    if is_pooled(database_url, pooled):
+        kwargs["prepare_threshold"] = None
+    return AsyncConnectionPool(
+        conninfo=database_url,
+        min_size=min_size,
+        max_size=max_size,
+        kwargs=kwargs,
+        open=False,
+        check=AsyncConnectionPool.check_connection,
+        max_idle=MAX_IDLE_SECONDS,
+        timeout=CHECKOUT_TIMEOUT_SECONDS,
+        name="stockroom",
+    )

@@ -1,0 +1,1 @@
+"""Use cases, ports and authorization. Imports domain/ only; no framework."""

@@ -1,0 +1,61 @@
+"""Plain-data encoding of commands and results, for idempotency fingerprints and replays."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from datetime import datetime
+from enum import Enum
+from typing import Any, TypeVar
+from uuid import UUID
+
+T = TypeVar("T")
+
+
+def encode(value: Any) -> Any:
+    """Dataclasses, UUIDs, datetimes, enums and tuples as JSON-ready values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [encode(v) for v in value]
+    return value
+
+
+def decode(kind: Any, data: Any) -> Any:
+    """The inverse of ``encode`` for the annotated type ``kind``."""
+    if data is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return decode(options[0], data)
+    if origin in (tuple, list):
+        inner = typing.get_args(kind)[0]
+        return origin(decode(inner, v) for v in data)
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        fields = {f.name: decode(hints[f.name], data[f.name]) for f in dataclasses.fields(kind)}
+        constructor: Any = kind
+        return constructor(**fields)
+    if kind is UUID:
+        return UUID(data)
+    if kind is datetime:
+        return datetime.fromisoformat(data)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(data)
+    return data
+
+
+def fingerprint(operation: str, command: Any) -> str:
+    """A stable hash of an operation and its command, to tell same from different requests."""
+    body = json.dumps([operation, encode(command)], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()

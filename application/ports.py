@@ -1,0 +1,212 @@
+"""Ports: what the use cases need from the outside world, as Protocols adapters subclass."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from application.pagination import PageRequest
+from application.principal import Principal
+from domain.catalog import Item, Location
+from domain.movements import Movement, MovementType
+from domain.reservations import Reservation, ReservationStatus
+from domain.stock import LevelKey, StockChange, StockLevel
+
+
+class Clock(Protocol):
+    """The current time (UTC, timezone-aware)."""
+
+    def now(self) -> datetime: ...
+
+
+class IdGenerator(Protocol):
+    """New unique ids for entities and ledger documents."""
+
+    def new_id(self) -> UUID: ...
+
+
+class TokenVerifier(Protocol):
+    """Turns a bearer token into a Principal; raises Unauthenticated or IdentityProviderUnavailable."""
+
+    async def verify(self, token: str) -> Principal: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """An access token minted by the identity provider for a signed-in user."""
+
+    access_token: str
+    expires_in: int
+
+
+class LoginClient(Protocol):
+    """Signs a user in at the identity provider; raises InvalidCredentials or IdentityProviderUnavailable."""
+
+    async def login(
+        self, email: str, password: str, organization_id: str | None
+    ) -> IssuedToken: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RateDecision:
+    """Outcome of one hit against a fixed-window limit."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_after: int  # seconds until the window resets
+
+
+class RateLimiter(Protocol):
+    """Counts hits per key in fixed windows, shared by every API process."""
+
+    async def hit(self, key: str, *, limit: int, window_seconds: int) -> RateDecision: ...
+
+
+# --- Persistence ---------------------------------------------------------------------------
+# Every repository is bound to one org by its Unit of Work; none of them commits.
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockFilter:
+    """Filters of GET /v1/stock-levels."""
+
+    item_id: UUID | None = None
+    location_id: UUID | None = None
+    below_reorder_point: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MovementFilter:
+    """Filters of GET /v1/movements; ``since`` inclusive, ``until`` exclusive."""
+
+    item_id: UUID | None = None
+    location_id: UUID | None = None
+    type: MovementType | None = None
+    reference: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservationFilter:
+    """Filters of GET /v1/reservations; status is the effective one (expiry counts)."""
+
+    status: ReservationStatus | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LevelChange:
+    """A stock level after a change, and how much its on_hand moved."""
+
+    level: StockLevel
+    on_hand_delta: int
+
+
+class Items(Protocol):
+    """Items of one org; SKUs unique case-insensitively (duplicate: Conflict)."""
+
+    async def add(self, item: Item) -> None: ...
+    async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None: ...
+    async def get_many(self, item_ids: Sequence[UUID]) -> dict[UUID, Item]: ...
+    async def save(self, item: Item) -> None: ...
+    async def list(self, page: PageRequest) -> list[Item]: ...
+
+
+class Locations(Protocol):
+    """Locations of one org; codes unique case-insensitively (duplicate: Conflict)."""
+
+    async def add(self, location: Location) -> None: ...
+    async def get(self, location_id: UUID, *, for_update: bool = False) -> Location | None: ...
+    async def get_many(self, location_ids: Sequence[UUID]) -> dict[UUID, Location]: ...
+    async def save(self, location: Location) -> None: ...
+    async def list(self, page: PageRequest) -> list[Location]: ...
+
+
+class StockLevels(Protocol):
+    """Stock levels of one org. ``change`` is atomic and conditional: it applies the rule of
+    ``StockLevel.apply`` under the row lock (creating the level on first receipt) or raises
+    the error ``apply`` gives. Reads report ``reserved`` without expired holds."""
+
+    async def change(self, key: LevelKey, change: StockChange, now: datetime) -> LevelChange: ...
+    async def get(self, key: LevelKey, now: datetime) -> StockLevel | None: ...
+    async def list(
+        self, flt: StockFilter, page: PageRequest, now: datetime
+    ) -> list[StockLevel]: ...
+
+
+class Movements(Protocol):
+    """The append-only ledger of one org."""
+
+    async def add(self, movement: Movement) -> None: ...
+    async def get(self, movement_id: UUID) -> Movement | None: ...
+    async def list(self, flt: MovementFilter, page: PageRequest) -> list[Movement]: ...
+
+
+class Reservations(Protocol):
+    """Reservations of one org, stored as last saved (``Reservation.as_of`` gives the view)."""
+
+    async def add(self, reservation: Reservation) -> None: ...
+    async def get(
+        self, reservation_id: UUID, *, for_update: bool = False
+    ) -> Reservation | None: ...
+    async def save(self, reservation: Reservation) -> None: ...
+    async def list(
+        self, flt: ReservationFilter, page: PageRequest, now: datetime
+    ) -> list[Reservation]: ...
+    async def release_expired_holds(
+        self, keys: Sequence[LevelKey], now: datetime
+    ) -> dict[LevelKey, int]:
+        """Mark open quantities of expired reservations at ``keys`` released; return per level
+        how much to take off ``reserved``. Callers hold those levels' locks."""
+        ...
+
+
+class DueReservations(Protocol):
+    """Reservations past expiry but still stored as active, across all orgs (for the sweep)."""
+
+    async def due(self, now: datetime, limit: int) -> list[tuple[str, UUID]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    """The first result recorded under an idempotency key."""
+
+    result: dict[str, object]
+
+
+class IdempotencyStore(Protocol):
+    """Idempotency keys of one org, written in the same transaction as the change."""
+
+    async def claim(self, key: str, fingerprint: str, now: datetime) -> StoredResult | None:
+        """Reserve ``key`` for this request, or return the result stored by an earlier one with
+        the same fingerprint. A different fingerprint: IdempotencyKeyReused; a concurrent
+        holder that does not finish in time: RequestInProgress."""
+        ...
+
+    async def complete(self, key: str, result: dict[str, object]) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over one org's repositories: rollback unless ``commit`` is called."""
+
+    items: Items
+    locations: Locations
+    stock: StockLevels
+    movements: Movements
+    reservations: Reservations
+    idempotency: IdempotencyStore
+
+    async def __aenter__(self) -> UnitOfWork: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens a Unit of Work bound to one org."""
+
+    def __call__(self, org_id: str) -> UnitOfWork: ...

@@ -1,0 +1,67 @@
+"""Read items and locations."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.pagination import Page, PageRequest, page_of
+from application.principal import Permission, Principal
+from application.use_cases.base import UseCase
+from domain.catalog import Item, Location
+from domain.errors import NotFound
+
+
+def item_sort_key(item: Item) -> tuple[str, ...]:
+    """Items list in case-insensitive SKU order."""
+    return (item.sku.lower(),)
+
+
+def location_sort_key(location: Location) -> tuple[str, ...]:
+    """Locations list in case-insensitive code order."""
+    return (location.code.lower(),)
+
+
+class GetItem(UseCase):
+    """One item of the caller's org (another org's id: not found)."""
+
+    async def __call__(self, principal: Principal, item_id: UUID) -> Item:
+        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+            item = await uow.items.get(item_id)
+        if item is None:
+            raise NotFound(f"item {item_id} not found", resource="item")
+        return item
+
+
+class ListItems(UseCase):
+    """A page of the caller's items, by SKU."""
+
+    async def __call__(
+        self, principal: Principal, limit: int | None, cursor: str | None
+    ) -> Page[Item]:
+        request = PageRequest.parse(limit, cursor, width=1)
+        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+            rows = await uow.items.list(request)
+        return page_of(rows, request, item_sort_key)
+
+
+class GetLocation(UseCase):
+    """One location of the caller's org (another org's id: not found)."""
+
+    async def __call__(self, principal: Principal, location_id: UUID) -> Location:
+        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+            location = await uow.locations.get(location_id)
+        if location is None:
+            raise NotFound(f"location {location_id} not found", resource="location")
+        return location
+
+
+class ListLocations(UseCase):
+    """A page of the caller's locations, by code."""
+
+    async def __call__(
+        self, principal: Principal, limit: int | None, cursor: str | None
+    ) -> Page[Location]:
+        request = PageRequest.parse(limit, cursor, width=1)
+        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+            rows = await uow.locations.list(request)
+        return page_of(rows, request, location_sort_key)

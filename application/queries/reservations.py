@@ -1,0 +1,42 @@
+"""Read reservations as of now (an expired hold reads as expired)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.pagination import Page, PageRequest, page_of
+from application.ports import ReservationFilter
+from application.principal import Permission, Principal
+from application.use_cases.base import UseCase
+from domain.errors import NotFound
+from domain.reservations import Reservation
+
+
+def reservation_sort_key(reservation: Reservation) -> tuple[str, ...]:
+    """Reservations list oldest first, ties broken by id."""
+    return (reservation.created_at.isoformat(), str(reservation.id))
+
+
+class GetReservation(UseCase):
+    """One reservation of the caller's org."""
+
+    async def __call__(self, principal: Principal, reservation_id: UUID) -> Reservation:
+        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+            reservation = await uow.reservations.get(reservation_id)
+        if reservation is None:
+            raise NotFound(f"reservation {reservation_id} not found", resource="reservation")
+        return reservation.as_of(self.deps.clock.now())
+
+
+class ListReservations(UseCase):
+    """A page of reservations, filtered by effective status and reference."""
+
+    async def __call__(
+        self, principal: Principal, flt: ReservationFilter, limit: int | None, cursor: str | None
+    ) -> Page[Reservation]:
+        request = PageRequest.parse(limit, cursor, width=2)
+        now = self.deps.clock.now()
+        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+            rows = await uow.reservations.list(flt, request, now)
+        page = page_of(rows, request, reservation_sort_key)
+        return Page([r.as_of(now) for r in page.items], page.next_cursor)

@@ -1,0 +1,60 @@
+"""Read stock levels and the movement ledger."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.pagination import Page, PageRequest, page_of
+from application.ports import MovementFilter, StockFilter
+from application.principal import Permission, Principal
+from application.use_cases.base import UseCase
+from domain.errors import NotFound, ValidationFailed
+from domain.movements import Movement
+from domain.stock import StockLevel
+
+
+def level_sort_key(level: StockLevel) -> tuple[str, ...]:
+    """Stock levels list by (item_id, location_id)."""
+    return (str(level.item_id), str(level.location_id))
+
+
+def movement_sort_key(movement: Movement) -> tuple[str, ...]:
+    """The ledger lists oldest first, ties broken by id."""
+    return (movement.created_at.isoformat(), str(movement.id))
+
+
+class ListStockLevels(UseCase):
+    """A page of stock levels; ``reserved`` never counts expired holds."""
+
+    async def __call__(
+        self, principal: Principal, flt: StockFilter, limit: int | None, cursor: str | None
+    ) -> Page[StockLevel]:
+        request = PageRequest.parse(limit, cursor, width=2)
+        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+            rows = await uow.stock.list(flt, request, self.deps.clock.now())
+        return page_of(rows, request, level_sort_key)
+
+
+class GetMovement(UseCase):
+    """One ledger document of the caller's org."""
+
+    async def __call__(self, principal: Principal, movement_id: UUID) -> Movement:
+        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+            movement = await uow.movements.get(movement_id)
+        if movement is None:
+            raise NotFound(f"movement {movement_id} not found", resource="movement")
+        return movement
+
+
+class ListMovements(UseCase):
+    """A page of the ledger, oldest first, filtered."""
+
+    async def __call__(
+        self, principal: Principal, flt: MovementFilter, limit: int | None, cursor: str | None
+    ) -> Page[Movement]:
+        if flt.since and flt.until and flt.since >= flt.until:
+            raise ValidationFailed("since must be before until", field="since")
+        request = PageRequest.parse(limit, cursor, width=2)
+        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+            rows = await uow.movements.list(flt, request)
+        return page_of(rows, request, movement_sort_key)

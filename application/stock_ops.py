@@ -1,0 +1,58 @@
+"""Applying level changes for one request: existence checks, expiry, fixed lock order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from application.ports import LevelChange, UnitOfWork
+from domain.errors import NotFound
+from domain.movements import adds_stock
+from domain.stock import Adjust, Count, LevelKey, Release, Reserve, StockChange, Take
+
+Step = tuple[LevelKey, StockChange]
+
+
+async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> None:
+    """Every item and location exists in the org; none that gains stock or holds is archived."""
+    item_ids = sorted({key.item_id for key, _ in steps})
+    location_ids = sorted({key.location_id for key, _ in steps})
+    items = await uow.items.get_many(item_ids)
+    locations = await uow.locations.get_many(location_ids)
+    for item_id in item_ids:
+        if item_id not in items:
+            raise NotFound(f"item {item_id} not found", resource="item", id=str(item_id))
+    for location_id in location_ids:
+        if location_id not in locations:
+            raise NotFound(
+                f"location {location_id} not found", resource="location", id=str(location_id)
+            )
+    for key, change in steps:
+        if adds_stock(change) or isinstance(change, Reserve):
+            items[key.item_id].ensure_active()
+            locations[key.location_id].ensure_active()
+
+
+def _consumes(change: StockChange) -> bool:
+    # Changes limited by reserved/available must not be blocked by holds that have expired.
+    return isinstance(change, Take | Reserve | Count) or (
+        isinstance(change, Adjust) and change.delta < 0
+    )
+
+
+async def apply_steps(uow: UnitOfWork, steps: Sequence[Step], now: datetime) -> list[LevelChange]:
+    """Apply ``steps`` level by level in (item_id, location_id) order, so concurrent writers
+    take row locks in the same order and cannot deadlock; return results in request order.
+    Expired holds on the touched levels are released first, inside the same transaction."""
+    expired: dict[LevelKey, int] = {}
+    consuming = sorted({key for key, change in steps if _consumes(change)})
+    if consuming:
+        expired = await uow.reservations.release_expired_holds(consuming, now)
+    order = sorted(range(len(steps)), key=lambda i: steps[i][0])
+    results: list[LevelChange | None] = [None] * len(steps)
+    for i in order:
+        key, change = steps[i]
+        if expired.get(key):
+            await uow.stock.change(key, Release(expired.pop(key)), now)
+        results[i] = await uow.stock.change(key, change, now)
+    return [r for r in results if r is not None]

@@ -1,0 +1,38 @@
+"""Archive an item: it stays readable with its history but takes no new stock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.principal import Permission, Principal
+from application.use_cases.base import UseCase
+from domain.catalog import Item
+from domain.errors import NotFound
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArchiveItem:
+    """Archive the item, only if still at ``expected_version`` (if given). Idempotent."""
+
+    item_id: UUID
+    expected_version: int | None = None
+
+
+class ArchiveItemHandler(UseCase):
+    """Archive an item (admin, owner)."""
+
+    async def __call__(self, principal: Principal, command: ArchiveItem) -> Item:
+        org_id = principal.require(Permission.MANAGE_CATALOG)
+        now = self.deps.clock.now()
+        async with self.deps.uow(org_id) as uow:
+            item = await uow.items.get(command.item_id, for_update=True)
+            if item is None:
+                raise NotFound(f"item {command.item_id} not found", resource="item")
+            item.check_version(command.expected_version)
+            if item.archived:
+                return item
+            archived = item.archive(now)
+            await uow.items.save(archived)
+            await uow.commit()
+            return archived

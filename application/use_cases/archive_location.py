@@ -1,0 +1,38 @@
+"""Archive a location: it stays readable with its history but takes no new stock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.principal import Permission, Principal
+from application.use_cases.base import UseCase
+from domain.catalog import Location
+from domain.errors import NotFound
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArchiveLocation:
+    """Archive the location, only if still at ``expected_version`` (if given). Idempotent."""
+
+    location_id: UUID
+    expected_version: int | None = None
+
+
+class ArchiveLocationHandler(UseCase):
+    """Archive a location (admin, owner)."""
+
+    async def __call__(self, principal: Principal, command: ArchiveLocation) -> Location:
+        org_id = principal.require(Permission.MANAGE_CATALOG)
+        now = self.deps.clock.now()
+        async with self.deps.uow(org_id) as uow:
+            location = await uow.locations.get(command.location_id, for_update=True)
+            if location is None:
+                raise NotFound(f"location {command.location_id} not found", resource="location")
+            location.check_version(command.expected_version)
+            if location.archived:
+                return location
+            archived = location.archive(now)
+            await uow.locations.save(archived)
+            await uow.commit()
+            return archived

@@ -1,0 +1,56 @@
+"""Create an item in the caller's catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.idempotency import Outcome, run_once
+from application.principal import Permission, Principal
+from application.use_cases.base import UseCase
+from domain.catalog import Item
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateItem:
+    """A new item; the SKU must be unused in the org (case-insensitively)."""
+
+    sku: str
+    name: str
+    unit: str = "each"
+    description: str | None = None
+    reorder_point: int | None = None
+
+
+class CreateItemHandler(UseCase):
+    """Create an item (admin, owner)."""
+
+    async def __call__(
+        self, principal: Principal, command: CreateItem, idempotency_key: str | None = None
+    ) -> Outcome[Item]:
+        org_id = principal.require(Permission.MANAGE_CATALOG)
+        now = self.deps.clock.now()
+
+        async with self.deps.uow(org_id) as uow:
+
+            async def work() -> Item:
+                item = Item.create(
+                    id=self.deps.ids.new_id(),
+                    sku=command.sku,
+                    name=command.name,
+                    unit=command.unit,
+                    description=command.description,
+                    reorder_point=command.reorder_point,
+                    now=now,
+                )
+                await uow.items.add(item)
+                return item
+
+            return await run_once(
+                uow,
+                key=idempotency_key,
+                operation="create_item",
+                command=command,
+                result_type=Item,
+                now=now,
+                work=work,
+            )

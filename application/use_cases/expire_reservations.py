@@ -1,0 +1,55 @@
+"""Sweep: mark reservations past expiry as expired and return their holds to available.
+
+Reads never depend on this running (expired holds are discounted on read and released by the
+writes that need the stock); the sweep keeps stored state tidy and statuses final.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.ports import DueReservations
+from application.stock_ops import apply_steps
+from application.use_cases.base import Deps, UseCase
+from domain.reservations import ReservationStatus
+from domain.stock import Release
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExpireReservations:
+    """How many reservations to expire at most in this run."""
+
+    limit: int = 1000
+
+
+class ExpireReservationsHandler(UseCase):
+    """Expire due reservations, one small transaction each (a system task, no principal)."""
+
+    def __init__(self, deps: Deps, due: DueReservations) -> None:
+        super().__init__(deps)
+        self.due = due
+
+    async def __call__(self, command: ExpireReservations) -> int:
+        now = self.deps.clock.now()
+        expired = 0
+        for org_id, reservation_id in await self.due.due(now, command.limit):
+            expired += await self._expire_one(org_id, reservation_id)
+        return expired
+
+    async def _expire_one(self, org_id: str, reservation_id: UUID) -> int:
+        now = self.deps.clock.now()
+        async with self.deps.uow(org_id) as uow:
+            before = await uow.reservations.get(reservation_id, for_update=True)
+            if (
+                before is None
+                or before.status is not ReservationStatus.ACTIVE
+                or not before.is_expired(now)
+            ):
+                return 0  # settled or extended meanwhile
+            after = before.expire(now)
+            await uow.reservations.save(after)
+            steps = [(p.key, Release(p.quantity)) for p in after.settled_parts(before)]
+            await apply_steps(uow, steps, now)
+            await uow.commit()
+            return 1

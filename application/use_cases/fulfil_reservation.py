@@ -1,0 +1,61 @@
+"""Ship held stock: a shipment movement linked to the reservation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.idempotency import Outcome, run_once
+from application.principal import Permission, Principal
+from application.use_cases.base import UseCase
+from application.use_cases.settle_reservation import SettleReservation, settle
+from domain.movements import Movement, MovementLine, MovementType
+from domain.reservations import Reservation
+
+
+@dataclass(frozen=True, slots=True)
+class Fulfilment:
+    """The reservation after fulfilment and the shipment that took the stock."""
+
+    reservation: Reservation
+    movement_id: UUID
+
+
+class FulfilReservationHandler(UseCase):
+    """Fulfil all or part of an active reservation (any member)."""
+
+    async def __call__(
+        self, principal: Principal, command: SettleReservation, idempotency_key: str | None = None
+    ) -> Outcome[Fulfilment]:
+        org_id = principal.require(Permission.RESERVE)
+        now = self.deps.clock.now()
+        async with self.deps.uow(org_id) as uow:
+
+            async def work() -> Fulfilment:
+                reservation, changes = await settle(uow, command, now, fulfil=True)
+                movement = Movement(
+                    id=self.deps.ids.new_id(),
+                    type=MovementType.SHIPMENT,
+                    reason=None,
+                    reference=reservation.reference,
+                    note=None,
+                    actor=principal.user_id,
+                    created_at=now,
+                    lines=tuple(
+                        MovementLine(key.item_id, key.location_id, c.on_hand_delta, c.level.on_hand)
+                        for key, c in changes
+                    ),
+                    reservation_id=reservation.id,
+                )
+                await uow.movements.add(movement)
+                return Fulfilment(reservation, movement.id)
+
+            return await run_once(
+                uow,
+                key=idempotency_key,
+                operation="fulfil_reservation",
+                command=command,
+                result_type=Fulfilment,
+                now=now,
+                work=work,
+            )

@@ -1,0 +1,59 @@
+"""Record a movement in the ledger and apply it to stock levels, all or nothing."""
+
+from __future__ import annotations
+
+from application.idempotency import Outcome, run_once
+from application.principal import Permission, Principal
+from application.stock_ops import apply_steps, ensure_catalog
+from application.use_cases.base import UseCase
+from domain.movements import Movement, MovementLine, MovementRequest, MovementType
+
+_PERMISSION = {
+    MovementType.RECEIPT: Permission.MOVE_STOCK,
+    MovementType.SHIPMENT: Permission.MOVE_STOCK,
+    MovementType.TRANSFER: Permission.MOVE_STOCK,
+    MovementType.ADJUSTMENT: Permission.ADJUST_STOCK,
+    MovementType.COUNT: Permission.ADJUST_STOCK,
+}
+
+
+class PostMovementHandler(UseCase):
+    """Post a receipt, shipment or transfer (any member) or an adjustment or count (admin)."""
+
+    async def __call__(
+        self, principal: Principal, command: MovementRequest, idempotency_key: str | None = None
+    ) -> Outcome[Movement]:
+        org_id = principal.require(_PERMISSION[command.type])
+        now = self.deps.clock.now()
+        steps = command.steps()
+
+        async with self.deps.uow(org_id) as uow:
+
+            async def work() -> Movement:
+                await ensure_catalog(uow, steps)
+                changes = await apply_steps(uow, steps, now)
+                movement = Movement(
+                    id=self.deps.ids.new_id(),
+                    type=command.type,
+                    reason=command.reason,
+                    reference=command.reference,
+                    note=command.note,
+                    actor=principal.user_id,
+                    created_at=now,
+                    lines=tuple(
+                        MovementLine(key.item_id, key.location_id, c.on_hand_delta, c.level.on_hand)
+                        for (key, _), c in zip(steps, changes, strict=True)
+                    ),
+                )
+                await uow.movements.add(movement)
+                return movement
+
+            return await run_once(
+                uow,
+                key=idempotency_key,
+                operation="post_movement",
+                command=command,
+                result_type=Movement,
+                now=now,
+                work=work,
+            )

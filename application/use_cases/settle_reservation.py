@@ -1,0 +1,36 @@
+"""Release or fulfil (part of) a reservation: the shared steps of both use cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from application.ports import LevelChange, UnitOfWork
+from application.stock_ops import apply_steps
+from domain.errors import NotFound
+from domain.reservations import LineQuantity, Reservation
+from domain.stock import Fulfil, LevelKey, Release
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SettleReservation:
+    """Which reservation, and which parts (None: everything still open)."""
+
+    reservation_id: UUID
+    lines: tuple[LineQuantity, ...] | None = None
+
+
+async def settle(
+    uow: UnitOfWork, command: SettleReservation, now: datetime, *, fulfil: bool
+) -> tuple[Reservation, list[tuple[LevelKey, LevelChange]]]:
+    """Lock the reservation (row, then lines), update it, then its levels in key order."""
+    before = await uow.reservations.get(command.reservation_id, for_update=True)
+    if before is None:
+        raise NotFound(f"reservation {command.reservation_id} not found", resource="reservation")
+    after = before.fulfil(command.lines, now) if fulfil else before.release(command.lines, now)
+    await uow.reservations.save(after)
+    parts = after.settled_parts(before)
+    steps = [(p.key, Fulfil(p.quantity) if fulfil else Release(p.quantity)) for p in parts]
+    changes = await apply_steps(uow, steps, now)
+    return after, [(key, change) for (key, _), change in zip(steps, changes, strict=True)]

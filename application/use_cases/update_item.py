@@ -1,0 +1,37 @@
+"""Change an item's name, description, unit or reorder point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.principal import Permission, Principal
+from application.use_cases.base import UseCase
+from domain.catalog import Item, ItemChanges
+from domain.errors import NotFound
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateItem:
+    """A partial update, applied only if the item is still at ``expected_version`` (if given)."""
+
+    item_id: UUID
+    changes: ItemChanges
+    expected_version: int | None = None
+
+
+class UpdateItemHandler(UseCase):
+    """Update an item (admin, owner)."""
+
+    async def __call__(self, principal: Principal, command: UpdateItem) -> Item:
+        org_id = principal.require(Permission.MANAGE_CATALOG)
+        now = self.deps.clock.now()
+        async with self.deps.uow(org_id) as uow:
+            item = await uow.items.get(command.item_id, for_update=True)
+            if item is None:
+                raise NotFound(f"item {command.item_id} not found", resource="item")
+            item.check_version(command.expected_version)
+            updated = item.update(command.changes, now)
+            await uow.items.save(updated)
+            await uow.commit()
+            return updated

@@ -1,0 +1,38 @@
+"""Rename a location or change its kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.principal import Permission, Principal
+from application.use_cases.base import UseCase
+from domain.catalog import Location, LocationKind
+from domain.errors import NotFound
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateLocation:
+    """A partial update, applied only if still at ``expected_version`` (if given)."""
+
+    location_id: UUID
+    name: str | None = None
+    kind: LocationKind | None = None
+    expected_version: int | None = None
+
+
+class UpdateLocationHandler(UseCase):
+    """Update a location (admin, owner)."""
+
+    async def __call__(self, principal: Principal, command: UpdateLocation) -> Location:
+        org_id = principal.require(Permission.MANAGE_CATALOG)
+        now = self.deps.clock.now()
+        async with self.deps.uow(org_id) as uow:
+            location = await uow.locations.get(command.location_id, for_update=True)
+            if location is None:
+                raise NotFound(f"location {command.location_id} not found", resource="location")
+            location.check_version(command.expected_version)
+            updated = location.update(name=command.name, kind=command.kind, now=now)
+            await uow.locations.save(updated)
+            await uow.commit()
+            return updated

@@ -1,0 +1,64 @@
+"""Domain errors. Each carries a stable machine ``code``; only entrypoints map codes to HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class StockroomError(Exception):
+    """Base of every error Stockroom raises on purpose; ``code`` is stable for clients."""
+
+    code = "error"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class ValidationFailed(StockroomError):
+    """A value breaks a domain rule (bad sku, negative quantity, ...)."""
+
+    code = "validation_failed"
+
+
+class NotFound(StockroomError):
+    """The resource does not exist in the caller's organization."""
+
+    code = "not_found"
+
+
+class Conflict(StockroomError):
+    """The request conflicts with the current state (duplicate sku, archived resource, ...)."""
+
+    code = "conflict"
+
+
+class InsufficientStock(Conflict):
+    """A line asks for more than is available; ``extra['lines']`` lists requested vs available."""
+
+    code = "insufficient_stock"
+
+
+class ReservedStockConflict(Conflict):
+    """A count or adjustment would leave on_hand below reserved."""
+
+    code = "reserved_stock_conflict"
+
+
+class CountMismatch(Conflict):
+    """A count's ``expected_on_hand`` guard did not match the current on_hand."""
+
+    code = "count_mismatch"
+
+
+class InvalidTransition(Conflict):
+    """A reservation is in a terminal state, or a line quantity exceeds what is open."""
+
+    code = "invalid_reservation_state"
+
+
+class VersionMismatch(StockroomError):
+    """The resource changed since the version the client holds (If-Match failed)."""
+
+    code = "version_mismatch"

@@ -1,0 +1,171 @@
+"""The stock ledger: immutable movement documents and how a request turns into level changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from domain import rules
+from domain.errors import ValidationFailed
+from domain.stock import Adjust, Count, LevelKey, Receive, StockChange, Take
+
+MAX_LINES = 500
+
+
+class MovementType(StrEnum):
+    """Kinds of ledger document."""
+
+    RECEIPT = "receipt"
+    SHIPMENT = "shipment"
+    TRANSFER = "transfer"
+    ADJUSTMENT = "adjustment"
+    COUNT = "count"
+
+
+class AdjustmentReason(StrEnum):
+    """Why an adjustment was made; required on adjustments, refused elsewhere."""
+
+    CORRECTION = "correction"
+    DAMAGED = "damaged"
+    LOST = "lost"
+    FOUND = "found"
+    EXPIRED = "expired"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class MovementLine:
+    """One ledger entry: how on_hand of a level changed and what it became."""
+
+    item_id: UUID
+    location_id: UUID
+    delta: int
+    on_hand_after: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Movement:
+    """An immutable ledger document; corrections are new movements, never edits."""
+
+    id: UUID
+    type: MovementType
+    reason: AdjustmentReason | None
+    reference: str | None
+    note: str | None
+    actor: str
+    created_at: datetime
+    lines: tuple[MovementLine, ...]
+    reservation_id: UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityLine:
+    """A receipt, shipment or (signed) adjustment line."""
+
+    item_id: UUID
+    location_id: UUID
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransferLine:
+    """Moves quantity of an item between two locations in one document."""
+
+    item_id: UUID
+    from_location_id: UUID
+    to_location_id: UUID
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class CountLine:
+    """A counted quantity, optionally guarded by the on_hand the counter expects."""
+
+    item_id: UUID
+    location_id: UUID
+    counted: int
+    expected_on_hand: int | None = None
+
+
+RequestLine = QuantityLine | TransferLine | CountLine
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MovementRequest:
+    """What a client asks the ledger to record, validated on construction."""
+
+    type: MovementType
+    lines: tuple[RequestLine, ...]
+    reason: AdjustmentReason | None = None
+    reference: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.lines) <= MAX_LINES:
+            raise ValidationFailed(f"a movement needs 1 to {MAX_LINES} lines", field="lines")
+        if (self.type is MovementType.ADJUSTMENT) != (self.reason is not None):
+            raise ValidationFailed(
+                "reason is required for adjustments and only for them", field="reason"
+            )
+        rules.optional_text(self.reference, "reference", rules.MAX_REFERENCE)
+        rules.optional_text(self.note, "note", rules.MAX_NOTE)
+        expected = {
+            MovementType.TRANSFER: TransferLine,
+            MovementType.COUNT: CountLine,
+        }.get(self.type, QuantityLine)
+        if not all(type(line) is expected for line in self.lines):
+            raise ValidationFailed(f"{self.type.value} lines have the wrong shape", field="lines")
+        for line in self.lines:
+            _validate_line(self.type, line)
+        if self.type is MovementType.COUNT:
+            keys = [LevelKey(line.item_id, line.location_id) for line in self.lines]  # type: ignore[union-attr]
+            if len(set(keys)) != len(keys):
+                raise ValidationFailed(
+                    "a count may list each item and location once", field="lines"
+                )
+
+    def steps(self) -> list[tuple[LevelKey, StockChange]]:
+        """The level changes, in ledger order (a transfer yields out, then in)."""
+        out: list[tuple[LevelKey, StockChange]] = []
+        for line in self.lines:
+            match line:
+                case TransferLine(item, source, destination, quantity):
+                    out.append((LevelKey(item, source), Take(quantity)))
+                    out.append((LevelKey(item, destination), Receive(quantity)))
+                case CountLine(item, location, counted, expected):
+                    out.append((LevelKey(item, location), Count(counted, expected)))
+                case QuantityLine(item, location, quantity):
+                    out.append((LevelKey(item, location), _quantity_change(self.type, quantity)))
+        return out
+
+
+def adds_stock(change: StockChange) -> bool:
+    """True for changes that bring new stock in (refused on archived items or locations)."""
+    return isinstance(change, Receive) or (isinstance(change, Adjust) and change.delta > 0)
+
+
+def _quantity_change(kind: MovementType, quantity: int) -> StockChange:
+    if kind is MovementType.RECEIPT:
+        return Receive(quantity)
+    if kind is MovementType.SHIPMENT:
+        return Take(quantity)
+    return Adjust(quantity)
+
+
+def _validate_line(kind: MovementType, line: RequestLine) -> None:
+    match line:
+        case TransferLine(_, source, destination, quantity):
+            rules.positive(quantity)
+            if source == destination:
+                raise ValidationFailed("a transfer needs two different locations", field="lines")
+        case CountLine(_, _, counted, expected):
+            rules.non_negative(counted, "counted")
+            if expected is not None:
+                rules.non_negative(expected, "expected_on_hand")
+        case QuantityLine(_, _, quantity):
+            if kind is MovementType.ADJUSTMENT:
+                rules.non_zero(quantity)
+            else:
+                rules.positive(quantity)

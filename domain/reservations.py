@@ -1,0 +1,205 @@
+"""Reservations: stock held for an order until fulfilled, released or expired."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from domain import rules
+from domain.errors import InvalidTransition, ValidationFailed
+from domain.stock import LevelKey
+
+MAX_LINES = 500
+MAX_TTL_SECONDS = 366 * 24 * 3600
+
+
+class ReservationStatus(StrEnum):
+    """``active`` is the only non-terminal state."""
+
+    ACTIVE = "active"
+    FULFILLED = "fulfilled"
+    RELEASED = "released"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationLine:
+    """A held quantity of an item at a location; ``quantity = open + fulfilled + released``."""
+
+    item_id: UUID
+    location_id: UUID
+    quantity: int
+    fulfilled: int = 0
+    released: int = 0
+
+    @property
+    def key(self) -> LevelKey:
+        return LevelKey(self.item_id, self.location_id)
+
+    @property
+    def open(self) -> int:
+        return self.quantity - self.fulfilled - self.released
+
+
+@dataclass(frozen=True, slots=True)
+class LineQuantity:
+    """A part of a reservation line to release or fulfil."""
+
+    item_id: UUID
+    location_id: UUID
+    quantity: int
+
+    @property
+    def key(self) -> LevelKey:
+        return LevelKey(self.item_id, self.location_id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reservation:
+    """Stock held for an order; its lines are distinct (item, location) pairs."""
+
+    id: UUID
+    reference: str | None
+    status: ReservationStatus
+    expires_at: datetime | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    lines: tuple[ReservationLine, ...]
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        id: UUID,
+        reference: str | None,
+        lines: tuple[LineQuantity, ...],
+        ttl_seconds: int | None,
+        created_by: str,
+        now: datetime,
+    ) -> Reservation:
+        """A new active reservation; the caller reserves the stock in the same unit of work."""
+        if not 1 <= len(lines) <= MAX_LINES:
+            raise ValidationFailed(f"a reservation needs 1 to {MAX_LINES} lines", field="lines")
+        keys = [line.key for line in lines]
+        if len(set(keys)) != len(keys):
+            raise ValidationFailed("each item and location may appear once", field="lines")
+        return cls(
+            id=id,
+            reference=rules.optional_text(reference, "reference", rules.MAX_REFERENCE),
+            status=ReservationStatus.ACTIVE,
+            expires_at=None if ttl_seconds is None else now + _ttl(ttl_seconds),
+            created_by=created_by,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            lines=tuple(
+                ReservationLine(line.item_id, line.location_id, rules.positive(line.quantity))
+                for line in lines
+            ),
+        )
+
+    def is_expired(self, now: datetime) -> bool:
+        """Past its expiry: it holds nothing, whether or not a sweep has marked it yet."""
+        return self.status is ReservationStatus.EXPIRED or (
+            self.status is ReservationStatus.ACTIVE
+            and self.expires_at is not None
+            and self.expires_at <= now
+        )
+
+    def as_of(self, now: datetime) -> Reservation:
+        """The reservation as clients see it at ``now``: an expired hold reports as released."""
+        if self.status is not ReservationStatus.ACTIVE or not self.is_expired(now):
+            return self
+        return replace(
+            self,
+            status=ReservationStatus.EXPIRED,
+            lines=tuple(replace(line, released=line.released + line.open) for line in self.lines),
+        )
+
+    def release(self, parts: tuple[LineQuantity, ...] | None, now: datetime) -> Reservation:
+        """Give back the parts (all that is open when None); quantities must be open."""
+        return self._settle(parts, now, fulfil=False)
+
+    def fulfil(self, parts: tuple[LineQuantity, ...] | None, now: datetime) -> Reservation:
+        """Ship the parts (all that is open when None); quantities must be open."""
+        return self._settle(parts, now, fulfil=True)
+
+    def extend(self, ttl_seconds: int, now: datetime) -> Reservation:
+        """Hold until ``now + ttl``; only an active, unexpired reservation can be extended."""
+        self._ensure_active(now)
+        return replace(
+            self, expires_at=now + _ttl(ttl_seconds), version=self.version + 1, updated_at=now
+        )
+
+    def expire(self, now: datetime) -> Reservation:
+        """Mark an expired reservation as such, releasing whatever is still open."""
+        if not self.is_expired(now):
+            raise InvalidTransition(f"reservation {self.id} has not expired")
+        view = self.as_of(now)
+        return replace(view, version=self.version + 1, updated_at=now)
+
+    def settled_parts(self, before: Reservation) -> list[LineQuantity]:
+        """What changed per line between ``before`` and this state (released or fulfilled)."""
+        old = {line.key: line for line in before.lines}
+        return [
+            LineQuantity(line.item_id, line.location_id, old[line.key].open - line.open)
+            for line in self.lines
+            if old[line.key].open != line.open
+        ]
+
+    def _settle(
+        self, parts: tuple[LineQuantity, ...] | None, now: datetime, *, fulfil: bool
+    ) -> Reservation:
+        self._ensure_active(now)
+        wanted = {line.key: line.open for line in self.lines} if parts is None else {}
+        for part in parts or ():
+            rules.positive(part.quantity)
+            wanted[part.key] = wanted.get(part.key, 0) + part.quantity
+        lines = []
+        for line in self.lines:
+            take = wanted.pop(line.key, 0)
+            if take > line.open:
+                raise InvalidTransition(
+                    f"only {line.open} is open on item {line.item_id} at {line.location_id}",
+                    item_id=str(line.item_id),
+                    location_id=str(line.location_id),
+                    open=line.open,
+                )
+            if fulfil:
+                lines.append(replace(line, fulfilled=line.fulfilled + take))
+            else:
+                lines.append(replace(line, released=line.released + take))
+        if wanted:
+            raise InvalidTransition("a line names an item and location this reservation lacks")
+        if all(line.open == 0 for line in lines):
+            done = any(line.fulfilled for line in lines)
+            status = ReservationStatus.FULFILLED if done else ReservationStatus.RELEASED
+        else:
+            status = ReservationStatus.ACTIVE
+        return replace(
+            self, lines=tuple(lines), status=status, version=self.version + 1, updated_at=now
+        )
+
+    def _ensure_active(self, now: datetime) -> None:
+        if self.is_expired(now):
+            raise InvalidTransition(f"reservation {self.id} has expired", status="expired")
+        if self.status is not ReservationStatus.ACTIVE:
+            raise InvalidTransition(
+                f"reservation {self.id} is {self.status.value}", status=self.status.value
+            )
+
+
+def _ttl(seconds: int) -> timedelta:
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int)
+        or not 1 <= seconds <= MAX_TTL_SECONDS
+    ):
+        raise ValidationFailed(
+            f"ttl_seconds must be between 1 and {MAX_TTL_SECONDS}", field="ttl_seconds"
+        )
+    return timedelta(seconds=seconds)

@@ -1,0 +1,177 @@
+"""Stock levels per (item, location) and the changes that move them.
+
+Every change is a small value; ``StockLevel.apply`` is the single definition of what a change
+may do. The in-memory adapter calls it directly; the Postgres adapter runs the same rule as one
+conditional UPDATE and calls ``apply`` only to explain a refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import NamedTuple
+from uuid import UUID
+
+from domain.errors import (
+    CountMismatch,
+    InsufficientStock,
+    InvalidTransition,
+    ReservedStockConflict,
+)
+
+
+class LevelKey(NamedTuple):
+    """Identifies a stock level; also the fixed lock order for multi-level writes."""
+
+    item_id: UUID
+    location_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class Receive:
+    """Stock arrives: on_hand += quantity."""
+
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Take:
+    """Stock leaves (shipment, transfer out); only from available."""
+
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Adjust:
+    """A signed correction; a decrease comes only from available."""
+
+    delta: int
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A stocktake: on_hand becomes ``counted``, optionally only if it still is ``expected``."""
+
+    counted: int
+    expected_on_hand: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reserve:
+    """Hold stock for an order: reserved += quantity, only from available."""
+
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """Give held stock back to available: reserved -= quantity."""
+
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Fulfil:
+    """Ship held stock: reserved and on_hand both drop by quantity."""
+
+    quantity: int
+
+
+StockChange = Receive | Take | Adjust | Count | Reserve | Release | Fulfil
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockLevel:
+    """How much of an item is at a location, and how much of that is held."""
+
+    item_id: UUID
+    location_id: UUID
+    on_hand: int
+    reserved: int
+    version: int
+    updated_at: datetime
+
+    @property
+    def key(self) -> LevelKey:
+        return LevelKey(self.item_id, self.location_id)
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    @classmethod
+    def empty(cls, key: LevelKey, now: datetime) -> StockLevel:
+        """A level that has never held stock (version 0: not stored yet)."""
+        return cls(
+            item_id=key.item_id,
+            location_id=key.location_id,
+            on_hand=0,
+            reserved=0,
+            version=0,
+            updated_at=now,
+        )
+
+    def apply(self, change: StockChange, now: datetime) -> StockLevel:
+        """The level after ``change``, or the domain error that refuses it."""
+        on_hand, reserved = self.on_hand, self.reserved
+        match change:
+            case Receive(quantity):
+                on_hand += quantity
+            case Take(quantity):
+                self._ensure_available(quantity)
+                on_hand -= quantity
+            case Adjust(delta):
+                if delta < 0 and self.on_hand + delta < 0:
+                    self._ensure_available(-delta)
+                on_hand += delta
+                if on_hand < reserved:
+                    raise self._reserved_conflict(on_hand)
+            case Count(counted, expected):
+                if expected is not None and expected != on_hand:
+                    raise CountMismatch(
+                        f"on_hand is {on_hand}, not the expected {expected}",
+                        expected_on_hand=expected,
+                        on_hand=on_hand,
+                        **self._ids(),
+                    )
+                if counted < reserved:
+                    raise self._reserved_conflict(counted)
+                on_hand = counted
+            case Reserve(quantity):
+                self._ensure_available(quantity)
+                reserved += quantity
+            case Release(quantity):
+                self._ensure_held(quantity)
+                reserved -= quantity
+            case Fulfil(quantity):
+                self._ensure_held(quantity)
+                on_hand -= quantity
+                reserved -= quantity
+        return replace(
+            self, on_hand=on_hand, reserved=reserved, version=self.version + 1, updated_at=now
+        )
+
+    def _ensure_available(self, quantity: int) -> None:
+        if quantity > self.available:
+            raise InsufficientStock(
+                f"requested {quantity}, available {self.available}",
+                lines=[{**self._ids(), "requested": quantity, "available": self.available}],
+            )
+
+    def _ensure_held(self, quantity: int) -> None:
+        # Reservations only give back what they hold; anything else is a bookkeeping bug.
+        if quantity > self.reserved:
+            raise InvalidTransition(
+                f"cannot give back {quantity}, only {self.reserved} is reserved", **self._ids()
+            )
+
+    def _reserved_conflict(self, resulting: int) -> ReservedStockConflict:
+        return ReservedStockConflict(
+            f"on_hand would be {resulting}, below the {self.reserved} reserved; "
+            "release or fulfil reservations first",
+            reserved=self.reserved,
+            **self._ids(),
+        )
+
+    def _ids(self) -> dict[str, str]:
+        return {"item_id": str(self.item_id), "location_id": str(self.location_id)}

@@ -1,0 +1,1 @@
+"""Driving side: HTTP API, CLI, settings and the composition root (container)."""

@@ -1,0 +1,1 @@
+"""The ``stockroom`` command: one module per subcommand, dispatched by main.py."""

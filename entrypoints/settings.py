@@ -1,0 +1,104 @@
+"""Settings from the environment (DESIGN.md sections 6 and 7); README lists every one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Every knob Stockroom reads; names in the environment are the aliases."""
+
+    model_config = SettingsConfigDict(
+        case_sensitive=False, extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    env: Literal["development", "production"] = Field("development", alias="STOCKROOM_ENV")
+    host: str = Field("127.0.0.1", alias="STOCKROOM_HOST")
+    port: int = Field(8000, ge=1, le=65535, alias="STOCKROOM_PORT")
+    data_dir: Path = Field(Path("./.stockroom"), alias="STOCKROOM_DATA_DIR")
+    log_level: str = Field("INFO", alias="STOCKROOM_LOG_LEVEL")
+    migrate_on_startup: bool = Field(False, alias="STOCKROOM_MIGRATE_ON_STARTUP")
+
+    database_url: str | None = Field(None, alias="DATABASE_URL", repr=False)
+    database_direct_url: str | None = Field(None, alias="DATABASE_DIRECT_URL", repr=False)
+    database_pool_min: int = Field(1, ge=0, alias="DATABASE_POOL_MIN")
+    database_pool_max: int = Field(10, ge=1, alias="DATABASE_POOL_MAX")
+    database_pooled: Literal["auto", "true", "false"] = Field("auto", alias="DATABASE_POOLED")
+
+    better_auth_url: str | None = Field(None, alias="BETTER_AUTH_URL")
+    better_auth_jwks_url: str | None = Field(None, alias="BETTER_AUTH_JWKS_URL")
+    better_auth_issuer: str | None = Field(None, alias="BETTER_AUTH_ISSUER")
+    better_auth_audience: str | None = Field(None, alias="BETTER_AUTH_AUDIENCE")
+    jwt_algorithms: CommaList = Field(["EdDSA"], min_length=1, alias="STOCKROOM_JWT_ALGORITHMS")
+    jwt_leeway: int = Field(10, ge=0, le=30, alias="STOCKROOM_JWT_LEEWAY")
+
+    cors_origins: CommaList = Field([], alias="STOCKROOM_CORS_ORIGINS")
+    max_body_bytes: int = Field(1_048_576, ge=1, alias="STOCKROOM_MAX_BODY_BYTES")
+    rate_limit_per_minute: int = Field(600, ge=1, alias="STOCKROOM_RATE_LIMIT_PER_MINUTE")
+    login_rate_limit_per_minute: int = Field(
+        10, ge=1, alias="STOCKROOM_LOGIN_RATE_LIMIT_PER_MINUTE"
+    )
+
+    @field_validator("jwt_algorithms", "cors_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_level(cls, value: str) -> str:
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _pool_bounds(self) -> Settings:
+        if self.database_pool_min > self.database_pool_max:
+            raise ValueError("DATABASE_POOL_MIN must not exceed DATABASE_POOL_MAX")
+        return self
+
+    @model_validator(mode="after")
+    def _production_needs_real_services(self) -> Settings:
+        if self.env != "production":
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("BETTER_AUTH_URL", self.better_auth_url),
+                ("DATABASE_URL", self.database_url),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(
+                f"STOCKROOM_ENV=production requires {' and '.join(missing)}: production "
+                "refuses the dev token issuer and the embedded PostgreSQL"
+            )
+        return self
+
+    @property
+    def uses_embedded_database(self) -> bool:
+        """True when no DATABASE_URL is set and an embedded PostgreSQL serves the data."""
+        return not self.database_url
+
+
+class SettingsError(Exception):
+    """The environment does not describe a valid configuration (message safe to print)."""
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment; errors never echo values (URLs hold passwords)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors(include_input=False, include_url=False)
+        ]
+        raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None
