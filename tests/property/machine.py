@@ -53,7 +53,9 @@ class InventoryMachine(RuleBasedStateMachine):
     def run(self, awaitable: Awaitable[T]) -> T:
         return self.b.loop.run_until_complete(awaitable)
 
-    def expect(self, action: Callable[[], Awaitable[Any]], error: type[StockroomError] | None) -> Any:
+    def expect(
+        self, action: Callable[[], Awaitable[Any]], error: type[StockroomError] | None
+    ) -> Any:
         """Run ``action``; it must succeed when ``error`` is None, else raise exactly that."""
         try:
             result = self.run(action())
@@ -189,4 +191,3 @@ class InventoryMachine(RuleBasedStateMachine):
                 assert line.fulfilled == model_line.fulfilled
                 released = model_line.released + (model_line.open if expired else 0)
                 assert line.released == released, f"{rid}: released differs from model"
-
