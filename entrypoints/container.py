@@ -18,10 +18,16 @@ from dependency_injector import containers, providers
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from adapters.clock import SystemClock
+from adapters.ids import UuidGenerator
+from adapters.memory.state import InMemoryDatabase
+from adapters.memory.uow import InMemoryDueReservations, InMemoryUnitOfWorkFactory
 from adapters.postgres.embedded import EmbeddedPostgres
 from adapters.postgres.migrator import YoyoMigrator
 from adapters.postgres.pool import build_pool
 from adapters.postgres.readiness import PostgresReadiness
+from application.service import StockroomService
+from application.use_cases.base import Deps
 from entrypoints.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -93,7 +99,16 @@ class Container(containers.DeclarativeContainer):
     # --- ports (adapters) ---------------------------------------------------------------
     readiness = providers.Singleton(_readiness, pool=pool, migrator=migrator)
 
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(UuidGenerator)
+    # Storage: the in-memory adapters until the Postgres unit of work is wired in.
+    memory_database = providers.Singleton(InMemoryDatabase)
+    uow_factory = providers.Singleton(InMemoryUnitOfWorkFactory, db=memory_database)
+    due_reservations = providers.Singleton(InMemoryDueReservations, db=memory_database)
+
     # --- use cases ----------------------------------------------------------------------
+    deps = providers.Singleton(Deps, uow=uow_factory, clock=clock, ids=ids)
+    service = providers.Singleton(StockroomService.build, deps=deps, due=due_reservations)
 
 
 def build_container(settings: Settings | None = None) -> Container:
