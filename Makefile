@@ -5,10 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test check fmt lock bench clean
+.PHONY: help venv run test test-pgbouncer check fmt lock bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 venv: $(STAMP) ## create .venv from requirements.lock (re-runs only when the lock or pyproject change)
 
@@ -23,6 +23,9 @@ run: venv ## start embedded PostgreSQL, migrate, serve the API on http://127.0.0
 
 test: venv ## run the whole test suite
 	$(BIN)/pytest
+
+test-pgbouncer: venv ## run the Postgres-backed tests through PgBouncer (transaction mode, pool 2)
+	tests/pgbouncer/run.sh
 
 check: venv ## lint, format check, type check, import contracts
 	$(BIN)/ruff check .

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from application.ports import LevelChange, UnitOfWork
-from domain.errors import NotFound
+from domain.errors import InsufficientStock, NotFound
 from domain.movements import adds_stock
 from domain.stock import Adjust, Count, LevelKey, Release, Reserve, StockChange, Take
 
@@ -50,9 +50,22 @@ async def apply_steps(uow: UnitOfWork, steps: Sequence[Step], now: datetime) -> 
         expired = await uow.reservations.release_expired_holds(consuming, now)
     order = sorted(range(len(steps)), key=lambda i: steps[i][0])
     results: list[LevelChange | None] = [None] * len(steps)
+    short: list[InsufficientStock] = []
     for i in order:
         key, change = steps[i]
         if expired.get(key):
             await uow.stock.change(key, Release(expired.pop(key)), now)
-        results[i] = await uow.stock.change(key, change, now)
+        try:
+            results[i] = await uow.stock.change(key, change, now)
+        except InsufficientStock as exc:
+            short.append(exc)  # keep going: the client learns every short line at once
+    if short:
+        raise _combined(short)
     return [r for r in results if r is not None]
+
+
+def _combined(errors: list[InsufficientStock]) -> InsufficientStock:
+    if len(errors) == 1:
+        return errors[0]
+    lines = [line for exc in errors for line in exc.extra.get("lines", [])]
+    return InsufficientStock(f"{len(lines)} lines ask for more than is available", lines=lines)

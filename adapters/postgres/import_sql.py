@@ -1,0 +1,121 @@
+"""SQL of the bulk stock import (adapters/postgres/importer.py), set-based over temp tables.
+
+The temp tables live in the import's transaction only (ON COMMIT DROP; a rollback drops them
+too), so nothing is left in the session: safe on a transaction-mode pooler.
+"""
+
+from __future__ import annotations
+
+CREATE_IMPORT_ROWS = """
+CREATE TEMP TABLE import_rows (
+    line_no       bigint NOT NULL,
+    sku           text   NOT NULL,
+    location_code text   NOT NULL,
+    quantity      bigint NOT NULL
+) ON COMMIT DROP
+"""
+CREATE_IMPORT_LINES = """
+CREATE TEMP TABLE import_lines (
+    line_no           bigint NOT NULL,
+    sku               text   NOT NULL,
+    location_code     text   NOT NULL,
+    quantity          bigint NOT NULL,
+    item_id           uuid,
+    item_sku          text,
+    item_archived     boolean,
+    location_id       uuid,
+    stored_code       text,
+    location_archived boolean
+) ON COMMIT DROP
+"""
+CREATE_IMPORT_LEVELS = """
+CREATE TEMP TABLE import_levels (
+    item_id     uuid   NOT NULL,
+    location_id uuid   NOT NULL,
+    on_hand     bigint NOT NULL,
+    reserved    bigint NOT NULL,
+    PRIMARY KEY (item_id, location_id)
+) ON COMMIT DROP
+"""
+COPY_ROWS = "COPY import_rows (line_no, sku, location_code, quantity) FROM STDIN"
+
+# Skus and codes are unique case-insensitively per org (items_org_sku_key, locations_org_code_key).
+RESOLVE = """
+INSERT INTO import_lines
+SELECT r.line_no, r.sku, r.location_code, r.quantity,
+       i.id, i.sku, i.archived, l.id, l.code, l.archived
+FROM import_rows r
+LEFT JOIN items i ON i.org_id = %(org_id)s AND lower(i.sku) = lower(r.sku)
+LEFT JOIN locations l ON l.org_id = %(org_id)s AND lower(l.code) = lower(r.location_code)
+"""
+ANALYZE_LINES = "ANALYZE import_lines"
+
+CATALOG_PROBLEMS = """
+SELECT line_no, sku, location_code, item_sku, item_archived, stored_code, location_archived
+FROM import_lines
+WHERE item_id IS NULL OR location_id IS NULL
+   OR (%(receipt)s AND (item_archived OR location_archived))
+"""
+
+# Create missing levels at zero (no ledger line needed: zero is the empty sum), then lock every
+# target level in (item_id, location_id) order, like every other multi-level write.
+ENSURE_LEVELS = """
+INSERT INTO stock_levels (org_id, item_id, location_id, on_hand, reserved, version, updated_at)
+SELECT DISTINCT %(org_id)s, item_id, location_id, 0::bigint, 0::bigint, 0, now()
+FROM import_lines
+WHERE item_id IS NOT NULL AND location_id IS NOT NULL
+ORDER BY 2, 3
+ON CONFLICT ON CONSTRAINT stock_levels_pkey DO NOTHING
+"""
+LOCK_LEVELS = """
+INSERT INTO import_levels (item_id, location_id, on_hand, reserved)
+SELECT s.item_id, s.location_id, s.on_hand, s.reserved
+FROM stock_levels s
+WHERE s.org_id = %(org_id)s
+  AND (s.item_id, s.location_id) IN (SELECT item_id, location_id FROM import_lines)
+ORDER BY s.item_id, s.location_id
+FOR UPDATE OF s
+"""
+
+# Counts: each level once, and never below what is reserved (checked under the lock).
+COUNT_PROBLEMS = """
+SELECT d.line_no, d.first_line, d.quantity, v.reserved
+FROM (SELECT line_no, quantity, item_id, location_id,
+             min(line_no) OVER (PARTITION BY item_id, location_id) AS first_line
+      FROM import_lines
+      WHERE item_id IS NOT NULL AND location_id IS NOT NULL) d
+JOIN import_levels v USING (item_id, location_id)
+WHERE d.line_no <> d.first_line OR d.quantity < v.reserved
+"""
+
+INSERT_MOVEMENT = """
+INSERT INTO movements (org_id, id, type, reason, reference, note, actor, created_at)
+VALUES (%(org_id)s, %(movement_id)s, %(type)s, NULL, %(reference)s, %(note)s, %(actor)s,
+        %(now)s)
+"""
+# One ledger line per row, in file order. A receipt's on_hand_after is the running total per
+# level; a count's delta is counted minus the locked on_hand.
+INSERT_LINES = """
+INSERT INTO movement_lines (org_id, movement_id, line_no, item_id, location_id, delta,
+                            on_hand_after)
+SELECT %(org_id)s, %(movement_id)s, row_number() OVER (ORDER BY l.line_no),
+       l.item_id, l.location_id,
+       CASE WHEN %(receipt)s THEN l.quantity ELSE l.quantity - v.on_hand END,
+       CASE WHEN %(receipt)s
+            THEN v.on_hand + sum(l.quantity) OVER (PARTITION BY l.item_id, l.location_id
+                                                   ORDER BY l.line_no)
+            ELSE l.quantity END
+FROM import_lines l
+JOIN import_levels v USING (item_id, location_id)
+"""
+# Each ledger line counts as one change of the level (version), as in the in-memory adapter.
+UPDATE_LEVELS = """
+UPDATE stock_levels s
+SET on_hand = CASE WHEN %(receipt)s THEN s.on_hand + t.total ELSE t.counted END,
+    version = s.version + t.changes,
+    updated_at = %(now)s
+FROM (SELECT item_id, location_id, sum(quantity) AS total, max(quantity) AS counted,
+             count(*) AS changes
+      FROM import_lines GROUP BY item_id, location_id) t
+WHERE s.org_id = %(org_id)s AND s.item_id = t.item_id AND s.location_id = t.location_id
+"""

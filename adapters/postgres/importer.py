@@ -1,0 +1,155 @@
+"""Postgres bulk import: COPY the rows into a temp table, validate and apply set-based SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from adapters.postgres import import_sql as q
+from adapters.postgres.errors import unavailable
+from adapters.postgres.repository import Session, Statement
+from adapters.postgres.uow import Pool
+from application.errors import StorageUnavailable
+from application.importing import (
+    ImportMode,
+    ImportPlan,
+    ImportRow,
+    ImportSummary,
+    RowProblem,
+    StockImporter,
+    StockImportSession,
+    archived_target,
+    below_reserved,
+    duplicate_level,
+    unknown_location,
+    unknown_sku,
+)
+
+
+class PostgresStockImportSession(StockImportSession):
+    """One pooled connection and one transaction, rolled back on exit unless applied."""
+
+    def __init__(self, pool: Pool, org_id: str) -> None:
+        self._pool = pool
+        self._org_id = org_id
+        self._session: Session | None = None
+
+    async def __aenter__(self) -> PostgresStockImportSession:
+        try:
+            conn = await self._pool.getconn()
+        except psycopg.Error as exc:
+            raise unavailable(exc) from exc
+        self._session = Session(conn, self._org_id)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            if not session.conn.broken:
+                await session.conn.rollback()  # no-op after apply's commit
+        except psycopg.Error:
+            pass
+        finally:
+            await self._pool.putconn(session.conn)
+        error = exc[1] if len(exc) > 1 else None
+        if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+            raise unavailable(error) from error
+
+    async def load(self, rows: Iterable[ImportRow]) -> int:
+        conn = await self._conn()
+        for statement in (q.CREATE_IMPORT_ROWS, q.CREATE_IMPORT_LINES, q.CREATE_IMPORT_LEVELS):
+            await conn.execute(statement)
+        loaded = 0
+        async with conn.cursor() as cur, cur.copy(q.COPY_ROWS) as copy:
+            for row in rows:
+                await copy.write_row((row.line, row.sku, row.location_code, row.quantity))
+                loaded += 1
+        await self._run(q.RESOLVE)
+        await conn.execute(q.ANALYZE_LINES)
+        return loaded
+
+    async def validate(self, mode: ImportMode) -> list[RowProblem]:
+        receipt = mode is ImportMode.RECEIPT
+        problems = [
+            RowProblem(r["line_no"], _catalog_problem(r))
+            for r in await self._all(q.CATALOG_PROBLEMS, {"receipt": receipt})
+        ]
+        await self._run(q.ENSURE_LEVELS)
+        await self._run(q.LOCK_LEVELS)
+        if not receipt:
+            for r in await self._all(q.COUNT_PROBLEMS):
+                message = (
+                    duplicate_level(r["first_line"])
+                    if r["line_no"] != r["first_line"]
+                    else below_reserved(r["quantity"], r["reserved"])
+                )
+                problems.append(RowProblem(r["line_no"], message))
+        return sorted(problems)
+
+    async def apply(self, plan: ImportPlan) -> ImportSummary:
+        params = {
+            "movement_id": plan.movement_id,
+            "type": plan.mode.movement_type.value,
+            "reference": plan.reference,
+            "note": plan.note,
+            "actor": plan.actor,
+            "now": plan.created_at,
+            "receipt": plan.mode is ImportMode.RECEIPT,
+        }
+        conn = await self._conn()
+        await self._run(q.INSERT_MOVEMENT, params)
+        lines = await self._count(q.INSERT_LINES, params)
+        levels = await self._count(q.UPDATE_LEVELS, params)
+        try:
+            await conn.commit()
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            raise unavailable(exc) from exc
+        return ImportSummary(plan.movement_id, lines, levels)
+
+    async def _conn(self) -> psycopg.AsyncConnection[Any]:
+        if self._session is None:
+            raise StorageUnavailable("the import session is not open")
+        return await self._session.ready()
+
+    def _params(self, params: dict[str, Any] | None) -> dict[str, Any]:
+        return {"org_id": self._org_id, **(params or {})}
+
+    async def _run(self, query: Statement, params: dict[str, Any] | None = None) -> None:
+        await (await self._conn()).execute(query, self._params(params))
+
+    async def _count(self, query: Statement, params: dict[str, Any]) -> int:
+        cur = await (await self._conn()).execute(query, self._params(params))
+        return cur.rowcount
+
+    async def _all(
+        self, query: Statement, params: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        conn = await self._conn()
+        async with conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(query, self._params(params))
+            return await cur.fetchall()
+
+
+def _catalog_problem(row: dict[str, Any]) -> str:
+    if row["item_sku"] is None:
+        return unknown_sku(row["sku"])
+    if row["stored_code"] is None:
+        return unknown_location(row["location_code"])
+    if row["item_archived"]:
+        return archived_target("item", row["item_sku"])
+    return archived_target("location", row["stored_code"])
+
+
+class PostgresStockImporter(StockImporter):
+    """Opens import sessions on the shared pool."""
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+
+    def __call__(self, org_id: str) -> PostgresStockImportSession:
+        return PostgresStockImportSession(self.pool, org_id)

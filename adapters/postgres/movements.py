@@ -1,0 +1,145 @@
+"""The append-only ledger of one org."""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+from uuid import UUID
+
+from psycopg import sql
+
+from adapters.postgres.cursors import time_part, uuid_part
+from adapters.postgres.repository import Repository, Row, Rows, utc
+from application.pagination import PageRequest
+from application.ports import MovementFilter, Movements
+from domain.movements import AdjustmentReason, Movement, MovementLine, MovementType
+
+# One statement per document: the lines' foreign key is checked at the end of the statement.
+INSERT_MOVEMENT = """
+WITH movement AS (
+    INSERT INTO movements (org_id, id, type, reason, reference, note, actor, created_at,
+                           reservation_id)
+    VALUES (%(org_id)s, %(id)s, %(type)s, %(reason)s, %(reference)s, %(note)s, %(actor)s,
+            %(created_at)s, %(reservation_id)s)
+)
+INSERT INTO movement_lines (org_id, movement_id, line_no, item_id, location_id, delta,
+                            on_hand_after)
+SELECT %(org_id)s, %(id)s, l.line_no, l.item_id, l.location_id, l.delta, l.on_hand_after
+FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[], %(deltas)s::bigint[],
+            %(on_hand_after)s::bigint[]) WITH ORDINALITY
+     AS l(item_id, location_id, delta, on_hand_after, line_no)
+"""
+_SELECT = """
+SELECT m.id, m.type, m.reason, m.reference, m.note, m.actor, m.created_at, m.reservation_id
+FROM movements m WHERE
+"""
+SELECT_LINES = """
+SELECT movement_id, item_id, location_id, delta, on_hand_after FROM movement_lines
+WHERE org_id = %(org_id)s AND movement_id = ANY(%(ids)s) ORDER BY movement_id, line_no
+"""
+_ORG = "m.org_id = %(org_id)s"
+_ID = "m.id = %(id)s"
+_ITEM = """EXISTS (SELECT 1 FROM movement_lines l WHERE l.org_id = m.org_id
+    AND l.movement_id = m.id AND l.item_id = %(item_id)s)"""
+_LOCATION = """EXISTS (SELECT 1 FROM movement_lines l WHERE l.org_id = m.org_id
+    AND l.movement_id = m.id AND l.location_id = %(location_id)s)"""
+_TYPE = "m.type = %(type)s"
+_REFERENCE = "m.reference = %(reference)s"
+_SINCE = "m.created_at >= %(since)s"
+_UNTIL = "m.created_at < %(until)s"
+_AFTER = "(m.created_at, m.id) > (%(after_created_at)s, %(after_id)s)"
+_ORDER = " ORDER BY m.created_at, m.id LIMIT %(limit)s"
+
+
+def movement_query(conditions: list[LiteralString], tail: LiteralString = "") -> sql.Composed:
+    """The movement SELECT with constant conditions joined by AND."""
+    where = sql.SQL(" AND ").join(sql.SQL(c) for c in conditions)
+    return sql.Composed([sql.SQL(_SELECT), where, sql.SQL(tail)])
+
+
+GET_MOVEMENT = movement_query([_ORG, _ID])
+_FILTERS: list[tuple[str, LiteralString]] = [
+    ("item_id", _ITEM),
+    ("location_id", _LOCATION),
+    ("type", _TYPE),
+    ("reference", _REFERENCE),
+    ("since", _SINCE),
+    ("until", _UNTIL),
+]
+
+
+def list_query(flt: MovementFilter, after: bool) -> sql.Composed:
+    """The list statement for a filter combination (each combination plans with its index)."""
+    conditions = [_ORG] + [c for name, c in _FILTERS if getattr(flt, name) is not None]
+    return movement_query([*conditions, _AFTER] if after else conditions, _ORDER)
+
+
+def movement_from_row(row: Row, lines: list[Row]) -> Movement:
+    """Rebuild a Movement from its row and its lines in ledger order."""
+    return Movement(
+        id=row["id"],
+        type=MovementType(row["type"]),
+        reason=None if row["reason"] is None else AdjustmentReason(row["reason"]),
+        reference=row["reference"],
+        note=row["note"],
+        actor=row["actor"],
+        created_at=utc(row["created_at"]),
+        lines=tuple(
+            MovementLine(r["item_id"], r["location_id"], r["delta"], r["on_hand_after"])
+            for r in lines
+        ),
+        reservation_id=row["reservation_id"],
+    )
+
+
+_MovementList = list[Movement]
+
+
+class PostgresMovements(Repository, Movements):
+    """The ledger of one org: documents are inserted once and never updated."""
+
+    async def add(self, movement: Movement) -> None:
+        await self._run(
+            INSERT_MOVEMENT,
+            {
+                "id": movement.id,
+                "type": movement.type.value,
+                "reason": None if movement.reason is None else movement.reason.value,
+                "reference": movement.reference,
+                "note": movement.note,
+                "actor": movement.actor,
+                "created_at": movement.created_at,
+                "reservation_id": movement.reservation_id,
+                "item_ids": [line.item_id for line in movement.lines],
+                "location_ids": [line.location_id for line in movement.lines],
+                "deltas": [line.delta for line in movement.lines],
+                "on_hand_after": [line.on_hand_after for line in movement.lines],
+            },
+        )
+
+    async def get(self, movement_id: UUID) -> Movement | None:
+        rows = await self._with_lines(await self._all(GET_MOVEMENT, {"id": movement_id}))
+        return rows[0] if rows else None
+
+    async def list(self, flt: MovementFilter, page: PageRequest) -> list[Movement]:
+        params: dict[str, Any] = {
+            "item_id": flt.item_id,
+            "location_id": flt.location_id,
+            "type": None if flt.type is None else flt.type.value,
+            "reference": flt.reference,
+            "since": flt.since,
+            "until": flt.until,
+            "limit": page.limit + 1,
+        }
+        if page.after is not None:
+            params["after_created_at"] = time_part(page.after[0])
+            params["after_id"] = uuid_part(page.after[1])
+        rows = await self._all(list_query(flt, page.after is not None), params)
+        return await self._with_lines(rows)
+
+    async def _with_lines(self, rows: Rows) -> _MovementList:
+        if not rows:
+            return []
+        lines: dict[UUID, Rows] = {row["id"]: [] for row in rows}
+        for line in await self._all(SELECT_LINES, {"ids": list(lines)}):
+            lines[line["movement_id"]].append(line)
+        return [movement_from_row(row, lines[row["id"]]) for row in rows]

@@ -1,0 +1,43 @@
+"""Fixed-window rate limiting in PostgreSQL, shared by every API process on the database."""
+
+from __future__ import annotations
+
+from adapters.postgres.errors import storage_errors
+from adapters.postgres.uow import Pool
+from application.ports import RateDecision, RateLimiter
+
+# One statement per hit. Windows are aligned on the database clock, so every process agrees;
+# a hit in a newer window resets the key's single row in place (the table stays one row per key).
+HIT = """
+WITH w AS (
+    SELECT to_timestamp(floor(extract(epoch FROM clock_timestamp()) / %(window)s) * %(window)s)
+           AS start
+)
+INSERT INTO rate_limit_windows AS r (key, window_start, hits)
+SELECT %(key)s, w.start, 1 FROM w
+ON CONFLICT (key) DO UPDATE
+SET hits = CASE WHEN r.window_start = EXCLUDED.window_start THEN r.hits + 1 ELSE 1 END,
+    window_start = EXCLUDED.window_start
+RETURNING hits,
+    ceil(extract(epoch FROM r.window_start) + %(window)s - extract(epoch FROM clock_timestamp()))
+        ::integer AS reset_after
+"""
+
+
+class PostgresRateLimiter(RateLimiter):
+    """Counts hits per key in fixed windows with one upsert (autocommitted per hit)."""
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def hit(self, key: str, *, limit: int, window_seconds: int) -> RateDecision:
+        async with storage_errors(), self._pool.connection() as conn:
+            cur = await conn.execute(HIT, {"key": key, "window": window_seconds})
+            row = await cur.fetchone()
+        hits, reset_after = row if row is not None else (1, window_seconds)
+        return RateDecision(
+            allowed=hits <= limit,
+            limit=limit,
+            remaining=max(0, limit - hits),
+            reset_after=max(1, min(int(reset_after), window_seconds)),
+        )

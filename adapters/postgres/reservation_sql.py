@@ -1,0 +1,127 @@
+"""Statements and row mappers of the reservations repository."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from psycopg import sql
+
+from adapters.postgres.repository import Row, utc
+from domain.reservations import Reservation, ReservationLine, ReservationStatus
+
+# Lines copy the reservation's expires_at (see migration 0004), written on every save.
+INSERT_RESERVATION = """
+WITH reservation AS (
+    INSERT INTO reservations (org_id, id, reference, status, expires_at, created_by, created_at,
+                              updated_at, version)
+    VALUES (%(org_id)s, %(id)s, %(reference)s, %(status)s, %(expires_at)s, %(created_by)s,
+            %(created_at)s, %(updated_at)s, %(version)s)
+)
+INSERT INTO reservation_lines (org_id, reservation_id, line_no, item_id, location_id, quantity,
+                               fulfilled, released, expires_at)
+SELECT %(org_id)s, %(id)s, l.line_no, l.item_id, l.location_id, l.quantity, l.fulfilled,
+       l.released, %(expires_at)s
+FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[], %(quantities)s::bigint[],
+            %(fulfilled)s::bigint[], %(released)s::bigint[]) WITH ORDINALITY
+     AS l(item_id, location_id, quantity, fulfilled, released, line_no)
+"""
+SAVE_RESERVATION = """
+WITH reservation AS (
+    UPDATE reservations SET reference = %(reference)s, status = %(status)s,
+           expires_at = %(expires_at)s, updated_at = %(updated_at)s, version = %(version)s
+    WHERE org_id = %(org_id)s AND id = %(id)s
+)
+UPDATE reservation_lines r SET fulfilled = l.fulfilled, released = l.released,
+       expires_at = %(expires_at)s
+FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[], %(fulfilled)s::bigint[],
+            %(released)s::bigint[]) AS l(item_id, location_id, fulfilled, released)
+WHERE r.org_id = %(org_id)s AND r.reservation_id = %(id)s
+  AND r.item_id = l.item_id AND r.location_id = l.location_id
+"""
+_SELECT = """
+SELECT r.id, r.reference, r.status, r.expires_at, r.created_by, r.created_at, r.updated_at,
+       r.version
+FROM reservations r WHERE
+"""
+_LINES = """
+SELECT reservation_id, line_no, item_id, location_id, quantity, fulfilled, released
+FROM reservation_lines WHERE org_id = %(org_id)s AND reservation_id = ANY(%(ids)s)
+"""
+SELECT_LINES = sql.SQL(_LINES + " ORDER BY reservation_id, line_no")
+# Lock order everywhere: reservation row, its lines by (item_id, location_id), stock levels.
+SELECT_LINES_FOR_UPDATE = sql.SQL(_LINES + " ORDER BY item_id, location_id FOR UPDATE")
+# Expired open holds at the given levels, locked in one fixed order, then marked released.
+RELEASE_EXPIRED_HOLDS = """
+WITH due AS (
+    SELECT l.reservation_id, l.item_id, l.location_id,
+           l.quantity - l.fulfilled - l.released AS open
+    FROM reservation_lines l
+    JOIN unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[]) AS k(item_id, location_id)
+      ON l.item_id = k.item_id AND l.location_id = k.location_id
+    WHERE l.org_id = %(org_id)s AND l.expires_at <= %(now)s
+      AND l.fulfilled + l.released < l.quantity
+    ORDER BY l.reservation_id, l.item_id, l.location_id
+    FOR UPDATE OF l
+)
+UPDATE reservation_lines l SET released = l.quantity - l.fulfilled
+FROM due d
+WHERE l.org_id = %(org_id)s AND l.reservation_id = d.reservation_id
+  AND l.item_id = d.item_id AND l.location_id = d.location_id
+RETURNING d.item_id, d.location_id, d.open
+"""
+_ORG = "r.org_id = %(org_id)s"
+_ID = "r.id = %(id)s"
+_STATUS_ACTIVE = "r.status = 'active' AND (r.expires_at IS NULL OR r.expires_at > %(now)s)"
+# Only reservations with an expiry ever expire: reservations_expiring_created_idx's predicate.
+_STATUS_EXPIRED = """r.expires_at IS NOT NULL AND r.status IN ('active', 'expired')
+    AND (r.status = 'expired' OR r.expires_at <= %(now)s)"""
+_STATUS = "r.status = %(status)s"
+_REFERENCE = "r.reference = %(reference)s"
+_AFTER = "(r.created_at, r.id) > (%(after_created_at)s, %(after_id)s)"
+_ORDER = " ORDER BY r.created_at, r.id LIMIT %(limit)s"
+
+
+def reservation_query(conditions: list[LiteralString], tail: LiteralString = "") -> sql.Composed:
+    """The reservation SELECT with constant conditions joined by AND."""
+    where = sql.SQL(" AND ").join(sql.SQL(c) for c in conditions)
+    return sql.Composed([sql.SQL(_SELECT), where, sql.SQL(tail)])
+
+
+GET_RESERVATION = reservation_query([_ORG, _ID])
+GET_RESERVATION_FOR_UPDATE = reservation_query([_ORG, _ID], " FOR UPDATE")
+
+
+def list_query(status: ReservationStatus | None, reference: bool, after: bool) -> sql.Composed:
+    """The list statement for a filter combination; status is the effective one."""
+    conditions = [_ORG]
+    if status is ReservationStatus.ACTIVE:
+        conditions.append(_STATUS_ACTIVE)
+    elif status is ReservationStatus.EXPIRED:
+        conditions.append(_STATUS_EXPIRED)
+    elif status is not None:
+        conditions.append(_STATUS)
+    if reference:
+        conditions.append(_REFERENCE)
+    if after:
+        conditions.append(_AFTER)
+    return reservation_query(conditions, _ORDER)
+
+
+def reservation_from_row(row: Row, lines: list[Row]) -> Reservation:
+    """Rebuild a Reservation from its row and its lines in line order."""
+    return Reservation(
+        id=row["id"],
+        reference=row["reference"],
+        status=ReservationStatus(row["status"]),
+        expires_at=None if row["expires_at"] is None else utc(row["expires_at"]),
+        created_by=row["created_by"],
+        created_at=utc(row["created_at"]),
+        updated_at=utc(row["updated_at"]),
+        version=row["version"],
+        lines=tuple(
+            ReservationLine(
+                r["item_id"], r["location_id"], r["quantity"], r["fulfilled"], r["released"]
+            )
+            for r in sorted(lines, key=lambda r: r["line_no"])
+        ),
+    )

@@ -1,0 +1,140 @@
+"""Stock levels of one org: conditional writes, effective ``reserved`` on every read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, LiteralString
+
+from psycopg import sql
+
+from adapters.postgres.cursors import uuid_part
+from adapters.postgres.repository import Repository, Row, utc
+from adapters.postgres.stock_changes import conditional, key_params
+from application.pagination import PageRequest
+from application.ports import LevelChange, StockFilter, StockLevels
+from domain.stock import LevelKey, StockChange, StockLevel
+
+LOCK_LEVEL = """
+SELECT on_hand, reserved, version, updated_at FROM stock_levels
+WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
+FOR UPDATE
+"""
+WRITE_LEVEL = """
+UPDATE stock_levels SET on_hand = %(on_hand)s, reserved = %(reserved)s, version = %(version)s,
+       updated_at = %(now)s
+WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
+RETURNING on_hand, reserved, version, updated_at, %(previous)s::bigint AS previous
+"""
+INSERT_LEVEL = """
+INSERT INTO stock_levels (org_id, item_id, location_id, on_hand, reserved, version, updated_at)
+VALUES (%(org_id)s, %(item_id)s, %(location_id)s, %(on_hand)s, %(reserved)s, %(version)s, %(now)s)
+ON CONFLICT (org_id, item_id, location_id) DO NOTHING
+RETURNING on_hand, reserved, version, updated_at, 0::bigint AS previous
+"""
+# Invariant 3: open quantities of holds past expires_at never count as reserved. An open line
+# implies an active reservation; reservation_lines_expiring_idx serves this per level.
+_EFFECTIVE = """
+SELECT s.item_id, s.location_id, s.on_hand, s.reserved - coalesce(x.held, 0) AS reserved,
+       s.version, s.updated_at
+FROM stock_levels s
+LEFT JOIN LATERAL (
+    SELECT sum(l.quantity - l.fulfilled - l.released)::bigint AS held
+    FROM reservation_lines l
+    WHERE l.org_id = s.org_id AND l.item_id = s.item_id AND l.location_id = s.location_id
+      AND l.expires_at <= %(now)s AND l.fulfilled + l.released < l.quantity
+) x ON true
+WHERE
+"""
+_ORG = "s.org_id = %(org_id)s"
+_KEY = "s.item_id = %(item_id)s AND s.location_id = %(location_id)s"
+_ITEM = "s.item_id = %(item_id)s"
+_LOCATION = "s.location_id = %(location_id)s"
+_BELOW_REORDER_POINT = """EXISTS (
+    SELECT 1 FROM items i
+    WHERE i.org_id = s.org_id AND i.id = s.item_id AND s.on_hand < i.reorder_point)"""
+# The redundant item_id >= bound lets an index on (org_id, location_id, item_id) seek too.
+_AFTER = """(s.item_id, s.location_id) > (%(after_item)s::uuid, %(after_location)s::uuid)
+    AND s.item_id >= %(after_item)s::uuid"""
+_ORDER = "ORDER BY s.item_id, s.location_id LIMIT %(limit)s"
+
+
+def level_query(conditions: list[LiteralString], tail: LiteralString = "") -> sql.Composed:
+    """The effective-level SELECT with constant conditions joined by AND."""
+    where = sql.SQL(" AND ").join(sql.SQL(c) for c in conditions)
+    return sql.Composed([sql.SQL(_EFFECTIVE), where, sql.SQL(" "), sql.SQL(tail)])
+
+
+GET_LEVEL = level_query([_ORG, _KEY])
+
+
+def list_query(flt: StockFilter, after: bool) -> sql.Composed:
+    """The list statement for a filter combination (each combination plans with its index)."""
+    conditions = [_ORG]
+    if flt.item_id is not None:
+        conditions.append(_ITEM)
+    if flt.location_id is not None:
+        conditions.append(_LOCATION)
+    if flt.below_reorder_point:
+        conditions.append(_BELOW_REORDER_POINT)
+    if after:
+        conditions.append(_AFTER)
+    return level_query(conditions, _ORDER)
+
+
+def level_from_row(row: Row, key: LevelKey | None = None) -> StockLevel:
+    """Rebuild a StockLevel; ``key`` when the row does not carry it."""
+    return StockLevel(
+        item_id=key.item_id if key else row["item_id"],
+        location_id=key.location_id if key else row["location_id"],
+        on_hand=row["on_hand"],
+        reserved=row["reserved"],
+        version=row["version"],
+        updated_at=utc(row["updated_at"]),
+    )
+
+
+class PostgresStockLevels(Repository, StockLevels):
+    """Stock levels of one org. A change is one conditional statement; when it matches no row
+    the level is locked and ``StockLevel.apply`` raises exactly the domain's refusal."""
+
+    async def change(self, key: LevelKey, change: StockChange, now: datetime) -> LevelChange:
+        statement, params = conditional(change)
+        row = await self._one(statement, {**params, **key_params(key), "now": now})
+        while row is None:
+            row = await self._apply_locked(key, change, now)
+        return LevelChange(level_from_row(row, key), row["on_hand"] - row["previous"])
+
+    async def _apply_locked(self, key: LevelKey, change: StockChange, now: datetime) -> Row | None:
+        # Refused, or the level does not exist yet, or it changed between the statement's
+        # snapshot and now: lock it, let the domain rule decide, write what it computed.
+        stored = await self._one(LOCK_LEVEL, key_params(key))
+        before = StockLevel.empty(key, now) if stored is None else level_from_row(stored, key)
+        after = before.apply(change, now)
+        params: dict[str, Any] = {
+            **key_params(key),
+            "on_hand": after.on_hand,
+            "reserved": after.reserved,
+            "version": after.version,
+            "now": now,
+            "previous": before.on_hand,
+        }
+        if stored is None:
+            return await self._one(INSERT_LEVEL, params)  # None: a concurrent insert won
+        return await self._one(WRITE_LEVEL, params)
+
+    async def get(self, key: LevelKey, now: datetime) -> StockLevel | None:
+        row = await self._one(GET_LEVEL, {**key_params(key), "now": now})
+        return None if row is None else level_from_row(row)
+
+    async def list(self, flt: StockFilter, page: PageRequest, now: datetime) -> list[StockLevel]:
+        params: dict[str, Any] = {
+            "item_id": flt.item_id,
+            "location_id": flt.location_id,
+            "now": now,
+            "limit": page.limit + 1,
+        }
+        if page.after is not None:
+            params["after_item"] = uuid_part(page.after[0])
+            params["after_location"] = uuid_part(page.after[1])
+        rows = await self._all(list_query(flt, page.after is not None), params)
+        return [level_from_row(row) for row in rows]

@@ -1,0 +1,99 @@
+"""The Postgres unit of work: one pooled connection, one transaction, one org."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from adapters.postgres.errors import UNAVAILABLE, is_unavailable, unavailable
+from adapters.postgres.idempotency import PostgresIdempotencyStore
+from adapters.postgres.items import PostgresItems
+from adapters.postgres.locations import PostgresLocations
+from adapters.postgres.movements import PostgresMovements
+from adapters.postgres.repository import Session
+from adapters.postgres.reservations import PostgresReservations
+from adapters.postgres.stock import PostgresStockLevels
+from application.errors import StorageUnavailable
+from application.ports import UnitOfWork, UnitOfWorkFactory
+
+Pool = AsyncConnectionPool[AsyncConnection[Any]]
+
+
+class PostgresUnitOfWork(UnitOfWork):
+    """Checks out a connection (bounded wait), runs one transaction bound to the org, and
+    rolls back on exit unless ``commit`` was called. Driver availability errors (connection
+    lost, pool exhausted, deadlock, serialization failure) leave as StorageUnavailable."""
+
+    def __init__(self, pool: Pool, org_id: str, *, checkout_timeout: float | None = None) -> None:
+        self._pool = pool
+        self._org_id = org_id
+        self._timeout = checkout_timeout
+        self._session: Session | None = None
+
+    async def __aenter__(self) -> PostgresUnitOfWork:
+        try:
+            if self._timeout is None:
+                conn = await self._pool.getconn()  # the pool's own bounded timeout
+            else:
+                conn = await self._pool.getconn(timeout=self._timeout)
+        except psycopg.Error as exc:  # PoolTimeout, PoolClosed, failed connect
+            raise unavailable(exc) from exc
+        session = self._session = Session(conn, self._org_id)
+        self.items = PostgresItems(session)
+        self.locations = PostgresLocations(session)
+        self.stock = PostgresStockLevels(session)
+        self.movements = PostgresMovements(session)
+        self.reservations = PostgresReservations(session)
+        self.idempotency = PostgresIdempotencyStore(session)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        error = exc[1] if len(exc) > 1 else None
+        lost = isinstance(error, BaseException) and is_unavailable(error)
+        await self._release(discard=lost)
+        if lost and isinstance(error, BaseException):
+            raise unavailable(error) from error
+
+    async def commit(self) -> None:
+        session = self._open()
+        try:
+            await session.conn.commit()
+        except UNAVAILABLE as exc:
+            await self._release(discard=True)
+            raise unavailable(exc) from exc
+        session.bound = False  # a later statement starts a new transaction: bind it again
+
+    async def _release(self, *, discard: bool = False) -> None:
+        session, self._session = self._session, None
+        if session is None:
+            return
+        try:
+            if discard:
+                # Its state is unknown (lost, or out of step with a pooler): the pool replaces
+                # a closed connection instead of handing it out again.
+                await session.conn.close()
+            elif not session.conn.broken:
+                await session.conn.rollback()  # no-op after commit; undoes everything otherwise
+        except psycopg.Error:
+            pass  # the pool discards a connection it finds broken
+        finally:
+            await self._pool.putconn(session.conn)
+
+    def _open(self) -> Session:
+        if self._session is None:
+            raise StorageUnavailable("the unit of work is not open")
+        return self._session
+
+
+class PostgresUnitOfWorkFactory(UnitOfWorkFactory):
+    """Opens units of work on a shared pool."""
+
+    def __init__(self, pool: Pool, *, checkout_timeout: float | None = None) -> None:
+        self.pool = pool
+        self._timeout = checkout_timeout
+
+    def __call__(self, org_id: str) -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(self.pool, org_id, checkout_timeout=self._timeout)

@@ -1,0 +1,163 @@
+"""The only map from errors to HTTP: statuses, headers and RFC 9457 problem bodies."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from application.errors import IdentityProviderUnavailable, RateLimited, StorageUnavailable
+from domain.errors import StockroomError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 5  # for 503s: the pool or identity provider usually recovers quickly
+
+# Every StockroomError code (domain/errors.py, application/errors.py) and its status.
+# tests/integration/test_errors.py proves no code is missing.
+STATUS_BY_CODE: dict[str, int] = {
+    "validation_failed": 422,
+    "not_found": 404,
+    "conflict": 409,
+    "insufficient_stock": 409,
+    "reserved_stock_conflict": 409,
+    "count_mismatch": 409,
+    "invalid_reservation_state": 409,
+    "request_in_progress": 409,
+    "version_mismatch": 412,
+    "unauthenticated": 401,
+    "invalid_credentials": 401,
+    "forbidden": 403,
+    "idempotency_key_reused": 422,
+    "rate_limited": 429,
+    "storage_unavailable": 503,
+    "identity_unavailable": 503,
+}
+# Starlette's own errors (unknown route, wrong method, ...) by status.
+CODE_BY_STATUS = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def status_for(error: StockroomError) -> int:
+    """The status of ``error``: its own code's, else the nearest base class's, else 500."""
+    for cls in type(error).__mro__:
+        code = getattr(cls, "code", None)
+        if isinstance(code, str) and code in STATUS_BY_CODE:
+            return STATUS_BY_CODE[code]
+    return 500
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    /,
+    *,
+    instance: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """An ``application/problem+json`` response; ``extra`` members follow the standard ones."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+    }
+    body.update({k: v for k, v in extra.items() if k not in body})
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def headers_for(error: StockroomError, status: int) -> dict[str, str]:
+    """Headers a status obliges us to send (RFC 9110, RFC 6750, RateLimit fields)."""
+    if status == 401:
+        return {"WWW-Authenticate": 'Bearer realm="stockroom"'}
+    if isinstance(error, RateLimited):
+        return {
+            "Retry-After": str(error.retry_after),
+            "RateLimit-Limit": str(error.limit),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(error.retry_after),
+        }
+    if isinstance(error, StorageUnavailable | IdentityProviderUnavailable):
+        return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return {}
+
+
+def error_response(error: StockroomError, instance: str) -> JSONResponse:
+    """The problem response for a StockroomError."""
+    status = status_for(error)
+    if status == 500:
+        log.error("no HTTP status mapped for error code %r", error.code)
+        return problem(500, "internal_error", "internal server error", instance=instance)
+    extra = {k: v for k, v in error.extra.items() if k != "retry_after"}
+    return problem(
+        status,
+        error.code,
+        error.detail,
+        instance=instance,
+        headers=headers_for(error, status),
+        **extra,
+    )
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # Never the input or ctx: a rejected body may hold a password or a token.
+    out = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        field = ".".join(loc[1:] if loc and loc[0] in {"body", "query", "path", "header"} else loc)
+        out.append({"loc": loc, "field": field, "message": err.get("msg", ""), "type": err["type"]})
+    return out
+
+
+async def _on_stockroom_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StockroomError)  # noqa: S101 -- registered for this class only
+    return error_response(exc, request.url.path)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101 -- registered for this class
+    errors = _validation_errors(exc)
+    if any(err["type"] == "json_invalid" for err in errors):
+        return problem(
+            400, "malformed_json", "the request body is not valid JSON", instance=request.url.path
+        )
+    return problem(
+        422,
+        "validation_failed",
+        "the request is invalid; see errors",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)  # noqa: S101 -- registered for this class
+    status = exc.status_code
+    code = CODE_BY_STATUS.get(status, "http_error")
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
+    if status == 404 and detail == HTTPStatus(404).phrase:
+        detail = "no such route"
+    headers = dict(exc.headers) if exc.headers else None
+    return problem(status, code, detail, instance=request.url.path, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every known error through the problem+json map (unknown ones: see middleware)."""
+    app.add_exception_handler(StockroomError, _on_stockroom_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(HTTPException, _on_http_exception)

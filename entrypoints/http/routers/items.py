@@ -1,0 +1,134 @@
+"""/v1/items: the catalog of stocked things."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from application.queries.catalog import GetItem, ListItems
+from application.use_cases.archive_item import ArchiveItem, ArchiveItemHandler
+from application.use_cases.create_item import CreateItem, CreateItemHandler
+from application.use_cases.update_item import UpdateItem, UpdateItemHandler
+from entrypoints.http.dependencies import CurrentPrincipal, IdempotencyKey, IfMatch, Service
+from entrypoints.http.routers.conventions import (
+    BODY_ERRORS,
+    COMMON_ERRORS,
+    ETAG_HEADER,
+    IF_MATCH,
+    LOCATION_HEADER,
+    REPLAY_HEADER,
+    Cursor,
+    Limit,
+    describe,
+    mark_replay,
+    set_etag,
+    success,
+)
+from entrypoints.http.schemas.items import Item, ItemCreate, ItemPage, ItemUpdate
+from entrypoints.http.schemas.problems import problem_responses
+
+PREFIX = "/v1/items"
+router = APIRouter(prefix=PREFIX, tags=["items"], responses=COMMON_ERRORS)
+
+
+@router.get(
+    "",
+    summary="List items",
+    description=describe(ListItems),
+    responses=problem_responses(403, 422),
+)
+async def list_items(
+    principal: CurrentPrincipal, service: Service, limit: Limit = None, cursor: Cursor = None
+) -> ItemPage:
+    page = await service.list_items(principal, limit, cursor)
+    return ItemPage(items=[Item.of(i) for i in page.items], next_cursor=page.next_cursor)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Create an item",
+    description=describe(CreateItemHandler, CreateItem),
+    responses={
+        **success(201, "The new item.", LOCATION_HEADER, ETAG_HEADER, REPLAY_HEADER),
+        **problem_responses(403, 409, *BODY_ERRORS),
+    },
+)
+async def create_item(
+    body: ItemCreate,
+    principal: CurrentPrincipal,
+    service: Service,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Item:
+    outcome = await service.create_item(principal, body.to_command(), idempotency_key)
+    item = outcome.value
+    response.headers["Location"] = f"{PREFIX}/{item.id}"
+    set_etag(response, item.version)
+    mark_replay(response, outcome.replayed)
+    return Item.of(item)
+
+
+@router.get(
+    "/{item_id}",
+    summary="Get an item",
+    description=describe(GetItem),
+    responses={**success(200, "The item.", ETAG_HEADER), **problem_responses(403, 404, 422)},
+)
+async def get_item(
+    item_id: UUID, principal: CurrentPrincipal, service: Service, response: Response
+) -> Item:
+    item = await service.get_item(principal, item_id)
+    set_etag(response, item.version)
+    return Item.of(item)
+
+
+@router.patch(
+    "/{item_id}",
+    summary="Update an item",
+    description=describe(UpdateItemHandler, UpdateItem),
+    openapi_extra=IF_MATCH,
+    responses={
+        **success(200, "The updated item.", ETAG_HEADER),
+        **problem_responses(403, 404, 412, *BODY_ERRORS),
+    },
+)
+async def update_item(
+    item_id: UUID,
+    body: ItemUpdate,
+    principal: CurrentPrincipal,
+    service: Service,
+    response: Response,
+    expected_version: IfMatch,
+) -> Item:
+    command = UpdateItem(
+        item_id=item_id, changes=body.to_changes(), expected_version=expected_version
+    )
+    item = await service.update_item(principal, command)
+    set_etag(response, item.version)
+    return Item.of(item)
+
+
+@router.delete(
+    "/{item_id}",
+    summary="Archive an item",
+    description=describe(ArchiveItemHandler, ArchiveItem)
+    + "\n\nAnswers 200 with the archived item; archiving an archived item changes nothing.",
+    openapi_extra=IF_MATCH,
+    responses={
+        **success(200, "The archived item.", ETAG_HEADER),
+        **problem_responses(403, 404, 412, 422),
+    },
+)
+async def archive_item(
+    item_id: UUID,
+    principal: CurrentPrincipal,
+    service: Service,
+    response: Response,
+    expected_version: IfMatch,
+) -> Item:
+    command = ArchiveItem(item_id=item_id, expected_version=expected_version)
+    item = await service.archive_item(principal, command)
+    set_etag(response, item.version)
+    return Item.of(item)

@@ -1,0 +1,191 @@
+"""/v1/reservations: stock held for orders, and how holds end (fulfil, release, expiry)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from application.ports import ReservationFilter
+from application.queries.reservations import GetReservation, ListReservations
+from application.use_cases.create_reservation import CreateReservation, CreateReservationHandler
+from application.use_cases.extend_reservation import ExtendReservation, ExtendReservationHandler
+from application.use_cases.fulfil_reservation import FulfilReservationHandler
+from application.use_cases.release_reservation import ReleaseReservationHandler
+from application.use_cases.settle_reservation import SettleReservation
+from domain import rules
+from domain.reservations import ReservationStatus
+from entrypoints.http.dependencies import CurrentPrincipal, IdempotencyKey, Service
+from entrypoints.http.routers.conventions import (
+    BODY_ERRORS,
+    COMMON_ERRORS,
+    ETAG_HEADER,
+    LOCATION_HEADER,
+    REPLAY_HEADER,
+    Cursor,
+    Limit,
+    describe,
+    mark_replay,
+    set_etag,
+    success,
+)
+from entrypoints.http.schemas.problems import problem_responses
+from entrypoints.http.schemas.reservations import (
+    Fulfilment,
+    Reservation,
+    ReservationCreate,
+    ReservationExtend,
+    ReservationPage,
+    ReservationSettle,
+)
+
+PREFIX = "/v1/reservations"
+router = APIRouter(prefix=PREFIX, tags=["reservations"], responses=COMMON_ERRORS)
+
+_SETTLE_ERRORS = problem_responses(403, 404, 409, *BODY_ERRORS)
+
+
+@router.get(
+    "",
+    summary="List reservations",
+    description=describe(ListReservations, ReservationFilter),
+    responses=problem_responses(403, 422),
+)
+async def list_reservations(
+    principal: CurrentPrincipal,
+    service: Service,
+    status: Annotated[
+        ReservationStatus | None, Query(description="Effective status (expiry counts).")
+    ] = None,
+    reference: Annotated[
+        str | None,
+        Query(
+            max_length=rules.MAX_REFERENCE, pattern=r"^[^\x00]*$", description="Exact reference."
+        ),
+    ] = None,
+    limit: Limit = None,
+    cursor: Cursor = None,
+) -> ReservationPage:
+    flt = ReservationFilter(status=status, reference=reference)
+    page = await service.list_reservations(principal, flt, limit, cursor)
+    return ReservationPage(
+        items=[Reservation.of(r) for r in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Reserve stock",
+    description=describe(CreateReservationHandler, CreateReservation)
+    + "\n\nTakes only from `available`: 409 `insufficient_stock` lists requested and available "
+    "per line. Expired reservations never block a new one.",
+    responses={
+        **success(201, "The new reservation.", LOCATION_HEADER, ETAG_HEADER, REPLAY_HEADER),
+        **problem_responses(403, 404, 409, *BODY_ERRORS),
+    },
+)
+async def create_reservation(
+    body: ReservationCreate,
+    principal: CurrentPrincipal,
+    service: Service,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Reservation:
+    outcome = await service.create_reservation(principal, body.to_command(), idempotency_key)
+    reservation = outcome.value
+    response.headers["Location"] = f"{PREFIX}/{reservation.id}"
+    set_etag(response, reservation.version)
+    mark_replay(response, outcome.replayed)
+    return Reservation.of(reservation)
+
+
+@router.get(
+    "/{reservation_id}",
+    summary="Get a reservation",
+    description=describe(GetReservation),
+    responses={
+        **success(200, "The reservation as of now.", ETAG_HEADER),
+        **problem_responses(403, 404, 422),
+    },
+)
+async def get_reservation(
+    reservation_id: UUID, principal: CurrentPrincipal, service: Service, response: Response
+) -> Reservation:
+    reservation = await service.get_reservation(principal, reservation_id)
+    set_etag(response, reservation.version)
+    return Reservation.of(reservation)
+
+
+@router.post(
+    "/{reservation_id}/release",
+    summary="Release a reservation",
+    description=describe(ReleaseReservationHandler, SettleReservation),
+    responses={
+        **success(200, "The reservation after the release.", ETAG_HEADER, REPLAY_HEADER),
+        **_SETTLE_ERRORS,
+    },
+)
+async def release_reservation(
+    reservation_id: UUID,
+    principal: CurrentPrincipal,
+    service: Service,
+    response: Response,
+    body: ReservationSettle | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Reservation:
+    command = (body or ReservationSettle()).to_command(reservation_id)
+    outcome = await service.release_reservation(principal, command, idempotency_key)
+    set_etag(response, outcome.value.version)
+    mark_replay(response, outcome.replayed)
+    return Reservation.of(outcome.value)
+
+
+@router.post(
+    "/{reservation_id}/fulfil",
+    summary="Fulfil a reservation",
+    description=describe(FulfilReservationHandler, SettleReservation)
+    + "\n\nPosts a `shipment` movement linked to the reservation; its id is `movement_id`.",
+    responses={
+        **success(200, "The reservation after fulfilment.", ETAG_HEADER, REPLAY_HEADER),
+        **_SETTLE_ERRORS,
+    },
+)
+async def fulfil_reservation(
+    reservation_id: UUID,
+    principal: CurrentPrincipal,
+    service: Service,
+    response: Response,
+    body: ReservationSettle | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Fulfilment:
+    command = (body or ReservationSettle()).to_command(reservation_id)
+    outcome = await service.fulfil_reservation(principal, command, idempotency_key)
+    set_etag(response, outcome.value.reservation.version)
+    mark_replay(response, outcome.replayed)
+    return Fulfilment.of_fulfilment(outcome.value)
+
+
+@router.post(
+    "/{reservation_id}/extend",
+    summary="Extend a reservation",
+    description=describe(ExtendReservationHandler, ExtendReservation),
+    responses={
+        **success(200, "The reservation with its new expiry.", ETAG_HEADER, REPLAY_HEADER),
+        **_SETTLE_ERRORS,
+    },
+)
+async def extend_reservation(
+    reservation_id: UUID,
+    body: ReservationExtend,
+    principal: CurrentPrincipal,
+    service: Service,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Reservation:
+    command = ExtendReservation(reservation_id=reservation_id, ttl_seconds=body.ttl_seconds)
+    outcome = await service.extend_reservation(principal, command, idempotency_key)
+    set_etag(response, outcome.value.version)
+    mark_replay(response, outcome.replayed)
+    return Reservation.of(outcome.value)

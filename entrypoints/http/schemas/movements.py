@@ -1,0 +1,265 @@
+"""Movement bodies: the request is a union discriminated by ``type``; the ledger document."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi.openapi.models import Example
+from pydantic import AfterValidator, BaseModel, Field, StrictInt
+
+from domain import movements, rules
+from domain.movements import MAX_LINES, AdjustmentReason, MovementType
+from entrypoints.http.schemas.common import (
+    Count,
+    ListPage,
+    Note,
+    Quantity,
+    Reference,
+    Request,
+    Timestamp,
+)
+
+
+def _non_zero(value: int) -> int:
+    if value == 0:
+        raise ValueError("must not be zero")
+    return value
+
+
+SignedQuantity = Annotated[
+    StrictInt,
+    Field(
+        ge=-rules.MAX_QUANTITY,
+        le=rules.MAX_QUANTITY,
+        description="Signed change of on_hand; never zero.",
+        examples=[-2],
+        json_schema_extra={"not": {"const": 0}},
+    ),
+    AfterValidator(_non_zero),
+]
+
+
+class StockLine(Request):
+    """Quantity of an item at a location (receipts and shipments)."""
+
+    item_id: UUID
+    location_id: UUID
+    quantity: Quantity
+
+
+class TransferLine(Request):
+    """Quantity of an item moved from one location to another."""
+
+    item_id: UUID
+    from_location_id: UUID
+    to_location_id: UUID
+    quantity: Quantity
+
+
+class AdjustmentLine(Request):
+    """A signed correction of an item's on_hand at a location."""
+
+    item_id: UUID
+    location_id: UUID
+    quantity: SignedQuantity
+
+
+class CountLine(Request):
+    """A counted on_hand; with ``expected_on_hand`` only if on_hand still is that value."""
+
+    item_id: UUID
+    location_id: UUID
+    counted: Count
+    expected_on_hand: Count | None = None
+
+
+class _Document(Request):
+    reference: Reference | None = Field(None, description="External document id.")
+    note: Note | None = None
+
+
+class ReceiptOrShipment(_Document):
+    """Stock arrives at (receipt) or leaves (shipment) locations; only what is available ships."""
+
+    type: Literal["receipt", "shipment"]
+    lines: list[StockLine] = Field(min_length=1, max_length=MAX_LINES)
+
+    def to_request(self) -> movements.MovementRequest:
+        """The domain request (validated on construction)."""
+        lines = tuple(
+            movements.QuantityLine(x.item_id, x.location_id, x.quantity) for x in self.lines
+        )
+        return _request(MovementType(self.type), self, lines)
+
+
+class Transfer(_Document):
+    """Stock moves between locations in one document (out of the source, into the target)."""
+
+    type: Literal["transfer"]
+    lines: list[TransferLine] = Field(min_length=1, max_length=MAX_LINES)
+
+    def to_request(self) -> movements.MovementRequest:
+        """The domain request (validated on construction)."""
+        lines = tuple(
+            movements.TransferLine(x.item_id, x.from_location_id, x.to_location_id, x.quantity)
+            for x in self.lines
+        )
+        return _request(MovementType.TRANSFER, self, lines)
+
+
+class Adjustment(_Document):
+    """A signed correction with a reason (admin); never leaves on_hand below reserved."""
+
+    type: Literal["adjustment"]
+    reason: AdjustmentReason
+    lines: list[AdjustmentLine] = Field(min_length=1, max_length=MAX_LINES)
+
+    def to_request(self) -> movements.MovementRequest:
+        """The domain request (validated on construction)."""
+        lines = tuple(
+            movements.QuantityLine(x.item_id, x.location_id, x.quantity) for x in self.lines
+        )
+        return _request(MovementType.ADJUSTMENT, self, lines, self.reason)
+
+
+class StockCount(_Document):
+    """A stocktake (admin): on_hand becomes the counted value; the ledger records the delta."""
+
+    type: Literal["count"]
+    lines: list[CountLine] = Field(min_length=1, max_length=MAX_LINES)
+
+    def to_request(self) -> movements.MovementRequest:
+        """The domain request (validated on construction)."""
+        lines = tuple(
+            movements.CountLine(x.item_id, x.location_id, x.counted, x.expected_on_hand)
+            for x in self.lines
+        )
+        return _request(MovementType.COUNT, self, lines)
+
+
+def _request(
+    kind: MovementType,
+    body: _Document,
+    lines: tuple[movements.RequestLine, ...],
+    reason: AdjustmentReason | None = None,
+) -> movements.MovementRequest:
+    return movements.MovementRequest(
+        type=kind, lines=lines, reason=reason, reference=body.reference, note=body.note
+    )
+
+
+MovementCreate = Annotated[
+    ReceiptOrShipment | Transfer | Adjustment | StockCount, Field(discriminator="type")
+]
+
+MOVEMENT_EXAMPLES: dict[str, Example] = {
+    "receipt": {
+        "summary": "Receive stock",
+        "value": {
+            "type": "receipt",
+            "reference": "PO-1001",
+            "lines": [
+                {
+                    "item_id": "0b8f6a39-2c56-4a53-9d1e-6d1a3c1b2f10",
+                    "location_id": "5d3c2b1a-0f9e-4d8c-8b7a-6a5f4e3d2c1b",
+                    "quantity": 12,
+                }
+            ],
+        },
+    },
+    "transfer": {
+        "summary": "Move stock between locations",
+        "value": {
+            "type": "transfer",
+            "lines": [
+                {
+                    "item_id": "0b8f6a39-2c56-4a53-9d1e-6d1a3c1b2f10",
+                    "from_location_id": "5d3c2b1a-0f9e-4d8c-8b7a-6a5f4e3d2c1b",
+                    "to_location_id": "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
+                    "quantity": 3,
+                }
+            ],
+        },
+    },
+    "adjustment": {
+        "summary": "Write off damaged stock (admin)",
+        "value": {
+            "type": "adjustment",
+            "reason": "damaged",
+            "lines": [
+                {
+                    "item_id": "0b8f6a39-2c56-4a53-9d1e-6d1a3c1b2f10",
+                    "location_id": "5d3c2b1a-0f9e-4d8c-8b7a-6a5f4e3d2c1b",
+                    "quantity": -2,
+                }
+            ],
+        },
+    },
+    "count": {
+        "summary": "Record a stocktake (admin)",
+        "value": {
+            "type": "count",
+            "lines": [
+                {
+                    "item_id": "0b8f6a39-2c56-4a53-9d1e-6d1a3c1b2f10",
+                    "location_id": "5d3c2b1a-0f9e-4d8c-8b7a-6a5f4e3d2c1b",
+                    "counted": 9,
+                    "expected_on_hand": 10,
+                }
+            ],
+        },
+    },
+}
+
+
+class MovementLine(BaseModel):
+    """How on_hand of one level changed and what it became."""
+
+    item_id: UUID
+    location_id: UUID
+    delta: int = Field(examples=[12])
+    on_hand_after: int = Field(examples=[12])
+
+
+class Movement(BaseModel):
+    """An immutable ledger document; a transfer line yields two ledger lines."""
+
+    id: UUID
+    type: MovementType
+    reason: AdjustmentReason | None
+    reference: str | None
+    note: str | None
+    actor: str = Field(description="User id from the token that posted it.")
+    reservation_id: UUID | None = Field(
+        description="The reservation a fulfilment shipment settled; null otherwise."
+    )
+    created_at: Timestamp
+    lines: list[MovementLine]
+
+    @classmethod
+    def of(cls, movement: movements.Movement) -> Movement:
+        """The response body for a ledger document."""
+        return cls(
+            id=movement.id,
+            type=movement.type,
+            reason=movement.reason,
+            reference=movement.reference,
+            note=movement.note,
+            actor=movement.actor,
+            reservation_id=movement.reservation_id,
+            created_at=movement.created_at,
+            lines=[
+                MovementLine(
+                    item_id=line.item_id,
+                    location_id=line.location_id,
+                    delta=line.delta,
+                    on_hand_after=line.on_hand_after,
+                )
+                for line in movement.lines
+            ],
+        )
+
+
+class MovementPage(ListPage[Movement]):
+    """A page of the ledger, oldest first."""

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS reservation_lines;
+DROP TABLE IF EXISTS reservations;

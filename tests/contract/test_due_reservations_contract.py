@@ -1,0 +1,47 @@
+"""The cross-org expiry sweep: what is due, and the use case that expires it."""
+
+from __future__ import annotations
+
+from application.ports import DueReservations, UnitOfWorkFactory
+from application.principal import Principal
+from application.use_cases.base import Deps
+from application.use_cases.expire_reservations import (
+    ExpireReservations,
+    ExpireReservationsHandler,
+)
+from domain.reservations import ReservationStatus
+from domain.stock import LevelKey
+from tests.contract import builders
+from tests.contract.conftest import new_org
+
+
+async def test_due_lists_expired_active_reservations_of_every_org_and_the_sweep_expires_them(
+    uow_factory: UnitOfWorkFactory, due_reservations: DueReservations, deps: Deps, clock: object
+) -> None:
+    expected, keys = set(), {}
+    for _ in range(2):
+        org = new_org()
+        who = Principal.from_claims(user_id="u", org_id=org, raw_role="admin")
+        item, here = await builders.item(deps, who), await builders.location(deps, who)
+        await builders.receive(deps, who, item.id, here.id, 10)
+        soon = await builders.reserve(deps, who, item.id, here.id, 3, ttl_seconds=10)
+        await builders.reserve(deps, who, item.id, here.id, 2, ttl_seconds=3600)
+        await builders.reserve(deps, who, item.id, here.id, 1)
+        expected.add((org, soon.id))
+        keys[org] = (soon.id, LevelKey(item.id, here.id))
+    deps.clock.advance(10)  # type: ignore[attr-defined]
+    now = deps.clock.now()
+
+    due = await due_reservations.due(now, 1000)
+    assert expected <= set(due)
+    assert len(await due_reservations.due(now, 1)) == 1
+
+    assert await ExpireReservationsHandler(deps, due_reservations)(ExpireReservations()) >= 2
+    assert not expected & set(await due_reservations.due(now, 1000))
+    for org, (reservation_id, key) in keys.items():
+        async with uow_factory(org) as uow:
+            stored = await uow.reservations.get(reservation_id)
+            level = await uow.stock.get(key, now)
+        assert stored is not None and stored.status is ReservationStatus.EXPIRED
+        assert stored.lines[0].released == 3
+        assert level is not None and (level.on_hand, level.reserved) == (10, 3)

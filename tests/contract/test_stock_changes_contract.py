@@ -1,0 +1,58 @@
+"""Stock changes: the same level, delta and version on both backends."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.clock import ManualClock
+from application.ports import UnitOfWorkFactory
+from domain.stock import (
+    Adjust,
+    Count,
+    Fulfil,
+    LevelKey,
+    Receive,
+    Release,
+    Reserve,
+    StockChange,
+    StockLevel,
+    Take,
+)
+from tests.contract.stock_steps import apply
+
+
+async def test_every_change_moves_the_level_as_the_domain_says(
+    uow_factory: UnitOfWorkFactory, org: str, key: LevelKey, clock: ManualClock
+) -> None:
+    now = clock.now()
+    steps: list[tuple[StockChange, tuple[int, int, int, int]]] = [
+        (Receive(10), (10, 0, 1, 10)),
+        (Take(3), (7, 0, 2, -3)),
+        (Adjust(5), (12, 0, 3, 5)),
+        (Adjust(-2), (10, 0, 4, -2)),
+        (Reserve(4), (10, 4, 5, 0)),
+        (Release(1), (10, 3, 6, 0)),
+        (Fulfil(2), (8, 1, 7, -2)),
+        (Count(6), (6, 1, 8, -2)),
+        (Count(9, expected_on_hand=6), (9, 1, 9, 3)),
+    ]
+    for change, expected in steps:
+        assert await apply(uow_factory, org, key, change, now) == expected, change
+
+    async with uow_factory(org) as uow:
+        level = await uow.stock.get(key, now)
+    assert level == StockLevel(
+        item_id=key.item_id,
+        location_id=key.location_id,
+        on_hand=9,
+        reserved=1,
+        version=9,
+        updated_at=now,
+    )
+
+
+@pytest.mark.parametrize("change", [Adjust(4), Count(4), Count(4, expected_on_hand=0)])
+async def test_adjustments_and_counts_create_a_missing_level(
+    uow_factory: UnitOfWorkFactory, org: str, key: LevelKey, clock: ManualClock, change: StockChange
+) -> None:
+    assert await apply(uow_factory, org, key, change, clock.now()) == (4, 0, 1, 4)
