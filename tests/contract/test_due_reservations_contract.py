@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from adapters.clock import ManualClock
 from application.ports import DueReservations, UnitOfWorkFactory
 from application.principal import Principal
 from application.use_cases.base import Deps
@@ -16,7 +17,10 @@ from tests.contract.conftest import new_org
 
 
 async def test_due_lists_expired_active_reservations_of_every_org_and_the_sweep_expires_them(
-    uow_factory: UnitOfWorkFactory, due_reservations: DueReservations, deps: Deps, clock: object
+    uow_factory: UnitOfWorkFactory,
+    due_reservations: DueReservations,
+    deps: Deps,
+    clock: ManualClock,
 ) -> None:
     expected, keys = set(), {}
     for _ in range(2):
@@ -29,8 +33,8 @@ async def test_due_lists_expired_active_reservations_of_every_org_and_the_sweep_
         await builders.reserve(deps, who, item.id, here.id, 1)
         expected.add((org, soon.id))
         keys[org] = (soon.id, LevelKey(item.id, here.id))
-    deps.clock.advance(10)  # type: ignore[attr-defined]
-    now = deps.clock.now()
+    clock.advance(10)
+    now = clock.now()
 
     due = await due_reservations.due(now, 1000)
     assert expected <= set(due)
