@@ -1,0 +1,1 @@
+"""Stockroom's benchmark suite (DESIGN.md section 8); ``make bench`` runs bench/run.py."""

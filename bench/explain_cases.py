@@ -1,0 +1,78 @@
+"""The statements bench/explain.py explains: every list query as the adapter composes it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+
+from adapters.postgres import items, locations, movements, stock
+from adapters.postgres import reservation_sql as reservations
+from application.ports import MovementFilter, StockFilter
+from bench.explain_data import TARGET_ORG
+from domain.movements import MovementType
+from domain.reservations import ReservationStatus as S
+
+NOW = datetime(2026, 9, 1, tzinfo=UTC)
+
+
+def md5_uuid(text: str, conn: psycopg.Connection[Any]) -> Any:
+    row = conn.execute("SELECT md5(%s)::uuid", [text]).fetchone()
+    return row[0] if row else None
+
+
+def cases(conn: psycopg.Connection[Any]) -> list[tuple[str, Any, dict[str, Any]]]:
+    """(title, statement, parameters) for every list query and the hot point queries."""
+    item = md5_uuid(f"{TARGET_ORG}i6000", conn)
+    location = md5_uuid(f"{TARGET_ORG}l25", conn)
+    mid = {"after_item": item, "after_location": location}
+    base = {"item_id": item, "location_id": location, "now": NOW, "limit": 51}
+    moved = {
+        **base, "type": "transfer", "reference": "PO-2000",
+        "since": datetime(2026, 1, 10, tzinfo=UTC), "until": datetime(2026, 1, 20, tzinfo=UTC),
+        "after_created_at": datetime(2026, 1, 5, tzinfo=UTC), "after_id": item,
+    }  # fmt: skip
+    held = {**base, "status": "released", "reference": "SO-5000", **moved}
+    out: list[tuple[str, Any, dict[str, Any]]] = [
+        ("items: first page", items.LIST_ITEMS, {"limit": 51}),
+        ("items: after a cursor", items.LIST_ITEMS_AFTER, {"after": "sku-006000", "limit": 51}),
+        ("locations: first page", locations.LIST_LOCATIONS, {"limit": 51}),
+        ("locations: after a cursor", locations.LIST_LOCATIONS_AFTER, {"after": "loc-0025", "limit": 51}),
+        ("stock level: get one", stock.GET_LEVEL, base),
+    ]  # fmt: skip
+    for name, flt in [
+        ("no filter", StockFilter()),
+        ("item_id", StockFilter(item_id=item)),
+        ("location_id", StockFilter(location_id=location)),
+        ("below_reorder_point", StockFilter(below_reorder_point=True)),
+        ("item_id + location_id", StockFilter(item_id=item, location_id=location)),
+    ]:
+        for after in (False, True):
+            title = f"stock levels: {name}{', after a cursor' if after else ''}"
+            out.append((title, stock.list_query(flt, after), {**base, **mid}))
+    for name, mflt in [
+        ("no filter", MovementFilter()),
+        ("item_id", MovementFilter(item_id=item)),
+        ("location_id", MovementFilter(location_id=location)),
+        ("type", MovementFilter(type=MovementType.TRANSFER)),
+        ("reference", MovementFilter(reference="PO-2000")),
+        ("since + until", MovementFilter(since=NOW, until=NOW)),
+    ]:
+        for after in (False, True):
+            title = f"movements: {name}{', after a cursor' if after else ''}"
+            out.append((title, movements.list_query(mflt, after), moved))
+    for status in (None, S.ACTIVE, S.EXPIRED, S.RELEASED):
+        for reference in (False, True):
+            for after in (False, True):
+                title = (
+                    f"reservations: status={status and status.value}"
+                    + (", reference" if reference else "")
+                    + (", after a cursor" if after else "")
+                )
+                out.append((title, reservations.list_query(status, reference, after), held))
+    keys = {"item_ids": [item], "location_ids": [location], "now": NOW}
+    out.append(
+        ("reservations: release expired holds at a level", reservations.RELEASE_EXPIRED_HOLDS, keys)
+    )
+    return out  # fmt: skip

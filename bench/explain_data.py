@@ -1,0 +1,61 @@
+"""Synthetic data for bench/explain.py: 1,000,000 stock levels in one org plus noise orgs."""
+
+from __future__ import annotations
+
+TARGET_ORG = "org_explain"
+# (org, items, locations, movements, reservations): 600k levels in the target org, 400k noise.
+ORGS = [(TARGET_ORG, 12_000, 50, 200_000, 100_000)] + [
+    (f"org_noise_{n}", 5_000, 10, 25_000, 10_000) for n in range(1, 9)
+]
+
+LOAD = [
+    # Bulk-load only: skip per-row foreign-key triggers (superuser, this transaction only).
+    "SET LOCAL session_replication_role = replica",
+    """INSERT INTO items (org_id, id, sku, name, unit, reorder_point, version, created_at,
+                          updated_at)
+       SELECT %(org)s, md5(%(org)s || 'i' || n)::uuid, 'SKU-' || lpad(n::text, 6, '0'),
+              'Item ' || n, 'each', CASE WHEN n %% 10 = 0 THEN 60 END, 1, now(), now()
+       FROM generate_series(1, %(items)s) n""",
+    """INSERT INTO locations (org_id, id, code, name, kind, version, created_at, updated_at)
+       SELECT %(org)s, md5(%(org)s || 'l' || n)::uuid, 'LOC-' || lpad(n::text, 4, '0'),
+              'Location ' || n, 'warehouse', 1, now(), now()
+       FROM generate_series(1, %(locations)s) n""",
+    """INSERT INTO stock_levels (org_id, item_id, location_id, on_hand, reserved, version,
+                                 updated_at)
+       SELECT i.org_id, i.id, l.id, (hashtext(i.id::text || l.id::text) & 127), 0, 1, now()
+       FROM items i JOIN locations l ON l.org_id = i.org_id WHERE i.org_id = %(org)s""",
+    """INSERT INTO movements (org_id, id, type, reason, reference, actor, created_at)
+       SELECT %(org)s, md5(%(org)s || 'm' || n)::uuid,
+              (ARRAY['receipt', 'shipment', 'transfer', 'adjustment', 'count'])[1 + n %% 5],
+              CASE WHEN n %% 5 = 3 THEN 'correction' END,
+              CASE WHEN n %% 50 = 0 THEN 'PO-' || n / 50 END, 'user_bench',
+              timestamptz '2026-01-01' + n * interval '10 seconds'
+       FROM generate_series(1, %(movements)s) n""",
+    """INSERT INTO movement_lines (org_id, movement_id, line_no, item_id, location_id, delta,
+                                   on_hand_after)
+       SELECT %(org)s, md5(%(org)s || 'm' || n)::uuid, 1,
+              md5(%(org)s || 'i' || (1 + n %% %(items)s))::uuid,
+              md5(%(org)s || 'l' || (1 + n / 7 %% %(locations)s))::uuid, 1, 1
+       FROM generate_series(1, %(movements)s) n""",
+    # 70%% settled, 20%% held without expiry, 10%% expiring (half of those already expired).
+    """INSERT INTO reservations (org_id, id, reference, status, expires_at, created_by,
+                                 created_at, updated_at, version)
+       SELECT %(org)s, md5(%(org)s || 'r' || n)::uuid, 'SO-' || n / 10,
+              CASE WHEN n %% 10 < 4 THEN 'fulfilled' WHEN n %% 10 < 7 THEN 'released'
+                   ELSE 'active' END,
+              CASE WHEN n %% 10 = 9 THEN timestamptz '2026-06-01' + (n / 10 %% 2) * interval '1 year'
+              END,
+              'user_bench', timestamptz '2026-01-01' + n * interval '20 seconds',
+              timestamptz '2026-01-01' + n * interval '20 seconds', 1
+       FROM generate_series(1, %(reservations)s) n""",
+    """INSERT INTO reservation_lines (org_id, reservation_id, line_no, item_id, location_id,
+                                      quantity, fulfilled, released, expires_at)
+       SELECT %(org)s, md5(%(org)s || 'r' || n)::uuid, 1,
+              md5(%(org)s || 'i' || (1 + n %% %(items)s))::uuid,
+              md5(%(org)s || 'l' || (1 + n / 3 %% %(locations)s))::uuid, 2,
+              CASE WHEN n %% 10 < 4 THEN 2 ELSE 0 END,
+              CASE WHEN n %% 10 BETWEEN 4 AND 6 THEN 2 ELSE 0 END,
+              CASE WHEN n %% 10 = 9 THEN timestamptz '2026-06-01' + (n / 10 %% 2) * interval '1 year'
+              END
+       FROM generate_series(1, %(reservations)s) n""",
+]
