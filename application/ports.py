@@ -207,6 +207,7 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    """Opens a Unit of Work bound to one org."""
+    """Opens a Unit of Work bound to one org. ``read_only``: the caller makes one read and
+    never commits, so an adapter may run it outside an explicit transaction (one round trip)."""
 
-    def __call__(self, org_id: str) -> UnitOfWork: ...
+    def __call__(self, org_id: str, *, read_only: bool = False) -> UnitOfWork: ...

@@ -17,6 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from application.ports import RateDecision, RateLimiter
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
+from entrypoints.logging_setup import configure_logging
+from entrypoints.settings import load_settings
 
 HELLO_PATH = "/hello"
 
@@ -55,7 +57,9 @@ class AlwaysAllow(RateLimiter):
 
 def create() -> WithHello:
     """The production app factory's app, with the hello anchor beside it."""
-    container = build_container()
+    settings = load_settings()
+    configure_logging(settings.env, settings.log_level)  # as `stockroom serve` and the asgi factory
+    container = build_container(settings)
     if os.environ.get("BENCH_DIAG_RATE_LIMITER") == "always-allow":  # never set by make bench
         container.rate_limiter.override(AlwaysAllow())  # wrapped as an Object provider
     product = create_app(container, migrate_on_startup=False)

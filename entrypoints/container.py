@@ -31,9 +31,10 @@ from adapters.postgres.maintenance import PostgresDueReservations
 from adapters.postgres.migrator import YoyoMigrator
 from adapters.postgres.observability import PostgresPoolStats
 from adapters.postgres.pool import build_pool
-from adapters.postgres.rate_limiter import PostgresRateLimiter
+from adapters.postgres.rate_limiter import PostgresHitCounter, PostgresRateLimiter
 from adapters.postgres.readiness import PostgresReadiness
 from adapters.postgres.uow import PostgresUnitOfWorkFactory
+from adapters.rate_limiting import BatchingRateLimiter
 from application.importing import ImportStockHandler
 from application.ports import Clock, LoginClient, RateLimiter, TokenVerifier
 from application.service import StockroomService
@@ -200,7 +201,11 @@ class Container(containers.DeclarativeContainer):
     )
     login_client = providers.Singleton(_login_client, settings=settings)
     # One fixed-window counter table shared by every API process on the database (ADR 0007).
-    rate_limiter = providers.Singleton(PostgresRateLimiter, pool=pool)
+    # Requests: counted per process, synced with it every 250 ms and on every hit past half the
+    # limit. Sign-in attempts: every one counted in the database at once (brute force).
+    hit_counter = providers.Singleton(PostgresHitCounter, pool=pool)
+    rate_limiter = providers.Singleton(BatchingRateLimiter, counter=hit_counter)
+    login_rate_limiter = providers.Singleton(PostgresRateLimiter, pool=pool)
 
     # --- use cases ----------------------------------------------------------------------
     deps = providers.Singleton(Deps, uow=uow_factory, clock=clock, ids=ids)
@@ -214,7 +219,7 @@ class Container(containers.DeclarativeContainer):
     )
     pool_stats = providers.Singleton(_pool_stats, pool=pool)
     log_in = providers.Singleton(
-        _log_in, client=login_client, limiter=rate_limiter, settings=settings
+        _log_in, client=login_client, limiter=login_rate_limiter, settings=settings
     )
 
 

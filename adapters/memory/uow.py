@@ -54,7 +54,7 @@ class InMemoryUnitOfWorkFactory(UnitOfWorkFactory):
     def __init__(self, db: InMemoryDatabase) -> None:
         self.db = db
 
-    def __call__(self, org_id: str) -> InMemoryUnitOfWork:
+    def __call__(self, org_id: str, *, read_only: bool = False) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.db, org_id)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 from psycopg import AsyncConnection
 from psycopg.conninfo import conninfo_to_dict
@@ -15,6 +17,29 @@ MAX_IDLE_SECONDS = 240.0
 # How long a request waits for a free connection before failing with 503 (pool exhausted).
 CHECKOUT_TIMEOUT_SECONDS = 5.0
 CONNECT_TIMEOUT_SECONDS = 10
+# A connection that came back to the pool this recently was working then; checking it again
+# would cost a round trip per checkout for nothing (ADR 0010). Older ones are checked, which
+# is what catches connections a suspended Neon compute or a restarted server has dropped.
+FRESH_SECONDS = 5.0
+
+
+class FreshnessCheck:
+    """The pool's ``check`` (skip recently returned connections) and ``reset`` (stamp them)."""
+
+    def __init__(self, fresh_seconds: float = FRESH_SECONDS) -> None:
+        self._fresh = fresh_seconds
+        self._returned: WeakKeyDictionary[AsyncConnection[Any], float] = WeakKeyDictionary()
+
+    async def stamp(self, conn: AsyncConnection[Any]) -> None:
+        """Remember when ``conn`` came back healthy (the pool calls this on return)."""
+        self._returned[conn] = monotonic()
+
+    async def check(self, conn: AsyncConnection[Any]) -> None:
+        """Probe ``conn`` unless it was returned within the freshness window."""
+        returned = self._returned.get(conn)
+        if returned is not None and monotonic() - returned < self._fresh:
+            return
+        await AsyncConnectionPool.check_connection(conn)
 
 
 def is_pooled(database_url: str, setting: PooledSetting = "auto") -> bool:
@@ -43,13 +68,15 @@ def build_pool(
     kwargs: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "autocommit": False}
     if is_pooled(database_url, pooled):
         kwargs["prepare_threshold"] = None
+    freshness = FreshnessCheck()
     return AsyncConnectionPool(
         conninfo=database_url,
         min_size=min_size,
         max_size=max_size,
         kwargs=kwargs,
         open=False,
-        check=AsyncConnectionPool.check_connection,
+        check=freshness.check,
+        reset=freshness.stamp,
         max_idle=MAX_IDLE_SECONDS,
         timeout=CHECKOUT_TIMEOUT_SECONDS,
         name="stockroom",

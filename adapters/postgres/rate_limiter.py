@@ -45,3 +45,31 @@ class PostgresRateLimiter(RateLimiter):
             remaining=max(0, limit - hits),
             reset_after=max(1, min(int(reset_after), window_seconds)),
         )
+
+
+# The batched form: the caller names the window (epoch seconds of its start, on the API's clock)
+# and how many hits it brings; the answer is the window's total across every process.
+ADD_HITS = """
+INSERT INTO rate_limit_windows AS r (key, window_start, hits)
+SELECT %(key)s, to_timestamp(%(start)s), %(add)s
+FROM (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed
+ON CONFLICT (key) DO UPDATE
+SET hits = CASE WHEN r.window_start = EXCLUDED.window_start THEN r.hits + EXCLUDED.hits
+                WHEN r.window_start > EXCLUDED.window_start THEN r.hits
+                ELSE EXCLUDED.hits END,
+    window_start = greatest(r.window_start, EXCLUDED.window_start)
+RETURNING CASE WHEN window_start = to_timestamp(%(start)s) THEN hits ELSE 0 END AS hits
+"""
+
+
+class PostgresHitCounter:
+    """Adds a batch of hits to a key's window and returns the window's total (all processes)."""
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def add(self, key: str, window_start: int, hits: int) -> int:
+        async with storage_errors(), self._pool.connection() as conn:
+            cur = await conn.execute(ADD_HITS, {"key": key, "start": window_start, "add": hits})
+            row = await cur.fetchone()
+        return int(row[0]) if row is not None else hits

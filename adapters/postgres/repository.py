@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, LiteralString
 
-from psycopg import AsyncConnection, sql
+from psycopg import AsyncConnection, AsyncCursor, sql
 from psycopg.rows import dict_row
 
 Row = dict[str, Any]
@@ -22,17 +24,34 @@ class Session:
     """One connection and one org. The org is bound to each transaction by its first
     statement, so a unit of work that ends right after ``commit`` opens no new one."""
 
-    def __init__(self, conn: AsyncConnection[Any], org_id: str) -> None:
+    def __init__(self, conn: AsyncConnection[Any], org_id: str, *, read_only: bool = False) -> None:
         self.conn = conn
         self.org_id = org_id
         self.bound = False
+        # Read-only sessions run on an autocommit connection: each statement travels in one
+        # pipeline with the org binding, and everything up to the pipeline's Sync is one
+        # implicit transaction, so the binding holds for that statement and no longer.
+        self.read_only = read_only
 
     async def ready(self) -> AsyncConnection[Any]:
-        """The connection, inside a transaction bound to the org."""
+        """The connection, inside a transaction bound to the org (for COPY and the like)."""
         if not self.bound:
             await self.conn.execute(BIND_ORG, {"org_id": self.org_id})
             self.bound = True
         return self.conn
+
+    @asynccontextmanager
+    async def first(self, cur: AsyncCursor[Any]) -> AsyncIterator[None]:
+        """Run the block's statement in a bound transaction. The first statement of a
+        transaction travels in one pipeline with BEGIN and the org binding: one round trip
+        instead of three."""
+        if self.bound:
+            yield
+            return
+        async with self.conn.pipeline():
+            await cur.execute(BIND_ORG, {"org_id": self.org_id})
+            yield
+        self.bound = not self.read_only
 
 
 class Repository:
@@ -43,20 +62,21 @@ class Repository:
         self._session = session
 
     async def _all(self, query: Statement, params: dict[str, Any] | None = None) -> Rows:
-        conn = await self._session.ready()
-        async with conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(query, {"org_id": self._session.org_id, **(params or {})})
+        session = self._session
+        async with session.conn.cursor(row_factory=dict_row) as cur, session.first(cur):
+            await cur.execute(query, {"org_id": session.org_id, **(params or {})})
             return await cur.fetchall()
 
     async def _one(self, query: Statement, params: dict[str, Any] | None = None) -> Row | None:
-        conn = await self._session.ready()
-        async with conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(query, {"org_id": self._session.org_id, **(params or {})})
+        session = self._session
+        async with session.conn.cursor(row_factory=dict_row) as cur, session.first(cur):
+            await cur.execute(query, {"org_id": session.org_id, **(params or {})})
             return await cur.fetchone()
 
     async def _run(self, query: Statement, params: dict[str, Any] | None = None) -> None:
-        conn = await self._session.ready()
-        await conn.execute(query, {"org_id": self._session.org_id, **(params or {})})
+        session = self._session
+        async with session.conn.cursor() as cur, session.first(cur):
+            await cur.execute(query, {"org_id": session.org_id, **(params or {})})
 
 
 def utc(moment: datetime) -> datetime:

@@ -27,9 +27,17 @@ class PostgresUnitOfWork(UnitOfWork):
     rolls back on exit unless ``commit`` was called. Driver availability errors (connection
     lost, pool exhausted, deadlock, serialization failure) leave as StorageUnavailable."""
 
-    def __init__(self, pool: Pool, org_id: str, *, checkout_timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        pool: Pool,
+        org_id: str,
+        *,
+        checkout_timeout: float | None = None,
+        read_only: bool = False,
+    ) -> None:
         self._pool = pool
         self._org_id = org_id
+        self._read_only = read_only
         self._timeout = checkout_timeout
         self._session: Session | None = None
 
@@ -41,7 +49,9 @@ class PostgresUnitOfWork(UnitOfWork):
                 conn = await self._pool.getconn(timeout=self._timeout)
         except psycopg.Error as exc:  # PoolTimeout, PoolClosed, failed connect
             raise unavailable(exc) from exc
-        session = self._session = Session(conn, self._org_id)
+        if self._read_only:
+            await conn.set_autocommit(True)  # idle connection: no round trip
+        session = self._session = Session(conn, self._org_id, read_only=self._read_only)
         self.items = PostgresItems(session)
         self.locations = PostgresLocations(session)
         self.stock = PostgresStockLevels(session)
@@ -59,6 +69,8 @@ class PostgresUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         session = self._open()
+        if session.read_only:
+            raise StorageUnavailable("a read-only unit of work cannot commit")
         try:
             await session.conn.commit()
         except UNAVAILABLE as exc:
@@ -77,6 +89,8 @@ class PostgresUnitOfWork(UnitOfWork):
                 await session.conn.close()
             elif not session.conn.broken:
                 await session.conn.rollback()  # no-op after commit; undoes everything otherwise
+                if session.read_only:
+                    await session.conn.set_autocommit(False)  # as the pool hands them out
         except psycopg.Error:
             pass  # the pool discards a connection it finds broken
         finally:
@@ -95,5 +109,7 @@ class PostgresUnitOfWorkFactory(UnitOfWorkFactory):
         self.pool = pool
         self._timeout = checkout_timeout
 
-    def __call__(self, org_id: str) -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(self.pool, org_id, checkout_timeout=self._timeout)
+    def __call__(self, org_id: str, *, read_only: bool = False) -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(
+            self.pool, org_id, checkout_timeout=self._timeout, read_only=read_only
+        )

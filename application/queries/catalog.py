@@ -25,7 +25,7 @@ class GetItem(UseCase):
     """One item of the caller's org (another org's id: not found)."""
 
     async def __call__(self, principal: Principal, item_id: UUID) -> Item:
-        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+        async with self.deps.uow(principal.require(Permission.READ), read_only=True) as uow:
             item = await uow.items.get(item_id)
         if item is None:
             raise NotFound(f"item {item_id} not found", resource="item")
@@ -40,7 +40,7 @@ class ListItems(UseCase):
     ) -> Page[Item]:
         org_id = principal.require(Permission.READ)
         request = PageRequest.parse(limit, cursor, width=1)
-        async with self.deps.uow(org_id) as uow:
+        async with self.deps.uow(org_id, read_only=True) as uow:
             rows = await uow.items.list(request)
         return page_of(rows, request, item_sort_key)
 
@@ -49,7 +49,7 @@ class GetLocation(UseCase):
     """One location of the caller's org (another org's id: not found)."""
 
     async def __call__(self, principal: Principal, location_id: UUID) -> Location:
-        async with self.deps.uow(principal.require(Permission.READ)) as uow:
+        async with self.deps.uow(principal.require(Permission.READ), read_only=True) as uow:
             location = await uow.locations.get(location_id)
         if location is None:
             raise NotFound(f"location {location_id} not found", resource="location")
@@ -64,6 +64,6 @@ class ListLocations(UseCase):
     ) -> Page[Location]:
         org_id = principal.require(Permission.READ)
         request = PageRequest.parse(limit, cursor, width=1)
-        async with self.deps.uow(org_id) as uow:
+        async with self.deps.uow(org_id, read_only=True) as uow:
             rows = await uow.locations.list(request)
         return page_of(rows, request, location_sort_key)

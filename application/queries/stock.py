@@ -31,7 +31,7 @@ class ListStockLevels(UseCase):
     ) -> Page[StockLevel]:
         org_id = principal.require(Permission.READ)
         request = PageRequest.parse(limit, cursor, width=2)
-        async with self.deps.uow(org_id) as uow:
+        async with self.deps.uow(org_id, read_only=True) as uow:
             rows = await uow.stock.list(flt, request, self.deps.clock.now())
         return page_of(rows, request, level_sort_key)
 

@@ -60,17 +60,17 @@ async def current_principal(
     return await runtime(request).token_verifier.verify(token)
 
 
-def get_service(request: Request) -> StockroomService:
+async def get_service(request: Request) -> StockroomService:
     """The use cases, built once per process."""
     return runtime(request).service
 
 
-def get_log_in(request: Request) -> LogInHandler:
+async def get_log_in(request: Request) -> LogInHandler:
     """The sign-in use case."""
     return runtime(request).log_in
 
 
-def if_match(request: Request) -> int | None:
+async def if_match(request: Request) -> int | None:
     """The version an ``If-Match: "<version>"`` header demands; None when absent or ``*``.
 
     A weak tag (``W/"3"``) is accepted. Anything else cannot equal the ETag we sent, so the
