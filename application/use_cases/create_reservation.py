@@ -43,8 +43,11 @@ class CreateReservationHandler(UseCase):
 
             async def work() -> Reservation:
                 await ensure_catalog(uow, steps)
-                await apply_steps(uow, steps, now)
+                # Write the reservation first and take the stock last: the level's row lock is
+                # then held only from the conditional update to the commit, which is what
+                # bounds throughput on a hot item. A refusal rolls both back.
                 await uow.reservations.add(reservation)
+                await apply_steps(uow, steps, now)
                 return reservation
 
             return await run_once(
