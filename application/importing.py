@@ -114,8 +114,9 @@ class StockImportSession(Protocol):
         """Stream ``rows`` into the import (consuming the iterable); return how many."""
         ...
 
-    async def validate(self, mode: ImportMode) -> list[RowProblem]:
-        """Resolve skus and codes, lock the target levels, return every problem found."""
+    async def validate(self, mode: ImportMode, now: datetime) -> list[RowProblem]:
+        """Resolve skus and codes, release holds expired by ``now`` on the target levels (they
+        must not block a count), lock the levels, return every problem found."""
         ...
 
     async def apply(self, plan: ImportPlan) -> ImportSummary:
@@ -204,7 +205,8 @@ class ImportStockHandler:
             loaded = await session.load(source)
             if source.problems and loaded == 0:
                 return ImportResult(None, sorted(source.problems))
-            problems = sorted(source.problems + await session.validate(command.mode))
+            now = self.clock.now()
+            problems = sorted(source.problems + await session.validate(command.mode, now))
             if problems:
                 return ImportResult(None, problems)
             if loaded == 0:
@@ -215,6 +217,6 @@ class ImportStockHandler:
                 actor=principal.user_id,
                 reference=command.reference,
                 note=command.note,
-                created_at=self.clock.now(),
+                created_at=now,
             )
             return ImportResult(await session.apply(plan))

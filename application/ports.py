@@ -166,6 +166,18 @@ class Reservations(Protocol):
         ...
 
 
+class Housekeeping(Protocol):
+    """Deletes records whose useful life is over, across all orgs (a system task)."""
+
+    async def purge_idempotency_keys(self, before: datetime) -> int:
+        """Delete idempotency keys created before ``before`` (never any under 24 h old)."""
+        ...
+
+    async def purge_rate_limit_windows(self, before: datetime) -> int:
+        """Delete rate-limit windows that started before ``before``."""
+        ...
+
+
 class DueReservations(Protocol):
     """Reservations past expiry but still stored as active, across all orgs (for the sweep)."""
 

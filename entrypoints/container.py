@@ -27,7 +27,7 @@ from adapters.clock import SystemClock
 from adapters.ids import UuidGenerator
 from adapters.postgres.embedded import EmbeddedPostgres
 from adapters.postgres.importer import PostgresStockImporter
-from adapters.postgres.maintenance import PostgresDueReservations
+from adapters.postgres.maintenance import PostgresDueReservations, PostgresHousekeeping
 from adapters.postgres.migrator import YoyoMigrator
 from adapters.postgres.observability import PostgresPoolStats
 from adapters.postgres.pool import build_pool
@@ -40,6 +40,7 @@ from application.ports import Clock, LoginClient, RateLimiter, TokenVerifier
 from application.service import StockroomService
 from application.use_cases.base import Deps
 from application.use_cases.log_in import LogInHandler
+from application.use_cases.purge_expired_records import PurgeExpiredRecordsHandler
 from entrypoints.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -192,6 +193,7 @@ class Container(containers.DeclarativeContainer):
     # in-memory adapters (adapters/memory), which the contract suite proves equal.
     uow_factory = providers.Singleton(PostgresUnitOfWorkFactory, pool=pool)
     due_reservations = providers.Singleton(PostgresDueReservations, pool=pool)
+    housekeeping = providers.Singleton(PostgresHousekeeping, pool=pool)
 
     # Identity: BetterAuth when BETTER_AUTH_URL is set, else the dev issuer (never in production).
     dev_issuer = providers.Singleton(_dev_issuer, settings=settings, clock=clock)
@@ -210,6 +212,9 @@ class Container(containers.DeclarativeContainer):
     # --- use cases ----------------------------------------------------------------------
     deps = providers.Singleton(Deps, uow=uow_factory, clock=clock, ids=ids)
     service = providers.Singleton(StockroomService.build, deps=deps, due=due_reservations)
+    purge_expired_records = providers.Singleton(
+        PurgeExpiredRecordsHandler, clock=clock, housekeeping=housekeeping
+    )
 
     # --- bulk import and observability (import-stock CLI, /metrics) ---------------------
     # The import always runs on PostgreSQL (COPY); ``pool_stats`` feeds the pool gauges.

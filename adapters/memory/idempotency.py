@@ -18,7 +18,7 @@ class InMemoryIdempotencyStore(IdempotencyStore):
     async def claim(self, key: str, fingerprint: str, now: datetime) -> StoredResult | None:
         record = self._keys.get(key)
         if record is None:
-            self._keys[key] = IdempotencyRecord(fingerprint)
+            self._keys[key] = IdempotencyRecord(fingerprint, now)
             return None
         if record.fingerprint != fingerprint:
             raise IdempotencyKeyReused("this Idempotency-Key was used with a different request")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
+from adapters.memory.ledger import InMemoryReservations
 from adapters.memory.state import InMemoryDatabase, OrgState
 from application.errors import StorageUnavailable
 from application.importing import (
@@ -22,7 +24,7 @@ from application.importing import (
 )
 from domain.catalog import Item, Location
 from domain.movements import Movement, MovementLine
-from domain.stock import Count, LevelKey, Receive, StockLevel
+from domain.stock import Count, LevelKey, Receive, Release, StockLevel
 
 
 class InMemoryStockImportSession(StockImportSession):
@@ -48,8 +50,9 @@ class InMemoryStockImportSession(StockImportSession):
         self._rows = list(rows)
         return len(self._rows)
 
-    async def validate(self, mode: ImportMode) -> list[RowProblem]:
+    async def validate(self, mode: ImportMode, now: datetime) -> list[RowProblem]:
         state = self._state()
+        await self._release_expired_holds(state, now)
         items = {i.sku.lower(): i for i in state.items.values()}
         locations = {loc.code.lower(): loc for loc in state.locations.values()}
         first_line: dict[LevelKey, int] = {}
@@ -102,6 +105,13 @@ class InMemoryStockImportSession(StockImportSession):
         self._db.orgs[self._org_id] = state
         self._working = None
         return ImportSummary(plan.movement_id, len(lines), len(set(self._keys)))
+
+    async def _release_expired_holds(self, state: OrgState, now: datetime) -> None:
+        # Same as any write that needs a level: holds past expiry give their stock back first.
+        keys = sorted(state.levels)
+        released = await InMemoryReservations(state).release_expired_holds(keys, now)
+        for key, quantity in released.items():
+            state.levels[key] = state.levels[key].apply(Release(quantity), now)
 
     def _state(self) -> OrgState:
         if self._working is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from domain.catalog import Item, Location
@@ -17,6 +18,7 @@ class IdempotencyRecord:
     """A claimed key: the request fingerprint and, once done, its result."""
 
     fingerprint: str
+    created_at: datetime
     result: dict[str, object] | None = None
 
 
@@ -39,7 +41,8 @@ class OrgState:
             movements=dict(self.movements),
             reservations=dict(self.reservations),
             idempotency={
-                k: IdempotencyRecord(v.fingerprint, v.result) for k, v in self.idempotency.items()
+                k: IdempotencyRecord(v.fingerprint, v.created_at, v.result)
+                for k, v in self.idempotency.items()
             },
         )
 

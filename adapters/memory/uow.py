@@ -11,7 +11,7 @@ from adapters.memory.ledger import InMemoryMovements, InMemoryReservations
 from adapters.memory.state import InMemoryDatabase, OrgState
 from adapters.memory.stock import InMemoryStockLevels
 from application.errors import StorageUnavailable
-from application.ports import DueReservations, UnitOfWork, UnitOfWorkFactory
+from application.ports import DueReservations, Housekeeping, UnitOfWork, UnitOfWorkFactory
 from domain.reservations import ReservationStatus
 
 
@@ -72,3 +72,21 @@ class InMemoryDueReservations(DueReservations):
             if r.status is ReservationStatus.ACTIVE and r.is_expired(now)
         ]
         return due[:limit]
+
+
+class InMemoryHousekeeping(Housekeeping):
+    """Purges the in-memory database (it keeps no rate-limit windows: nothing to purge)."""
+
+    def __init__(self, db: InMemoryDatabase) -> None:
+        self.db = db
+
+    async def purge_idempotency_keys(self, before: datetime) -> int:
+        purged = 0
+        for state in self.db.orgs.values():
+            for key in [k for k, r in state.idempotency.items() if r.created_at < before]:
+                del state.idempotency[key]
+                purged += 1
+        return purged
+
+    async def purge_rate_limit_windows(self, before: datetime) -> int:
+        return 0

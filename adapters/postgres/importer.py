@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -73,14 +74,17 @@ class PostgresStockImportSession(StockImportSession):
         await conn.execute(q.ANALYZE_LINES)
         return loaded
 
-    async def validate(self, mode: ImportMode) -> list[RowProblem]:
+    async def validate(self, mode: ImportMode, now: datetime) -> list[RowProblem]:
         receipt = mode is ImportMode.RECEIPT
         problems = [
             RowProblem(r["line_no"], _catalog_problem(r))
             for r in await self._all(q.CATALOG_PROBLEMS, {"receipt": receipt})
         ]
         await self._run(q.ENSURE_LEVELS)
+        await self._run(q.CREATE_EXPIRED_HOLDS)
+        await self._run(q.RELEASE_EXPIRED_LINES, {"now": now})
         await self._run(q.LOCK_LEVELS)
+        await self._run(q.GIVE_BACK_EXPIRED, {"now": now})
         if not receipt:
             for r in await self._all(q.COUNT_PROBLEMS):
                 message = (

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from adapters.postgres.errors import storage_errors
 from adapters.postgres.uow import Pool
-from application.ports import DueReservations
+from application.ports import DueReservations, Housekeeping
 
 # Read-only, and app.sweep only lets active reservations with an expiry through.
 START_SWEEP = """
@@ -41,6 +41,25 @@ class PostgresDueReservations(DueReservations):
             await conn.execute(START_SWEEP)
             cur = await conn.execute(DUE_RESERVATIONS, {"now": now, "limit": limit})
             return [(org_id, reservation_id) for org_id, reservation_id in await cur.fetchall()]
+
+
+# Not org data: no row-level security on this table (migration 0005).
+PURGE_WINDOWS = "DELETE FROM rate_limit_windows WHERE window_start < %(before)s"
+
+
+class PostgresHousekeeping(Housekeeping):
+    """Purges across orgs through the narrow ``app.purge`` policy (ADR 0008)."""
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def purge_idempotency_keys(self, before: datetime) -> int:
+        return await purge_idempotency_keys(self._pool, before)
+
+    async def purge_rate_limit_windows(self, before: datetime) -> int:
+        async with storage_errors(), self._pool.connection() as conn:
+            cur = await conn.execute(PURGE_WINDOWS, {"before": before})
+            return cur.rowcount
 
 
 async def purge_idempotency_keys(pool: Pool, before: datetime) -> int:

@@ -11,7 +11,7 @@ import pytest
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.clock import SystemClock
+from adapters.clock import ManualClock, SystemClock
 from adapters.ids import UuidGenerator
 from adapters.memory.importer import InMemoryStockImporter
 from adapters.memory.state import InMemoryDatabase
@@ -219,4 +219,28 @@ async def test_memory_and_postgres_importers_agree(
         result = await run_import(backend, who, text, mode)
         results.append((result.problems, await snapshot(backend, who, ids)))
 
+    assert results[0] == results[1]
+
+
+async def test_a_hold_past_its_expiry_never_blocks_a_count_on_either_backend(
+    postgres: Backend,
+) -> None:
+    results = []
+    for backend in (postgres, memory()):
+        clock = ManualClock(datetime.now(UTC))
+        deps = Deps(backend.deps.uow, clock, backend.deps.ids)
+        timed = Backend(deps, backend.importer)
+        who = admin()
+        ids = await catalog(timed, who)
+        await run_import(timed, who, RECEIPT)
+        await builders.reserve(deps, who, ids["A"].id, ids["main"].id, 6, ttl_seconds=60)
+        clock.advance(61)  # expired, and no sweep has run
+
+        result = await run_import(
+            timed, who, "sku,location_code,quantity\nSKU-A,MAIN,5\n", ImportMode.COUNT
+        )
+
+        assert result.problems == []
+        results.append(await snapshot(timed, who, ids))
+    assert results[0]["levels"][("A", "main")][:2] == (5, 0)  # counted, nothing held
     assert results[0] == results[1]

@@ -7,7 +7,9 @@ import pytest
 from entrypoints.cli.main import build_parser
 
 
-@pytest.mark.parametrize("command", ["serve", "migrate", "import-stock", "expire-reservations"])
+@pytest.mark.parametrize(
+    "command", ["serve", "migrate", "dev-token", "import-stock", "expire-reservations", "purge"]
+)
 def test_every_subcommand_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         build_parser().parse_args([command, "--help"])

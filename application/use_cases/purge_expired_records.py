@@ -1,0 +1,33 @@
+"""Delete idempotency keys past their 24-hour promise and rate-limit windows long over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from application.ports import Clock, Housekeeping
+
+KEEP_IDEMPOTENCY_KEYS = timedelta(hours=24)  # DESIGN.md section 3: kept >= 24 h
+KEEP_RATE_LIMIT_WINDOWS = timedelta(hours=1)  # windows are a minute long
+
+
+@dataclass(frozen=True, slots=True)
+class Purged:
+    """How many records each purge deleted."""
+
+    idempotency_keys: int
+    rate_limit_windows: int
+
+
+class PurgeExpiredRecordsHandler:
+    """A system task (no principal): run it from cron, e.g. hourly."""
+
+    def __init__(self, clock: Clock, housekeeping: Housekeeping) -> None:
+        self.clock = clock
+        self.housekeeping = housekeeping
+
+    async def __call__(self) -> Purged:
+        now = self.clock.now()
+        keys = await self.housekeeping.purge_idempotency_keys(now - KEEP_IDEMPOTENCY_KEYS)
+        windows = await self.housekeeping.purge_rate_limit_windows(now - KEEP_RATE_LIMIT_WINDOWS)
+        return Purged(idempotency_keys=keys, rate_limit_windows=windows)

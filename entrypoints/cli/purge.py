@@ -1,0 +1,47 @@
+"""``stockroom purge``: delete idempotency keys older than 24 h and finished rate-limit windows."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from application.use_cases.purge_expired_records import PurgeExpiredRecordsHandler
+from entrypoints.cli.running import resolve
+from entrypoints.container import build_container, shutdown, startup
+from entrypoints.settings import Settings
+
+DESCRIPTION = """\
+Delete idempotency keys older than 24 hours (the replay promise of DESIGN.md section 3) and
+rate-limit windows that ended more than an hour ago, across every org. Safe to run at any time
+and from several places; run it from cron, e.g. hourly."""
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``purge`` subcommand."""
+    parser = subparsers.add_parser(
+        "purge",
+        help="delete expired idempotency keys and rate-limit windows",
+        description=DESCRIPTION,
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run both purges and print what they deleted."""
+    return asyncio.run(_run(settings))
+
+
+async def _run(settings: Settings) -> int:
+    container = build_container(settings)
+    await startup(container)
+    try:
+        handler: PurgeExpiredRecordsHandler = await resolve(container.purge_expired_records())
+        purged = await handler()
+    finally:
+        await shutdown(container)
+    print(
+        f"purged {purged.idempotency_keys} idempotency key(s), "
+        f"{purged.rate_limit_windows} rate-limit window(s)"
+    )
+    return 0
