@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, LiteralString
+from typing import Any, Literal, LiteralString
 
 from psycopg import AsyncConnection, AsyncCursor, sql
 from psycopg.rows import dict_row
+
+from adapters.postgres.errors import UNAVAILABLE
 
 Row = dict[str, Any]
 Rows = list[Row]
@@ -20,11 +21,22 @@ Statement = LiteralString | sql.SQL | sql.Composed
 BIND_ORG = "SELECT set_config('app.org_id', %(org_id)s, true)"
 
 
+Fetch = Literal["all", "one", "none"]
+Reconnect = Callable[[], Awaitable[AsyncConnection[Any]]]
+
+
 class Session:
     """One connection and one org. The org is bound to each transaction by its first
     statement, so a unit of work that ends right after ``commit`` opens no new one."""
 
-    def __init__(self, conn: AsyncConnection[Any], org_id: str, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        conn: AsyncConnection[Any],
+        org_id: str,
+        *,
+        read_only: bool = False,
+        reconnect: Reconnect | None = None,
+    ) -> None:
         self.conn = conn
         self.org_id = org_id
         self.bound = False
@@ -32,6 +44,7 @@ class Session:
         # pipeline with the org binding, and everything up to the pipeline's Sync is one
         # implicit transaction, so the binding holds for that statement and no longer.
         self.read_only = read_only
+        self._reconnect = reconnect
 
     async def ready(self) -> AsyncConnection[Any]:
         """The connection, inside a transaction bound to the org (for COPY and the like)."""
@@ -40,18 +53,42 @@ class Session:
             self.bound = True
         return self.conn
 
-    @asynccontextmanager
-    async def first(self, cur: AsyncCursor[Any]) -> AsyncIterator[None]:
-        """Run the block's statement in a bound transaction. The first statement of a
-        transaction travels in one pipeline with BEGIN and the org binding: one round trip
-        instead of three."""
-        if self.bound:
-            yield
-            return
-        async with self.conn.pipeline():
-            await cur.execute(BIND_ORG, {"org_id": self.org_id})
-            yield
-        self.bound = not self.read_only
+    async def execute(self, query: Statement, params: dict[str, Any], fetch: Fetch) -> Any:
+        """Run one statement in the org-bound transaction and fetch its rows.
+
+        The first statement of a transaction travels in one pipeline with BEGIN and the org
+        binding (one round trip instead of three). If the connection is lost on that first
+        statement, nothing of the transaction can have committed, so it is replayed once on
+        a fresh connection: what a suspended Neon compute or a restarted server looks like
+        (DESIGN.md section 6). Later statements are never replayed.
+        """
+        try:
+            return await self._execute(query, params, fetch)
+        except UNAVAILABLE:
+            if self.bound or self._reconnect is None:
+                raise
+            self.conn = await self._reconnect()
+            return await self._execute(query, params, fetch)
+
+    async def _execute(self, query: Statement, params: dict[str, Any], fetch: Fetch) -> Any:
+        async with self.conn.cursor(row_factory=dict_row) as cur:
+            if self.bound:
+                await cur.execute(query, params)
+                return await _fetch(cur, fetch)
+            async with self.conn.pipeline():
+                await cur.execute(BIND_ORG, {"org_id": self.org_id})
+                await cur.execute(query, params)
+                rows = await _fetch(cur, fetch)
+            self.bound = not self.read_only
+            return rows
+
+
+async def _fetch(cur: AsyncCursor[Row], fetch: Fetch) -> Any:
+    if fetch == "all":
+        return await cur.fetchall()
+    if fetch == "one":
+        return await cur.fetchone()
+    return None
 
 
 class Repository:
@@ -61,22 +98,19 @@ class Repository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    def _params(self, params: dict[str, Any] | None) -> dict[str, Any]:
+        return {"org_id": self._session.org_id, **(params or {})}
+
     async def _all(self, query: Statement, params: dict[str, Any] | None = None) -> Rows:
-        session = self._session
-        async with session.conn.cursor(row_factory=dict_row) as cur, session.first(cur):
-            await cur.execute(query, {"org_id": session.org_id, **(params or {})})
-            return await cur.fetchall()
+        rows: Rows = await self._session.execute(query, self._params(params), "all")
+        return rows
 
     async def _one(self, query: Statement, params: dict[str, Any] | None = None) -> Row | None:
-        session = self._session
-        async with session.conn.cursor(row_factory=dict_row) as cur, session.first(cur):
-            await cur.execute(query, {"org_id": session.org_id, **(params or {})})
-            return await cur.fetchone()
+        row: Row | None = await self._session.execute(query, self._params(params), "one")
+        return row
 
     async def _run(self, query: Statement, params: dict[str, Any] | None = None) -> None:
-        session = self._session
-        async with session.conn.cursor() as cur, session.first(cur):
-            await cur.execute(query, {"org_id": session.org_id, **(params or {})})
+        await self._session.execute(query, self._params(params), "none")
 
 
 def utc(moment: datetime) -> datetime:

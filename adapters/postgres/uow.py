@@ -20,6 +20,9 @@ from application.errors import StorageUnavailable
 from application.ports import UnitOfWork, UnitOfWorkFactory
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
+# A replacement for a lost connection is worth a short wait only: if the server is down, the
+# request should hear 503 promptly rather than sit out the pool's full checkout timeout.
+RECONNECT_TIMEOUT_SECONDS = 1.0
 
 
 class PostgresUnitOfWork(UnitOfWork):
@@ -51,7 +54,9 @@ class PostgresUnitOfWork(UnitOfWork):
             raise unavailable(exc) from exc
         if self._read_only:
             await conn.set_autocommit(True)  # idle connection: no round trip
-        session = self._session = Session(conn, self._org_id, read_only=self._read_only)
+        session = self._session = Session(
+            conn, self._org_id, read_only=self._read_only, reconnect=self._reconnect
+        )
         self.items = PostgresItems(session)
         self.locations = PostgresLocations(session)
         self.stock = PostgresStockLevels(session)
@@ -95,6 +100,22 @@ class PostgresUnitOfWork(UnitOfWork):
             pass  # the pool discards a connection it finds broken
         finally:
             await self._pool.putconn(session.conn)
+
+    async def _reconnect(self) -> AsyncConnection[Any]:
+        """Swap a connection lost before the transaction did anything for a fresh one."""
+        session = self._open()
+        lost = session.conn
+        try:
+            await lost.close()
+        finally:
+            await self._pool.putconn(lost)  # closed: the pool replaces it
+        try:
+            conn = await self._pool.getconn(timeout=RECONNECT_TIMEOUT_SECONDS)
+        except psycopg.Error as exc:
+            raise unavailable(exc) from exc
+        if self._read_only:
+            await conn.set_autocommit(True)
+        return conn
 
     def _open(self) -> Session:
         if self._session is None:
