@@ -35,6 +35,3 @@ class ManualClock(Clock):
         if moment.tzinfo is None:
             raise ValueError("ManualClock needs timezone-aware datetimes")
         self._now = moment.astimezone(UTC)
-
-
-FixedClock = ManualClock  # a ManualClock nobody advances is a fixed clock

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from uuid import UUID
-
 from adapters.memory.catalog import InMemoryItems, InMemoryLocations
 from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.ledger import InMemoryMovements, InMemoryReservations
 from adapters.memory.state import InMemoryDatabase, OrgState
 from adapters.memory.stock import InMemoryStockLevels
 from application.errors import StorageUnavailable
-from application.ports import DueReservations, Housekeeping, UnitOfWork, UnitOfWorkFactory
-from domain.reservations import ReservationStatus
+from application.ports import UnitOfWork, UnitOfWorkFactory
 
 
 class InMemoryUnitOfWork(UnitOfWork):
@@ -56,37 +52,3 @@ class InMemoryUnitOfWorkFactory(UnitOfWorkFactory):
 
     def __call__(self, org_id: str, *, read_only: bool = False) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.db, org_id)
-
-
-class InMemoryDueReservations(DueReservations):
-    """Scans every org for reservations past expiry that are still stored as active."""
-
-    def __init__(self, db: InMemoryDatabase) -> None:
-        self.db = db
-
-    async def due(self, now: datetime, limit: int) -> list[tuple[str, UUID]]:
-        due = [
-            (org_id, r.id)
-            for org_id, state in self.db.orgs.items()
-            for r in state.reservations.values()
-            if r.status is ReservationStatus.ACTIVE and r.is_expired(now)
-        ]
-        return due[:limit]
-
-
-class InMemoryHousekeeping(Housekeeping):
-    """Purges the in-memory database (it keeps no rate-limit windows: nothing to purge)."""
-
-    def __init__(self, db: InMemoryDatabase) -> None:
-        self.db = db
-
-    async def purge_idempotency_keys(self, before: datetime) -> int:
-        purged = 0
-        for state in self.db.orgs.values():
-            for key in [k for k, r in state.idempotency.items() if r.created_at < before]:
-                del state.idempotency[key]
-                purged += 1
-        return purged
-
-    async def purge_rate_limit_windows(self, before: datetime) -> int:
-        return 0

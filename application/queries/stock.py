@@ -53,9 +53,9 @@ class ListMovements(UseCase):
     async def __call__(
         self, principal: Principal, flt: MovementFilter, limit: int | None, cursor: str | None
     ) -> Page[Movement]:
+        org_id = principal.require(Permission.READ)  # 403 before any 422, as in every query
         if flt.since and flt.until and flt.since >= flt.until:
             raise ValidationFailed("since must be before until", field="since")
-        org_id = principal.require(Permission.READ)
         request = PageRequest.parse(limit, cursor, width=2)
         async with self.deps.uow(org_id) as uow:
             rows = await uow.movements.list(flt, request)

@@ -13,8 +13,9 @@ import pytest
 
 from adapters.clock import ManualClock
 from adapters.ids import UuidGenerator
+from adapters.memory.maintenance import InMemoryDueReservations
 from adapters.memory.state import InMemoryDatabase
-from adapters.memory.uow import InMemoryDueReservations, InMemoryUnitOfWorkFactory
+from adapters.memory.uow import InMemoryUnitOfWorkFactory
 from application.ports import DueReservations, UnitOfWorkFactory
 from application.principal import Principal
 from application.use_cases.base import Deps

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from adapters.clock import ManualClock
+from adapters.memory.maintenance import InMemoryHousekeeping
 from adapters.memory.state import InMemoryDatabase
-from adapters.memory.uow import InMemoryHousekeeping, InMemoryUnitOfWorkFactory
+from adapters.memory.uow import InMemoryUnitOfWorkFactory
 from adapters.postgres.maintenance import PostgresHousekeeping
 from adapters.postgres.uow import Pool, PostgresUnitOfWorkFactory
 from application.ports import Housekeeping, UnitOfWorkFactory

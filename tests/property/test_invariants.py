@@ -9,8 +9,9 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from adapters.clock import ManualClock
 from adapters.ids import UuidGenerator
+from adapters.memory.maintenance import InMemoryDueReservations
 from adapters.memory.state import InMemoryDatabase
-from adapters.memory.uow import InMemoryDueReservations, InMemoryUnitOfWorkFactory
+from adapters.memory.uow import InMemoryUnitOfWorkFactory
 from application.use_cases.base import Deps
 from tests.property.machine import Backend, InventoryMachine
 

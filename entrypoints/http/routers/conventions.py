@@ -59,6 +59,17 @@ def mark_replay(response: Response, replayed: bool) -> None:
         response.headers["Idempotent-Replayed"] = "true"
 
 
+def mark_created(
+    response: Response, location: str, replayed: bool, version: int | None = None
+) -> None:
+    """The headers of a 201: ``Location``, the ``ETag`` of a versioned resource, and
+    ``Idempotent-Replayed`` when this is a stored answer."""
+    response.headers["Location"] = location
+    if version is not None:
+        set_etag(response, version)
+    mark_replay(response, replayed)
+
+
 # If-Match is read by a dependency from the raw headers, so it is documented by hand.
 IF_MATCH = {
     "parameters": [

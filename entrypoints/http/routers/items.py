@@ -21,7 +21,7 @@ from entrypoints.http.routers.conventions import (
     Cursor,
     Limit,
     describe,
-    mark_replay,
+    mark_created,
     set_etag,
     success,
 )
@@ -64,9 +64,7 @@ async def create_item(
 ) -> Item:
     outcome = await service.create_item(principal, body.to_command(), idempotency_key)
     item = outcome.value
-    response.headers["Location"] = f"{PREFIX}/{item.id}"
-    set_etag(response, item.version)
-    mark_replay(response, outcome.replayed)
+    mark_created(response, f"{PREFIX}/{item.id}", outcome.replayed, item.version)
     return Item.of(item)
 
 

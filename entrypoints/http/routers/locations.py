@@ -21,7 +21,7 @@ from entrypoints.http.routers.conventions import (
     Cursor,
     Limit,
     describe,
-    mark_replay,
+    mark_created,
     set_etag,
     success,
 )
@@ -69,9 +69,7 @@ async def create_location(
 ) -> Location:
     outcome = await service.create_location(principal, body.to_command(), idempotency_key)
     location = outcome.value
-    response.headers["Location"] = f"{PREFIX}/{location.id}"
-    set_etag(response, location.version)
-    mark_replay(response, outcome.replayed)
+    mark_created(response, f"{PREFIX}/{location.id}", outcome.replayed, location.version)
     return Location.of(location)
 
 

@@ -22,7 +22,7 @@ from entrypoints.http.routers.conventions import (
     Cursor,
     Limit,
     describe,
-    mark_replay,
+    mark_created,
     success,
 )
 from entrypoints.http.schemas.movements import (
@@ -101,8 +101,7 @@ async def post_movement(
 ) -> Movement:
     outcome = await service.post_movement(principal, body.to_request(), idempotency_key)
     movement = outcome.value
-    response.headers["Location"] = f"{PREFIX}/{movement.id}"
-    mark_replay(response, outcome.replayed)
+    mark_created(response, f"{PREFIX}/{movement.id}", outcome.replayed)
     return Movement.of(movement)
 
 

@@ -26,6 +26,7 @@ from entrypoints.http.routers.conventions import (
     Cursor,
     Limit,
     describe,
+    mark_created,
     mark_replay,
     set_etag,
     success,
@@ -95,9 +96,7 @@ async def create_reservation(
 ) -> Reservation:
     outcome = await service.create_reservation(principal, body.to_command(), idempotency_key)
     reservation = outcome.value
-    response.headers["Location"] = f"{PREFIX}/{reservation.id}"
-    set_etag(response, reservation.version)
-    mark_replay(response, outcome.replayed)
+    mark_created(response, f"{PREFIX}/{reservation.id}", outcome.replayed, reservation.version)
     return Reservation.of(reservation)
 
 

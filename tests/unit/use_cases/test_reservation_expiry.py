@@ -8,8 +8,8 @@ from uuid import UUID
 import pytest
 
 from adapters.clock import ManualClock
+from adapters.memory.maintenance import InMemoryDueReservations
 from adapters.memory.state import InMemoryDatabase
-from adapters.memory.uow import InMemoryDueReservations
 from application.principal import Principal
 from application.queries.reservations import GetReservation
 from application.use_cases.base import Deps
