@@ -54,8 +54,10 @@ class BatchingRateLimiter(RateLimiter):
         start = int(now // window_seconds) * window_seconds
         window = self._window(key, start)
         window.pending += 1
-        due = now - window.synced_at >= self._interval or window.known + window.pending >= limit / 2
-        if due and not window.syncing:
+        sync_now = (
+            now - window.synced_at >= self._interval or window.known + window.pending >= limit / 2
+        )
+        if sync_now and not window.syncing:
             await self._sync(key, window, now)
         total = window.known + window.pending
         return RateDecision(

@@ -135,7 +135,7 @@ class StockLevels(Protocol):
     async def change(self, key: LevelKey, change: StockChange, now: datetime) -> LevelChange: ...
     async def get(self, key: LevelKey, now: datetime) -> StockLevel | None: ...
     async def list(
-        self, flt: StockFilter, page: PageRequest, now: datetime
+        self, filters: StockFilter, page: PageRequest, now: datetime
     ) -> list[StockLevel]: ...
 
 
@@ -144,7 +144,7 @@ class Movements(Protocol):
 
     async def add(self, movement: Movement) -> None: ...
     async def get(self, movement_id: UUID) -> Movement | None: ...
-    async def list(self, flt: MovementFilter, page: PageRequest) -> list[Movement]: ...
+    async def list(self, filters: MovementFilter, page: PageRequest) -> list[Movement]: ...
 
 
 class Reservations(Protocol):
@@ -156,7 +156,7 @@ class Reservations(Protocol):
     ) -> Reservation | None: ...
     async def save(self, reservation: Reservation) -> None: ...
     async def list(
-        self, flt: ReservationFilter, page: PageRequest, now: datetime
+        self, filters: ReservationFilter, page: PageRequest, now: datetime
     ) -> list[Reservation]: ...
     async def release_expired_holds(
         self, keys: Sequence[LevelKey], now: datetime
@@ -166,7 +166,7 @@ class Reservations(Protocol):
         ...
 
 
-class Housekeeping(Protocol):
+class RecordPurge(Protocol):
     """Deletes records whose useful life is over, across all orgs (a system task)."""
 
     async def purge_idempotency_keys(self, before: datetime) -> int:
@@ -178,10 +178,10 @@ class Housekeeping(Protocol):
         ...
 
 
-class DueReservations(Protocol):
-    """Reservations past expiry but still stored as active, across all orgs (for the sweep)."""
+class ExpiredReservations(Protocol):
+    """Reservations past expiry but still stored as active, across all orgs (for the expiry job)."""
 
-    async def due(self, now: datetime, limit: int) -> list[tuple[str, UUID]]: ...
+    async def list_expired(self, now: datetime, limit: int) -> list[tuple[str, UUID]]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.ports import DueReservations
-from application.queries.catalog import GetItem, GetLocation, ListItems, ListLocations
-from application.queries.reservations import GetReservation, ListReservations
-from application.queries.stock import GetMovement, ListMovements, ListStockLevels
+from application.ports import ExpiredReservations
+from application.queries.catalog import (
+    GetItemHandler,
+    GetLocationHandler,
+    ListItemsHandler,
+    ListLocationsHandler,
+)
+from application.queries.reservations import GetReservationHandler, ListReservationsHandler
+from application.queries.stock import (
+    GetMovementHandler,
+    ListMovementsHandler,
+    ListStockLevelsHandler,
+)
 from application.use_cases.archive_item import ArchiveItemHandler
 from application.use_cases.archive_location import ArchiveLocationHandler
 from application.use_cases.base import Deps
@@ -30,48 +39,48 @@ class StockroomService:
     create_item: CreateItemHandler
     update_item: UpdateItemHandler
     archive_item: ArchiveItemHandler
-    get_item: GetItem
-    list_items: ListItems
+    get_item: GetItemHandler
+    list_items: ListItemsHandler
     create_location: CreateLocationHandler
     update_location: UpdateLocationHandler
     archive_location: ArchiveLocationHandler
-    get_location: GetLocation
-    list_locations: ListLocations
-    list_stock_levels: ListStockLevels
+    get_location: GetLocationHandler
+    list_locations: ListLocationsHandler
+    list_stock_levels: ListStockLevelsHandler
     post_movement: PostMovementHandler
-    get_movement: GetMovement
-    list_movements: ListMovements
+    get_movement: GetMovementHandler
+    list_movements: ListMovementsHandler
     create_reservation: CreateReservationHandler
     release_reservation: ReleaseReservationHandler
     fulfil_reservation: FulfilReservationHandler
     extend_reservation: ExtendReservationHandler
-    get_reservation: GetReservation
-    list_reservations: ListReservations
+    get_reservation: GetReservationHandler
+    list_reservations: ListReservationsHandler
     expire_reservations: ExpireReservationsHandler
 
     @classmethod
-    def build(cls, deps: Deps, due: DueReservations) -> StockroomService:
+    def build(cls, deps: Deps, expired: ExpiredReservations) -> StockroomService:
         """Instantiate every use case over the same ports."""
         return cls(
             create_item=CreateItemHandler(deps),
             update_item=UpdateItemHandler(deps),
             archive_item=ArchiveItemHandler(deps),
-            get_item=GetItem(deps),
-            list_items=ListItems(deps),
+            get_item=GetItemHandler(deps),
+            list_items=ListItemsHandler(deps),
             create_location=CreateLocationHandler(deps),
             update_location=UpdateLocationHandler(deps),
             archive_location=ArchiveLocationHandler(deps),
-            get_location=GetLocation(deps),
-            list_locations=ListLocations(deps),
-            list_stock_levels=ListStockLevels(deps),
+            get_location=GetLocationHandler(deps),
+            list_locations=ListLocationsHandler(deps),
+            list_stock_levels=ListStockLevelsHandler(deps),
             post_movement=PostMovementHandler(deps),
-            get_movement=GetMovement(deps),
-            list_movements=ListMovements(deps),
+            get_movement=GetMovementHandler(deps),
+            list_movements=ListMovementsHandler(deps),
             create_reservation=CreateReservationHandler(deps),
             release_reservation=ReleaseReservationHandler(deps),
             fulfil_reservation=FulfilReservationHandler(deps),
             extend_reservation=ExtendReservationHandler(deps),
-            get_reservation=GetReservation(deps),
-            list_reservations=ListReservations(deps),
-            expire_reservations=ExpireReservationsHandler(deps, due),
+            get_reservation=GetReservationHandler(deps),
+            list_reservations=ListReservationsHandler(deps),
+            expire_reservations=ExpireReservationsHandler(deps, expired),
         )

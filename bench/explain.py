@@ -19,7 +19,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from adapters.postgres import maintenance  # noqa: E402
+from adapters.postgres import expired_reservations  # noqa: E402
 from adapters.postgres.embedded import EmbeddedPostgres, drop_database  # noqa: E402
 from adapters.postgres.migrator import YoyoMigrator  # noqa: E402
 from bench.explain_cases import NOW, cases  # noqa: E402
@@ -63,10 +63,10 @@ def explain(url: str) -> tuple[list[str], list[str]]:
         statements = cases(conn)
         conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(ROLE)))
         conn.execute("SELECT set_config('app.org_id', %s, true)", [TARGET_ORG])
-        due = ("reservations due for expiry (cross-org sweep)", maintenance.DUE_RESERVATIONS, {"now": NOW, "limit": 1000})  # fmt: skip
-        for title, statement, params in [*statements, due]:
-            if statement is maintenance.DUE_RESERVATIONS:
-                conn.execute(maintenance.START_SWEEP)
+        expiry = ("reservations past expiry (cross-org expiry job)", expired_reservations.LIST_EXPIRED, {"now": NOW, "limit": 1000})  # fmt: skip
+        for title, statement, params in [*statements, expiry]:
+            if statement is expired_reservations.LIST_EXPIRED:
+                conn.execute(expired_reservations.START_EXPIRY_LISTING)
             query = sql.Composed([sql.SQL("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "), sql.SQL(statement) if isinstance(statement, str) else statement])  # fmt: skip
             plan = [row[0] for row in conn.execute(query, {"org_id": TARGET_ORG, **params})]
             if any(f"Seq Scan on {table} " in line for line in plan for table in BIG_TABLES):

@@ -41,7 +41,7 @@ def cases(conn: psycopg.Connection[Any]) -> list[tuple[str, Any, dict[str, Any]]
         ("locations: after a cursor", locations.LIST_LOCATIONS_AFTER, {"after": "loc-0025", "limit": 51}),
         ("stock level: get one", stock.GET_LEVEL, base),
     ]  # fmt: skip
-    for name, flt in [
+    for name, filters in [
         ("no filter", StockFilter()),
         ("item_id", StockFilter(item_id=item)),
         ("location_id", StockFilter(location_id=location)),
@@ -50,7 +50,7 @@ def cases(conn: psycopg.Connection[Any]) -> list[tuple[str, Any, dict[str, Any]]
     ]:
         for after in (False, True):
             title = f"stock levels: {name}{', after a cursor' if after else ''}"
-            out.append((title, stock.list_query(flt, after), {**base, **mid}))
+            out.append((title, stock.list_query(filters, after), {**base, **mid}))
     for name, mflt in [
         ("no filter", MovementFilter()),
         ("item_id", MovementFilter(item_id=item)),

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from domain import rules
 from domain.errors import ValidationFailed
-from domain.stock import Adjust, Count, LevelKey, Receive, StockChange, Take
+from domain.stock import Adjust, Count, LevelKey, Receive, Ship, StockChange
 
 MAX_LINES = 500
 
@@ -132,7 +132,7 @@ class MovementRequest:
         for line in self.lines:
             match line:
                 case TransferLine(item, source, destination, quantity):
-                    out.append((LevelKey(item, source), Take(quantity)))
+                    out.append((LevelKey(item, source), Ship(quantity)))
                     out.append((LevelKey(item, destination), Receive(quantity)))
                 case CountLine(item, location, counted, expected):
                     out.append((LevelKey(item, location), Count(counted, expected)))
@@ -150,7 +150,7 @@ def _quantity_change(kind: MovementType, quantity: int) -> StockChange:
     if kind is MovementType.RECEIPT:
         return Receive(quantity)
     if kind is MovementType.SHIPMENT:
-        return Take(quantity)
+        return Ship(quantity)
     return Adjust(quantity)
 
 

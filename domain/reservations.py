@@ -103,7 +103,7 @@ class Reservation:
         )
 
     def is_expired(self, now: datetime) -> bool:
-        """Past its expiry: it holds nothing, whether or not a sweep has marked it yet."""
+        """Past its expiry: it holds nothing, whether or not the expiry job has marked it yet."""
         return self.status is ReservationStatus.EXPIRED or (
             self.status is ReservationStatus.ACTIVE
             and self.expires_at is not None

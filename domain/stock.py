@@ -35,7 +35,7 @@ class Receive:
 
 
 @dataclass(frozen=True, slots=True)
-class Take:
+class Ship:
     """Stock leaves (shipment, transfer out); only from available."""
 
     quantity: int
@@ -77,7 +77,7 @@ class Fulfil:
     quantity: int
 
 
-StockChange = Receive | Take | Adjust | Count | Reserve | Release | Fulfil
+StockChange = Receive | Ship | Adjust | Count | Reserve | Release | Fulfil
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,7 +117,7 @@ class StockLevel:
         match change:
             case Receive(quantity):
                 on_hand += quantity
-            case Take(quantity):
+            case Ship(quantity):
                 self._ensure_available(quantity)
                 on_hand -= quantity
             case Adjust(delta):

@@ -26,11 +26,12 @@ from adapters.betterauth.verifier import BetterAuthTokenVerifier
 from adapters.clock import SystemClock
 from adapters.ids import UuidGenerator
 from adapters.postgres.embedded import EmbeddedPostgres
+from adapters.postgres.expired_reservations import PostgresExpiredReservations
 from adapters.postgres.importer import PostgresStockImporter
-from adapters.postgres.maintenance import PostgresDueReservations, PostgresHousekeeping
 from adapters.postgres.migrator import YoyoMigrator
 from adapters.postgres.observability import PostgresPoolStats
 from adapters.postgres.pool import build_pool
+from adapters.postgres.purge import PostgresRecordPurge
 from adapters.postgres.rate_limiter import PostgresHitCounter, PostgresRateLimiter
 from adapters.postgres.readiness import PostgresReadiness
 from adapters.postgres.uow import PostgresUnitOfWorkFactory
@@ -40,7 +41,7 @@ from application.ports import Clock, LoginClient, RateLimiter, TokenVerifier
 from application.service import StockroomService
 from application.use_cases.base import Deps
 from application.use_cases.log_in import LogInHandler
-from application.use_cases.purge_expired_records import PurgeExpiredRecordsHandler
+from application.use_cases.purge import PurgeHandler
 from entrypoints.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -192,8 +193,8 @@ class Container(containers.DeclarativeContainer):
     # Storage: PostgreSQL. Tests and library users may override these two with the
     # in-memory adapters (adapters/memory), which the contract suite proves equal.
     uow_factory = providers.Singleton(PostgresUnitOfWorkFactory, pool=pool)
-    due_reservations = providers.Singleton(PostgresDueReservations, pool=pool)
-    housekeeping = providers.Singleton(PostgresHousekeeping, pool=pool)
+    expired_reservations = providers.Singleton(PostgresExpiredReservations, pool=pool)
+    record_purge = providers.Singleton(PostgresRecordPurge, pool=pool)
 
     # Identity: BetterAuth when BETTER_AUTH_URL is set, else the dev issuer (never in production).
     dev_issuer = providers.Singleton(_dev_issuer, settings=settings, clock=clock)
@@ -211,10 +212,8 @@ class Container(containers.DeclarativeContainer):
 
     # --- use cases ----------------------------------------------------------------------
     deps = providers.Singleton(Deps, uow=uow_factory, clock=clock, ids=ids)
-    service = providers.Singleton(StockroomService.build, deps=deps, due=due_reservations)
-    purge_expired_records = providers.Singleton(
-        PurgeExpiredRecordsHandler, clock=clock, housekeeping=housekeeping
-    )
+    service = providers.Singleton(StockroomService.build, deps=deps, expired=expired_reservations)
+    purge = providers.Singleton(PurgeHandler, clock=clock, record_purge=record_purge)
 
     # --- bulk import and observability (import-stock CLI, /metrics) ---------------------
     # The import always runs on PostgreSQL (COPY); ``pool_stats`` feeds the pool gauges.

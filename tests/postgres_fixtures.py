@@ -2,7 +2,7 @@
 
 ``postgres_backend(database_url)`` is what the contract suite, the concurrency tests and the
 hypothesis state machine (tests/property/) share: a pool opened in the running loop, the unit of
-work factory and the cross-org DueReservations on it. When ``STOCKROOM_TEST_PGBOUNCER`` names a
+work factory and the cross-org ExpiredReservations on it. When ``STOCKROOM_TEST_PGBOUNCER`` names a
 PgBouncer (``host:port``, see tests/pgbouncer/run.sh), the app connects through it while
 migrations keep using the direct URL.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from psycopg.conninfo import make_conninfo
 
-from adapters.postgres.maintenance import PostgresDueReservations
+from adapters.postgres.expired_reservations import PostgresExpiredReservations
 from adapters.postgres.pool import build_pool
 from adapters.postgres.uow import Pool, PostgresUnitOfWorkFactory
 
@@ -44,7 +44,7 @@ class PostgresBackend:
 
     pool: Pool
     uow: PostgresUnitOfWorkFactory
-    due: PostgresDueReservations
+    expired: PostgresExpiredReservations
 
 
 @asynccontextmanager
@@ -61,7 +61,9 @@ async def postgres_backend(
     pool.timeout = checkout_timeout  # how long a unit of work waits for a connection
     await pool.open(wait=True)
     try:
-        yield PostgresBackend(pool, PostgresUnitOfWorkFactory(pool), PostgresDueReservations(pool))
+        yield PostgresBackend(
+            pool, PostgresUnitOfWorkFactory(pool), PostgresExpiredReservations(pool)
+        )
     finally:
         await pool.close()
 

@@ -29,24 +29,25 @@ class InMemoryMovements(Movements):
     async def get(self, movement_id: UUID) -> Movement | None:
         return self._movements.get(movement_id)
 
-    async def list(self, flt: MovementFilter, page: PageRequest) -> list[Movement]:
-        rows = [m for m in self._movements.values() if _matches(m, flt)]
+    async def list(self, filters: MovementFilter, page: PageRequest) -> list[Movement]:
+        rows = [m for m in self._movements.values() if _matches(m, filters)]
         rows.sort(key=movement_sort_key)
         if page.after is not None:
             rows = [m for m in rows if movement_sort_key(m) > page.after]
         return rows[: page.limit + 1]
 
 
-def _matches(m: Movement, flt: MovementFilter) -> bool:
+def _matches(m: Movement, filters: MovementFilter) -> bool:
     return (
-        (flt.item_id is None or any(line.item_id == flt.item_id for line in m.lines))
+        (filters.item_id is None or any(line.item_id == filters.item_id for line in m.lines))
         and (
-            flt.location_id is None or any(line.location_id == flt.location_id for line in m.lines)
+            filters.location_id is None
+            or any(line.location_id == filters.location_id for line in m.lines)
         )
-        and (flt.type is None or m.type is flt.type)
-        and (flt.reference is None or m.reference == flt.reference)
-        and (flt.since is None or m.created_at >= flt.since)
-        and (flt.until is None or m.created_at < flt.until)
+        and (filters.type is None or m.type is filters.type)
+        and (filters.reference is None or m.reference == filters.reference)
+        and (filters.since is None or m.created_at >= filters.since)
+        and (filters.until is None or m.created_at < filters.until)
     )
 
 
@@ -66,13 +67,13 @@ class InMemoryReservations(Reservations):
         self._reservations[reservation.id] = reservation
 
     async def list(
-        self, flt: ReservationFilter, page: PageRequest, now: datetime
+        self, filters: ReservationFilter, page: PageRequest, now: datetime
     ) -> list[Reservation]:
         rows = [
             r
             for r in self._reservations.values()
-            if (flt.status is None or r.as_of(now).status is flt.status)
-            and (flt.reference is None or r.reference == flt.reference)
+            if (filters.status is None or r.as_of(now).status is filters.status)
+            and (filters.reference is None or r.reference == filters.reference)
         ]
         rows.sort(key=reservation_sort_key)
         if page.after is not None:

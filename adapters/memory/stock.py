@@ -42,15 +42,17 @@ class InMemoryStockLevels(StockLevels):
             return None
         return _effective(level, expired_holds(self._state, now))
 
-    async def list(self, flt: StockFilter, page: PageRequest, now: datetime) -> list[StockLevel]:
+    async def list(
+        self, filters: StockFilter, page: PageRequest, now: datetime
+    ) -> list[StockLevel]:
         expired = expired_holds(self._state, now)
         rows = []
         for level in sorted(self._state.levels.values(), key=level_sort_key):
-            if flt.item_id and level.item_id != flt.item_id:
+            if filters.item_id and level.item_id != filters.item_id:
                 continue
-            if flt.location_id and level.location_id != flt.location_id:
+            if filters.location_id and level.location_id != filters.location_id:
                 continue
-            if flt.below_reorder_point and not self._below_reorder_point(level):
+            if filters.below_reorder_point and not self._below_reorder_point(level):
                 continue
             if page.after is not None and level_sort_key(level) <= page.after:
                 continue

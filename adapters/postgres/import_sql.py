@@ -94,7 +94,7 @@ CREATE TEMP TABLE import_expired (
 ) ON COMMIT DROP
 """
 RELEASE_EXPIRED_LINES = """
-WITH due AS (
+WITH expired AS (
     SELECT l.reservation_id, l.item_id, l.location_id,
            l.quantity - l.fulfilled - l.released AS open
     FROM reservation_lines l
@@ -107,7 +107,7 @@ WITH due AS (
     FOR UPDATE OF l
 ), released AS (
     UPDATE reservation_lines l SET released = l.quantity - l.fulfilled
-    FROM due d
+    FROM expired d
     WHERE l.org_id = %(org_id)s AND l.reservation_id = d.reservation_id
       AND l.item_id = d.item_id AND l.location_id = d.location_id
     RETURNING d.item_id, d.location_id, d.open

@@ -67,9 +67,9 @@ _FILTERS: list[tuple[str, LiteralString]] = [
 ]
 
 
-def list_query(flt: MovementFilter, after: bool) -> sql.Composed:
+def list_query(filters: MovementFilter, after: bool) -> sql.Composed:
     """The list statement for a filter combination (each combination plans with its index)."""
-    conditions = [_ORG] + [c for name, c in _FILTERS if getattr(flt, name) is not None]
+    conditions = [_ORG] + [c for name, c in _FILTERS if getattr(filters, name) is not None]
     return movement_query([*conditions, _AFTER] if after else conditions, _ORDER)
 
 
@@ -120,20 +120,20 @@ class PostgresMovements(Repository, Movements):
         rows = await self._with_lines(await self._all(GET_MOVEMENT, {"id": movement_id}))
         return rows[0] if rows else None
 
-    async def list(self, flt: MovementFilter, page: PageRequest) -> list[Movement]:
+    async def list(self, filters: MovementFilter, page: PageRequest) -> list[Movement]:
         params: dict[str, Any] = {
-            "item_id": flt.item_id,
-            "location_id": flt.location_id,
-            "type": None if flt.type is None else flt.type.value,
-            "reference": flt.reference,
-            "since": flt.since,
-            "until": flt.until,
+            "item_id": filters.item_id,
+            "location_id": filters.location_id,
+            "type": None if filters.type is None else filters.type.value,
+            "reference": filters.reference,
+            "since": filters.since,
+            "until": filters.until,
             "limit": page.limit + 1,
         }
         if page.after is not None:
             params["after_created_at"] = time_part(page.after[0])
             params["after_id"] = uuid_part(page.after[1])
-        rows = await self._all(list_query(flt, page.after is not None), params)
+        rows = await self._all(list_query(filters, page.after is not None), params)
         return await self._with_lines(rows)
 
     async def _with_lines(self, rows: Rows) -> _MovementList:

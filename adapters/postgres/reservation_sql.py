@@ -52,7 +52,7 @@ SELECT_LINES = sql.SQL(_LINES + " ORDER BY reservation_id, line_no")
 SELECT_LINES_FOR_UPDATE = sql.SQL(_LINES + " ORDER BY item_id, location_id FOR UPDATE")
 # Expired open holds at the given levels, locked in one fixed order, then marked released.
 RELEASE_EXPIRED_HOLDS = """
-WITH due AS (
+WITH expired AS (
     SELECT l.reservation_id, l.item_id, l.location_id,
            l.quantity - l.fulfilled - l.released AS open
     FROM reservation_lines l
@@ -64,7 +64,7 @@ WITH due AS (
     FOR UPDATE OF l
 )
 UPDATE reservation_lines l SET released = l.quantity - l.fulfilled
-FROM due d
+FROM expired d
 WHERE l.org_id = %(org_id)s AND l.reservation_id = d.reservation_id
   AND l.item_id = d.item_id AND l.location_id = d.location_id
 RETURNING d.item_id, d.location_id, d.open

@@ -68,18 +68,18 @@ class PostgresReservations(Repository, Reservations):
         await self._run(SAVE_RESERVATION, _params(reservation))
 
     async def list(
-        self, flt: ReservationFilter, page: PageRequest, now: datetime
+        self, filters: ReservationFilter, page: PageRequest, now: datetime
     ) -> list[Reservation]:
         params: dict[str, Any] = {
-            "status": None if flt.status is None else flt.status.value,
-            "reference": flt.reference,
+            "status": None if filters.status is None else filters.status.value,
+            "reference": filters.reference,
             "now": now,
             "limit": page.limit + 1,
         }
         if page.after is not None:
             params["after_created_at"] = time_part(page.after[0])
             params["after_id"] = uuid_part(page.after[1])
-        query = list_query(flt.status, flt.reference is not None, page.after is not None)
+        query = list_query(filters.status, filters.reference is not None, page.after is not None)
         return await self._with_lines(await self._all(query, params), SELECT_LINES)
 
     async def release_expired_holds(

@@ -9,7 +9,7 @@ from psycopg import sql
 
 from adapters.postgres.cursors import uuid_part
 from adapters.postgres.repository import Repository, Row, utc
-from adapters.postgres.stock_changes import conditional, key_params
+from adapters.postgres.stock_sql import conditional, key_params
 from application.pagination import PageRequest
 from application.ports import LevelChange, StockFilter, StockLevels
 from domain.stock import LevelKey, StockChange, StockLevel
@@ -67,14 +67,14 @@ def level_query(conditions: list[LiteralString], tail: LiteralString = "") -> sq
 GET_LEVEL = level_query([_ORG, _KEY])
 
 
-def list_query(flt: StockFilter, after: bool) -> sql.Composed:
+def list_query(filters: StockFilter, after: bool) -> sql.Composed:
     """The list statement for a filter combination (each combination plans with its index)."""
     conditions = [_ORG]
-    if flt.item_id is not None:
+    if filters.item_id is not None:
         conditions.append(_ITEM)
-    if flt.location_id is not None:
+    if filters.location_id is not None:
         conditions.append(_LOCATION)
-    if flt.below_reorder_point:
+    if filters.below_reorder_point:
         conditions.append(_BELOW_REORDER_POINT)
     if after:
         conditions.append(_AFTER)
@@ -126,15 +126,17 @@ class PostgresStockLevels(Repository, StockLevels):
         row = await self._one(GET_LEVEL, {**key_params(key), "now": now})
         return None if row is None else level_from_row(row)
 
-    async def list(self, flt: StockFilter, page: PageRequest, now: datetime) -> list[StockLevel]:
+    async def list(
+        self, filters: StockFilter, page: PageRequest, now: datetime
+    ) -> list[StockLevel]:
         params: dict[str, Any] = {
-            "item_id": flt.item_id,
-            "location_id": flt.location_id,
+            "item_id": filters.item_id,
+            "location_id": filters.location_id,
             "now": now,
             "limit": page.limit + 1,
         }
         if page.after is not None:
             params["after_item"] = uuid_part(page.after[0])
             params["after_location"] = uuid_part(page.after[1])
-        rows = await self._all(list_query(flt, page.after is not None), params)
+        rows = await self._all(list_query(filters, page.after is not None), params)
         return [level_from_row(row) for row in rows]

@@ -21,7 +21,7 @@ def location_sort_key(location: Location) -> tuple[str, ...]:
     return (location.code.lower(),)
 
 
-class GetItem(UseCase):
+class GetItemHandler(UseCase):
     """One item of the caller's org (another org's id: not found)."""
 
     async def __call__(self, principal: Principal, item_id: UUID) -> Item:
@@ -32,7 +32,7 @@ class GetItem(UseCase):
         return item
 
 
-class ListItems(UseCase):
+class ListItemsHandler(UseCase):
     """A page of the caller's items, by SKU."""
 
     async def __call__(
@@ -45,7 +45,7 @@ class ListItems(UseCase):
         return page_of(rows, request, item_sort_key)
 
 
-class GetLocation(UseCase):
+class GetLocationHandler(UseCase):
     """One location of the caller's org (another org's id: not found)."""
 
     async def __call__(self, principal: Principal, location_id: UUID) -> Location:
@@ -56,7 +56,7 @@ class GetLocation(UseCase):
         return location
 
 
-class ListLocations(UseCase):
+class ListLocationsHandler(UseCase):
     """A page of the caller's locations, by code."""
 
     async def __call__(

@@ -17,7 +17,7 @@ def reservation_sort_key(reservation: Reservation) -> tuple[str, ...]:
     return (reservation.created_at.isoformat(), str(reservation.id))
 
 
-class GetReservation(UseCase):
+class GetReservationHandler(UseCase):
     """One reservation of the caller's org."""
 
     async def __call__(self, principal: Principal, reservation_id: UUID) -> Reservation:
@@ -28,16 +28,20 @@ class GetReservation(UseCase):
         return reservation.as_of(self.deps.clock.now())
 
 
-class ListReservations(UseCase):
+class ListReservationsHandler(UseCase):
     """A page of reservations, filtered by effective status and reference."""
 
     async def __call__(
-        self, principal: Principal, flt: ReservationFilter, limit: int | None, cursor: str | None
+        self,
+        principal: Principal,
+        filters: ReservationFilter,
+        limit: int | None,
+        cursor: str | None,
     ) -> Page[Reservation]:
         org_id = principal.require(Permission.READ)
         request = PageRequest.parse(limit, cursor, width=2)
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
-            rows = await uow.reservations.list(flt, request, now)
+            rows = await uow.reservations.list(filters, request, now)
         page = page_of(rows, request, reservation_sort_key)
         return Page([r.as_of(now) for r in page.items], page.next_cursor)

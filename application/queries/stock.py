@@ -23,20 +23,20 @@ def movement_sort_key(movement: Movement) -> tuple[str, ...]:
     return (movement.created_at.isoformat(), str(movement.id))
 
 
-class ListStockLevels(UseCase):
+class ListStockLevelsHandler(UseCase):
     """A page of stock levels; ``reserved`` never counts expired holds."""
 
     async def __call__(
-        self, principal: Principal, flt: StockFilter, limit: int | None, cursor: str | None
+        self, principal: Principal, filters: StockFilter, limit: int | None, cursor: str | None
     ) -> Page[StockLevel]:
         org_id = principal.require(Permission.READ)
         request = PageRequest.parse(limit, cursor, width=2)
         async with self.deps.uow(org_id, read_only=True) as uow:
-            rows = await uow.stock.list(flt, request, self.deps.clock.now())
+            rows = await uow.stock.list(filters, request, self.deps.clock.now())
         return page_of(rows, request, level_sort_key)
 
 
-class GetMovement(UseCase):
+class GetMovementHandler(UseCase):
     """One ledger document of the caller's org."""
 
     async def __call__(self, principal: Principal, movement_id: UUID) -> Movement:
@@ -47,16 +47,16 @@ class GetMovement(UseCase):
         return movement
 
 
-class ListMovements(UseCase):
+class ListMovementsHandler(UseCase):
     """A page of the ledger, oldest first, filtered."""
 
     async def __call__(
-        self, principal: Principal, flt: MovementFilter, limit: int | None, cursor: str | None
+        self, principal: Principal, filters: MovementFilter, limit: int | None, cursor: str | None
     ) -> Page[Movement]:
         org_id = principal.require(Permission.READ)  # 403 before any 422, as in every query
-        if flt.since and flt.until and flt.since >= flt.until:
+        if filters.since and filters.until and filters.since >= filters.until:
             raise ValidationFailed("since must be before until", field="since")
         request = PageRequest.parse(limit, cursor, width=2)
         async with self.deps.uow(org_id) as uow:
-            rows = await uow.movements.list(flt, request)
+            rows = await uow.movements.list(filters, request)
         return page_of(rows, request, movement_sort_key)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from application.idempotency import Outcome, run_once
 from application.principal import Permission, Principal
-from application.stock_ops import apply_steps, ensure_catalog
+from application.stock_changes import apply_steps, ensure_catalog
 from application.use_cases.base import UseCase
 from domain.reservations import LineQuantity, Reservation
 from domain.stock import Reserve

@@ -1,7 +1,7 @@
-"""Sweep: mark reservations past expiry as expired and return their holds to available.
+"""The expiry job: mark reservations past expiry as expired and return their holds to available.
 
 Reads never depend on this running (expired holds are discounted on read and released by the
-writes that need the stock); the sweep keeps stored state tidy and statuses final.
+writes that need the stock); the expiry job keeps stored state tidy and statuses final.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.ports import DueReservations
-from application.stock_ops import apply_steps
+from application.ports import ExpiredReservations
+from application.stock_changes import apply_steps
 from application.use_cases.base import Deps, UseCase
 from domain.reservations import ReservationStatus
 from domain.stock import Release
@@ -24,16 +24,16 @@ class ExpireReservations:
 
 
 class ExpireReservationsHandler(UseCase):
-    """Expire due reservations, one small transaction each (a system task, no principal)."""
+    """Expire reservations past expiry, one small transaction each (a system task, no principal)."""
 
-    def __init__(self, deps: Deps, due: DueReservations) -> None:
+    def __init__(self, deps: Deps, expired: ExpiredReservations) -> None:
         super().__init__(deps)
-        self.due = due
+        self.expired = expired
 
     async def __call__(self, command: ExpireReservations) -> int:
         now = self.deps.clock.now()
         expired = 0
-        for org_id, reservation_id in await self.due.due(now, command.limit):
+        for org_id, reservation_id in await self.expired.list_expired(now, command.limit):
             expired += await self._expire_one(org_id, reservation_id)
         return expired
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from application.idempotency import Outcome, run_once
 from application.principal import Permission, Principal
-from application.stock_ops import apply_steps, ensure_catalog
+from application.stock_changes import apply_steps, ensure_catalog
 from application.use_cases.base import UseCase
 from domain.movements import Movement, MovementLine, MovementRequest, MovementType
 

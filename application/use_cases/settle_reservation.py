@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.ports import LevelChange, UnitOfWork
-from application.stock_ops import apply_steps
+from application.stock_changes import apply_steps
 from domain.errors import NotFound
 from domain.reservations import LineQuantity, Reservation
 from domain.stock import Fulfil, LevelKey, Release

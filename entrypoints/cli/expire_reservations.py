@@ -13,7 +13,7 @@ from entrypoints.container import build_container, shutdown, startup
 from entrypoints.settings import Settings
 
 DESCRIPTION = """\
-Sweep reservations whose expires_at has passed: mark them expired and return their holds to
+Expire reservations whose expires_at has passed: mark them expired and return their holds to
 available, one small transaction each. Reads never wait for this (expired holds never count),
 so running it from cron every few minutes only keeps stored statuses tidy."""
 
@@ -32,7 +32,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run one sweep and print the number of reservations expired."""
+    """Run the expiry job once and print the number of reservations expired."""
     return asyncio.run(_run(args, settings))
 
 

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from application.use_cases.purge_expired_records import PurgeExpiredRecordsHandler
+from application.use_cases.purge import PurgeHandler
 from entrypoints.cli.running import resolve
 from entrypoints.container import build_container, shutdown, startup
 from entrypoints.settings import Settings
@@ -36,7 +36,7 @@ async def _run(settings: Settings) -> int:
     container = build_container(settings)
     await startup(container)
     try:
-        handler: PurgeExpiredRecordsHandler = await resolve(container.purge_expired_records())
+        handler: PurgeHandler = await resolve(container.purge())
         purged = await handler()
     finally:
         await shutdown(container)

@@ -13,10 +13,10 @@ import pytest
 
 from adapters.clock import ManualClock
 from adapters.ids import UuidGenerator
-from adapters.memory.maintenance import InMemoryDueReservations
+from adapters.memory.expired_reservations import InMemoryExpiredReservations
 from adapters.memory.state import InMemoryDatabase
 from adapters.memory.uow import InMemoryUnitOfWorkFactory
-from application.ports import DueReservations, UnitOfWorkFactory
+from application.ports import ExpiredReservations, UnitOfWorkFactory
 from application.principal import Principal
 from application.use_cases.base import Deps
 from domain.stock import LevelKey
@@ -41,12 +41,12 @@ def uow_factory(request: pytest.FixtureRequest) -> UnitOfWorkFactory:
 
 
 @pytest.fixture
-def due_reservations(uow_factory: Any, request: pytest.FixtureRequest) -> DueReservations:
-    """The cross-org sweep query of the same backend."""
+def expired_reservations(uow_factory: Any, request: pytest.FixtureRequest) -> ExpiredReservations:
+    """The cross-org expiry listing of the same backend."""
     if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
-        return InMemoryDueReservations(uow_factory.db)
+        return InMemoryExpiredReservations(uow_factory.db)
     backend: PostgresBackend = request.getfixturevalue("pg_backend")
-    return backend.due
+    return backend.expired
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from adapters.clock import ManualClock
 from application.pagination import PageRequest
 from application.ports import UnitOfWorkFactory
 from application.principal import Principal
-from application.queries.catalog import ListItems, ListLocations
+from application.queries.catalog import ListItemsHandler, ListLocationsHandler
 from application.use_cases.base import Deps
 from domain.catalog import Item, Location, LocationKind
 from domain.errors import Conflict
@@ -103,7 +103,7 @@ async def test_list_items_use_case_walks_every_page(deps: Deps, admin: Principal
     created = [await builders.item(deps, admin, sku=f"S{n:02}") for n in range(7)]
     seen, cursor = [], None
     while True:
-        page = await ListItems(deps)(admin, 3, cursor)
+        page = await ListItemsHandler(deps)(admin, 3, cursor)
         seen += page.items
         if (cursor := page.next_cursor) is None:
             break
@@ -130,8 +130,8 @@ async def test_locations_round_trip_conflict_and_page(
     assert caught.value.extra == {"field": "code"}
 
     others = [await builders.location(deps, admin, code=c) for c in ("a", "C", "b")]
-    page = await ListLocations(deps)(admin, 2, None)
-    rest = await ListLocations(deps)(admin, 2, page.next_cursor)
+    page = await ListLocationsHandler(deps)(admin, 2, None)
+    rest = await ListLocationsHandler(deps)(admin, 2, page.next_cursor)
     assert [loc.code for loc in page.items + rest.items] == ["a", "b", "Bin-7", "C"]
     assert rest.next_cursor is None
     assert len(others) == 3

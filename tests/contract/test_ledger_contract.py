@@ -8,11 +8,11 @@ from adapters.clock import ManualClock
 from application.ports import MovementFilter, ReservationFilter, UnitOfWorkFactory
 from application.principal import Principal
 from application.queries.reservations import (
-    GetReservation,
-    ListReservations,
+    GetReservationHandler,
+    ListReservationsHandler,
     reservation_sort_key,
 )
-from application.queries.stock import ListMovements
+from application.queries.stock import ListMovementsHandler
 from application.use_cases.base import Deps
 from application.use_cases.fulfil_reservation import FulfilReservationHandler
 from application.use_cases.post_movement import PostMovementHandler
@@ -76,7 +76,7 @@ async def test_movements_read_back_and_filter_on_every_field(
             assert await uow.movements.get(movement.id) == movement
     assert transfer.lines[0].delta == -2 and transfer.lines[1].on_hand_after == 2
 
-    listing = ListMovements(deps)
+    listing = ListMovementsHandler(deps)
     cases = [
         (MovementFilter(), everything),
         (MovementFilter(item_id=item.id), [receipt, transfer]),
@@ -87,14 +87,14 @@ async def test_movements_read_back_and_filter_on_every_field(
         (MovementFilter(until=transfer.created_at), [receipt, second]),
         (MovementFilter(item_id=other_item.id, type=MovementType.ADJUSTMENT), [adjustment]),
     ]
-    for flt, expected in cases:
-        assert await all_pages(listing, admin, flt) == expected, flt
+    for filters, expected in cases:
+        assert await all_pages(listing, admin, filters) == expected, filters
 
 
 async def test_movements_with_the_same_timestamp_page_by_id(deps: Deps, admin: Principal) -> None:
     item, here = await builders.item(deps, admin), await builders.location(deps, admin)
     made = [await builders.receive(deps, admin, item.id, here.id, 1) for _ in range(5)]
-    listed = await all_pages(ListMovements(deps), admin, MovementFilter())
+    listed = await all_pages(ListMovementsHandler(deps), admin, MovementFilter())
     assert listed == sorted(made, key=lambda m: str(m.id))
 
 
@@ -124,9 +124,11 @@ async def test_reservations_save_get_and_list_by_effective_status(
     async with uow_factory(org) as uow:
         assert await uow.reservations.get(held.id, for_update=True) == held
         assert await uow.reservations.get(expiring.id) == expiring
-    assert (await GetReservation(deps)(admin, expiring.id)).status is ReservationStatus.EXPIRED
+    assert (
+        await GetReservationHandler(deps)(admin, expiring.id)
+    ).status is ReservationStatus.EXPIRED
 
-    listing = ListReservations(deps)
+    listing = ListReservationsHandler(deps)
     now = clock.now()
     cases = [
         (ReservationFilter(), [held, expiring, released, fulfilled]),
@@ -137,6 +139,6 @@ async def test_reservations_save_get_and_list_by_effective_status(
         (ReservationFilter(reference="SO-1"), [held, released]),
         (ReservationFilter(reference="SO-1", status=ReservationStatus.ACTIVE), [held]),
     ]
-    for flt, expected in cases:
+    for filters, expected in cases:
         expected.sort(key=reservation_sort_key)  # same created_at: by id
-        assert await all_pages(listing, admin, flt) == [r.as_of(now) for r in expected], flt
+        assert await all_pages(listing, admin, filters) == [r.as_of(now) for r in expected], filters

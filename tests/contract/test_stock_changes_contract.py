@@ -14,9 +14,9 @@ from domain.stock import (
     Receive,
     Release,
     Reserve,
+    Ship,
     StockChange,
     StockLevel,
-    Take,
 )
 from tests.contract.stock_steps import apply
 
@@ -27,7 +27,7 @@ async def test_every_change_moves_the_level_as_the_domain_says(
     now = clock.now()
     steps: list[tuple[StockChange, tuple[int, int, int, int]]] = [
         (Receive(10), (10, 0, 1, 10)),
-        (Take(3), (7, 0, 2, -3)),
+        (Ship(3), (7, 0, 2, -3)),
         (Adjust(5), (12, 0, 3, 5)),
         (Adjust(-2), (10, 0, 4, -2)),
         (Reserve(4), (10, 4, 5, 0)),

@@ -50,11 +50,11 @@ async def test_stock_levels_filter_and_page_by_item_then_location(
             await builders.receive(deps, admin, item.id, location.id, 1 + 3 * n + m)
     now = clock.now()
 
-    async def walk(flt: StockFilter) -> list[tuple[UUID, UUID, int]]:
+    async def walk(filters: StockFilter) -> list[tuple[UUID, UUID, int]]:
         seen, after = [], None
         async with uow_factory(org) as uow:
             while True:
-                rows = await uow.stock.list(flt, PageRequest(limit=2, after=after), now)
+                rows = await uow.stock.list(filters, PageRequest(limit=2, after=after), now)
                 seen += [(r.item_id, r.location_id, r.on_hand) for r in rows[:2]]
                 if len(rows) <= 2:
                     return seen

@@ -21,14 +21,14 @@ from domain.stock import (
     Receive,
     Release,
     Reserve,
+    Ship,
     StockChange,
     StockLevel,
-    Take,
 )
 from tests.contract.stock_steps import apply
 
 REFUSALS: list[tuple[StockChange, type[StockroomError], dict[str, object]]] = [
-    (Take(6), InsufficientStock, {"requested": 6, "available": 5}),
+    (Ship(6), InsufficientStock, {"requested": 6, "available": 5}),
     (Reserve(6), InsufficientStock, {"requested": 6, "available": 5}),
     (Adjust(-9), InsufficientStock, {"requested": 9, "available": 5}),
     (Adjust(-6), ReservedStockConflict, {"reserved": 3}),
@@ -65,7 +65,7 @@ async def test_a_refused_change_raises_the_domain_error_and_changes_nothing(
     assert level is not None and (level.on_hand, level.reserved, level.version) == (8, 3, 2)
 
 
-@pytest.mark.parametrize("change", [Take(1), Reserve(1), Adjust(-1), Count(1, 3)])
+@pytest.mark.parametrize("change", [Ship(1), Reserve(1), Adjust(-1), Count(1, 3)])
 async def test_a_missing_level_refuses_like_an_empty_one(
     uow_factory: UnitOfWorkFactory, org: str, key: LevelKey, clock: ManualClock, change: StockChange
 ) -> None:

@@ -234,7 +234,7 @@ async def test_a_hold_past_its_expiry_never_blocks_a_count_on_either_backend(
         ids = await catalog(timed, who)
         await run_import(timed, who, RECEIPT)
         await builders.reserve(deps, who, ids["A"].id, ids["main"].id, 6, ttl_seconds=60)
-        clock.advance(61)  # expired, and no sweep has run
+        clock.advance(61)  # expired, and the expiry job has not run
 
         result = await run_import(
             timed, who, "sku,location_code,quantity\nSKU-A,MAIN,5\n", ImportMode.COUNT

@@ -113,14 +113,14 @@ def test_rows_of_another_org_cannot_be_written(
             )
 
 
-def test_the_sweep_setting_reads_only_active_expiring_reservations_across_orgs(
+def test_the_expiry_listing_setting_reads_only_active_expiring_reservations_across_orgs(
     database_url: str, app_role: str, two_orgs: tuple[str, str]
 ) -> None:
-    sweep = {"app.sweep": "on"}
-    assert visible(database_url, app_role, sweep, "reservations") >= set(two_orgs)
+    expiry_listing = {"app.sweep": "on"}
+    assert visible(database_url, app_role, expiry_listing, "reservations") >= set(two_orgs)
     for table in ORG_TABLES:
         if table != "reservations":
-            assert visible(database_url, app_role, sweep, table) == set(), table
+            assert visible(database_url, app_role, expiry_listing, table) == set(), table
     with psycopg.connect(app_url(database_url), prepare_threshold=None) as conn:
         conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(app_role)))
         conn.execute("SELECT set_config('app.sweep', 'on', true)")

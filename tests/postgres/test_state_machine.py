@@ -31,7 +31,7 @@ def test_every_invariant_holds_under_random_operations_on_postgres(database_url:
 
             def machine() -> InventoryMachine:
                 deps = Deps(pg.uow, ManualClock(), UuidGenerator())
-                return InventoryMachine(Backend(deps, pg.due, loop))
+                return InventoryMachine(Backend(deps, pg.expired, loop))
 
             run_state_machine_as_test(machine, settings=POSTGRES_SETTINGS)
     finally:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from application.ports import DueReservations
+from application.ports import ExpiredReservations
 from application.principal import Principal
 from application.use_cases.base import Deps
 from domain.errors import NotFound, StockroomError
@@ -28,10 +28,10 @@ small = st.integers(1, 12)
 
 @dataclass
 class Backend:
-    """What the machine runs on: use-case deps (with a ManualClock), the sweep port, a loop."""
+    """What the machine runs on: use-case deps (with a ManualClock), the expiry listing, a loop."""
 
     deps: Deps
-    due: DueReservations
+    expired: ExpiredReservations
     loop: asyncio.AbstractEventLoop
 
 
@@ -47,7 +47,7 @@ class InventoryMachine(RuleBasedStateMachine):
         self.outsider = Principal.from_claims(
             user_id="spy-1", org_id=f"other-{org}", raw_role="owner"
         )
-        self.ops = ops.Operations(backend.deps, backend.due, self.admin)
+        self.ops = ops.Operations(backend.deps, backend.expired, self.admin)
         self.reservation_ids: list[str] = []
 
     def run(self, awaitable: Awaitable[T]) -> T:
@@ -142,9 +142,9 @@ class InventoryMachine(RuleBasedStateMachine):
         self.model.now += seconds
 
     @rule()
-    def sweep(self) -> None:
-        self.run(self.ops.sweep())
-        self.model.expire_due()
+    def expire_reservations(self) -> None:
+        self.run(self.ops.expire_reservations())
+        self.model.expire_reservations()
 
     @rule(key=keys, quantity=small)
     def replay_is_applied_once(self, key: ops.Key, quantity: int) -> None:

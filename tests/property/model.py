@@ -61,8 +61,8 @@ class Model:
     def add(self, key: Key, delta: int) -> None:
         self.on_hand[key] = self.on_hand.get(key, 0) + delta
 
-    def expire_due(self) -> None:
-        """What the sweep does: expired reservations become final, releasing what is open."""
+    def expire_reservations(self) -> None:
+        """What the expiry job does: expired reservations become final, releasing what is open."""
         for r in self.reservations.values():
             if r.effective_status(self.now) == "expired" and r.status == "active":
                 for line in r.lines.values():

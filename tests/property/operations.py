@@ -6,10 +6,10 @@ from typing import Any
 from uuid import UUID
 
 from application.idempotency import Outcome
-from application.ports import DueReservations, MovementFilter, StockFilter
+from application.ports import ExpiredReservations, MovementFilter, StockFilter
 from application.principal import Principal
-from application.queries.reservations import GetReservation
-from application.queries.stock import ListMovements, ListStockLevels
+from application.queries.reservations import GetReservationHandler
+from application.queries.stock import ListMovementsHandler, ListStockLevelsHandler
 from application.use_cases.base import Deps
 from application.use_cases.create_item import CreateItem, CreateItemHandler
 from application.use_cases.create_location import CreateLocation, CreateLocationHandler
@@ -46,8 +46,8 @@ __all__ = ["InvalidTransition", "Key", "Operations"]
 class Operations:
     """Use-case calls for one org, addressing items and locations by index."""
 
-    def __init__(self, deps: Deps, due: DueReservations, principal: Principal) -> None:
-        self.deps, self.due, self.principal = deps, due, principal
+    def __init__(self, deps: Deps, expired: ExpiredReservations, principal: Principal) -> None:
+        self.deps, self.expired, self.principal = deps, expired, principal
         self.items: list[UUID] = []
         self.locations: list[UUID] = []
         self._key_seq = 0
@@ -127,17 +127,17 @@ class Operations:
         cmd = ExtendReservation(reservation_id=UUID(rid), ttl_seconds=ttl)
         return (await ExtendReservationHandler(self.deps)(self.principal, cmd)).value
 
-    async def sweep(self) -> int:
-        return await ExpireReservationsHandler(self.deps, self.due)(ExpireReservations())
+    async def expire_reservations(self) -> int:
+        return await ExpireReservationsHandler(self.deps, self.expired)(ExpireReservations())
 
     async def get_reservation(self, rid: str, principal: Principal) -> Any:
-        return await GetReservation(self.deps)(principal, UUID(rid))
+        return await GetReservationHandler(self.deps)(principal, UUID(rid))
 
     async def all_levels(self, principal: Principal) -> list[StockLevel]:
         levels: list[StockLevel] = []
         cursor = None
         while True:
-            page = await ListStockLevels(self.deps)(principal, StockFilter(), 3, cursor)
+            page = await ListStockLevelsHandler(self.deps)(principal, StockFilter(), 3, cursor)
             levels += page.items
             if (cursor := page.next_cursor) is None:
                 return levels
@@ -146,7 +146,9 @@ class Operations:
         sums: dict[Key, int] = {}
         cursor = None
         while True:
-            page = await ListMovements(self.deps)(self.principal, MovementFilter(), 200, cursor)
+            page = await ListMovementsHandler(self.deps)(
+                self.principal, MovementFilter(), 200, cursor
+            )
             for movement in page.items:
                 for line in movement.lines:
                     key = self.key_of(line)

@@ -9,7 +9,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from adapters.clock import ManualClock
 from adapters.ids import UuidGenerator
-from adapters.memory.maintenance import InMemoryDueReservations
+from adapters.memory.expired_reservations import InMemoryExpiredReservations
 from adapters.memory.state import InMemoryDatabase
 from adapters.memory.uow import InMemoryUnitOfWorkFactory
 from application.use_cases.base import Deps
@@ -26,7 +26,7 @@ MEMORY_SETTINGS = settings(
 def memory_backend(loop: asyncio.AbstractEventLoop) -> Backend:
     db = InMemoryDatabase()
     deps = Deps(InMemoryUnitOfWorkFactory(db), ManualClock(), UuidGenerator())
-    return Backend(deps, InMemoryDueReservations(db), loop)
+    return Backend(deps, InMemoryExpiredReservations(db), loop)
 
 
 def test_every_invariant_holds_under_random_operations_in_memory() -> None:

@@ -7,9 +7,18 @@ import pytest
 from adapters.memory.state import InMemoryDatabase
 from application.ports import MovementFilter, ReservationFilter, StockFilter
 from application.principal import Principal
-from application.queries.catalog import GetItem, GetLocation, ListItems, ListLocations
-from application.queries.reservations import GetReservation, ListReservations
-from application.queries.stock import GetMovement, ListMovements, ListStockLevels
+from application.queries.catalog import (
+    GetItemHandler,
+    GetLocationHandler,
+    ListItemsHandler,
+    ListLocationsHandler,
+)
+from application.queries.reservations import GetReservationHandler, ListReservationsHandler
+from application.queries.stock import (
+    GetMovementHandler,
+    ListMovementsHandler,
+    ListStockLevelsHandler,
+)
 from application.use_cases.archive_item import ArchiveItem, ArchiveItemHandler
 from application.use_cases.archive_location import ArchiveLocation, ArchiveLocationHandler
 from application.use_cases.base import Deps
@@ -43,10 +52,10 @@ async def test_another_org_cannot_read_our_ids(
     [movement_id] = given.stored().movements
 
     for read, resource_id in [
-        (GetItem(deps), item.id),
-        (GetLocation(deps), location.id),
-        (GetMovement(deps), movement_id),
-        (GetReservation(deps), reservation.id),
+        (GetItemHandler(deps), item.id),
+        (GetLocationHandler(deps), location.id),
+        (GetMovementHandler(deps), movement_id),
+        (GetReservationHandler(deps), reservation.id),
     ]:
         with pytest.raises(NotFound):
             await read(intruder, resource_id)  # type: ignore[operator]
@@ -59,11 +68,11 @@ async def test_another_org_lists_nothing_of_ours(
     await given.reservation(item, location, 2)
 
     pages = [
-        await ListItems(deps)(intruder, None, None),
-        await ListLocations(deps)(intruder, None, None),
-        await ListStockLevels(deps)(intruder, StockFilter(item_id=item.id), None, None),
-        await ListMovements(deps)(intruder, MovementFilter(item_id=item.id), None, None),
-        await ListReservations(deps)(intruder, ReservationFilter(), None, None),
+        await ListItemsHandler(deps)(intruder, None, None),
+        await ListLocationsHandler(deps)(intruder, None, None),
+        await ListStockLevelsHandler(deps)(intruder, StockFilter(item_id=item.id), None, None),
+        await ListMovementsHandler(deps)(intruder, MovementFilter(item_id=item.id), None, None),
+        await ListReservationsHandler(deps)(intruder, ReservationFilter(), None, None),
     ]
 
     assert [page.items for page in pages] == [[], [], [], [], []]

@@ -6,12 +6,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from application.queries.catalog import GetItem, ListItems
+from application.queries.catalog import GetItemHandler, ListItemsHandler
 from application.use_cases.archive_item import ArchiveItem, ArchiveItemHandler
 from application.use_cases.create_item import CreateItem, CreateItemHandler
 from application.use_cases.update_item import UpdateItem, UpdateItemHandler
 from entrypoints.http.dependencies import CurrentPrincipal, IdempotencyKey, IfMatch, Service
-from entrypoints.http.routers.conventions import (
+from entrypoints.http.routers.common import (
     BODY_ERRORS,
     COMMON_ERRORS,
     ETAG_HEADER,
@@ -35,7 +35,7 @@ router = APIRouter(prefix=PREFIX, tags=["items"], responses=COMMON_ERRORS)
 @router.get(
     "",
     summary="List items",
-    description=describe(ListItems),
+    description=describe(ListItemsHandler),
     responses=problem_responses(403, 422),
 )
 async def list_items(
@@ -71,7 +71,7 @@ async def create_item(
 @router.get(
     "/{item_id}",
     summary="Get an item",
-    description=describe(GetItem),
+    description=describe(GetItemHandler),
     responses={**success(200, "The item.", ETAG_HEADER), **problem_responses(403, 404, 422)},
 )
 async def get_item(

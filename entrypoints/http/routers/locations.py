@@ -6,12 +6,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from application.queries.catalog import GetLocation, ListLocations
+from application.queries.catalog import GetLocationHandler, ListLocationsHandler
 from application.use_cases.archive_location import ArchiveLocation, ArchiveLocationHandler
 from application.use_cases.create_location import CreateLocation, CreateLocationHandler
 from application.use_cases.update_location import UpdateLocation, UpdateLocationHandler
 from entrypoints.http.dependencies import CurrentPrincipal, IdempotencyKey, IfMatch, Service
-from entrypoints.http.routers.conventions import (
+from entrypoints.http.routers.common import (
     BODY_ERRORS,
     COMMON_ERRORS,
     ETAG_HEADER,
@@ -40,7 +40,7 @@ router = APIRouter(prefix=PREFIX, tags=["locations"], responses=COMMON_ERRORS)
 @router.get(
     "",
     summary="List locations",
-    description=describe(ListLocations),
+    description=describe(ListLocationsHandler),
     responses=problem_responses(403, 422),
 )
 async def list_locations(
@@ -76,7 +76,7 @@ async def create_location(
 @router.get(
     "/{location_id}",
     summary="Get a location",
-    description=describe(GetLocation),
+    description=describe(GetLocationHandler),
     responses={**success(200, "The location.", ETAG_HEADER), **problem_responses(403, 404, 422)},
 )
 async def get_location(

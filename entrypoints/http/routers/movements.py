@@ -9,12 +9,12 @@ from fastapi import APIRouter, Body, Query, Response
 from pydantic import AwareDatetime
 
 from application.ports import MovementFilter
-from application.queries.stock import GetMovement, ListMovements
+from application.queries.stock import GetMovementHandler, ListMovementsHandler
 from application.use_cases.post_movement import PostMovementHandler
 from domain import rules
 from domain.movements import MovementRequest, MovementType
 from entrypoints.http.dependencies import CurrentPrincipal, IdempotencyKey, Service
-from entrypoints.http.routers.conventions import (
+from entrypoints.http.routers.common import (
     BODY_ERRORS,
     COMMON_ERRORS,
     LOCATION_HEADER,
@@ -42,7 +42,7 @@ _TIME = "RFC 3339 with a timezone, e.g. `2026-03-02T09:00:00Z` (encode `+` as `%
 @router.get(
     "",
     summary="List the ledger",
-    description=describe(ListMovements, MovementFilter),
+    description=describe(ListMovementsHandler, MovementFilter),
     responses=problem_responses(403, 422),
 )
 async def list_movements(
@@ -66,7 +66,7 @@ async def list_movements(
     limit: Limit = None,
     cursor: Cursor = None,
 ) -> MovementPage:
-    flt = MovementFilter(
+    filters = MovementFilter(
         item_id=item_id,
         location_id=location_id,
         type=type,
@@ -74,7 +74,7 @@ async def list_movements(
         since=since,
         until=until,
     )
-    page = await service.list_movements(principal, flt, limit, cursor)
+    page = await service.list_movements(principal, filters, limit, cursor)
     return MovementPage(items=[Movement.of(m) for m in page.items], next_cursor=page.next_cursor)
 
 
@@ -108,7 +108,7 @@ async def post_movement(
 @router.get(
     "/{movement_id}",
     summary="Get a movement",
-    description=describe(GetMovement),
+    description=describe(GetMovementHandler),
     responses=problem_responses(403, 404, 422),
 )
 async def get_movement(

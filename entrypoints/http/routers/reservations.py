@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from application.ports import ReservationFilter
-from application.queries.reservations import GetReservation, ListReservations
+from application.queries.reservations import GetReservationHandler, ListReservationsHandler
 from application.use_cases.create_reservation import CreateReservation, CreateReservationHandler
 from application.use_cases.extend_reservation import ExtendReservation, ExtendReservationHandler
 from application.use_cases.fulfil_reservation import FulfilReservationHandler
@@ -17,7 +17,7 @@ from application.use_cases.settle_reservation import SettleReservation
 from domain import rules
 from domain.reservations import ReservationStatus
 from entrypoints.http.dependencies import CurrentPrincipal, IdempotencyKey, Service
-from entrypoints.http.routers.conventions import (
+from entrypoints.http.routers.common import (
     BODY_ERRORS,
     COMMON_ERRORS,
     ETAG_HEADER,
@@ -50,7 +50,7 @@ _SETTLE_ERRORS = problem_responses(403, 404, 409, *BODY_ERRORS)
 @router.get(
     "",
     summary="List reservations",
-    description=describe(ListReservations, ReservationFilter),
+    description=describe(ListReservationsHandler, ReservationFilter),
     responses=problem_responses(403, 422),
 )
 async def list_reservations(
@@ -68,8 +68,8 @@ async def list_reservations(
     limit: Limit = None,
     cursor: Cursor = None,
 ) -> ReservationPage:
-    flt = ReservationFilter(status=status, reference=reference)
-    page = await service.list_reservations(principal, flt, limit, cursor)
+    filters = ReservationFilter(status=status, reference=reference)
+    page = await service.list_reservations(principal, filters, limit, cursor)
     return ReservationPage(
         items=[Reservation.of(r) for r in page.items], next_cursor=page.next_cursor
     )
@@ -103,7 +103,7 @@ async def create_reservation(
 @router.get(
     "/{reservation_id}",
     summary="Get a reservation",
-    description=describe(GetReservation),
+    description=describe(GetReservationHandler),
     responses={
         **success(200, "The reservation as of now.", ETAG_HEADER),
         **problem_responses(403, 404, 422),

@@ -8,9 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from application.ports import StockFilter
-from application.queries.stock import ListStockLevels
+from application.queries.stock import ListStockLevelsHandler
 from entrypoints.http.dependencies import CurrentPrincipal, Service
-from entrypoints.http.routers.conventions import COMMON_ERRORS, Cursor, Limit, describe
+from entrypoints.http.routers.common import COMMON_ERRORS, Cursor, Limit, describe
 from entrypoints.http.schemas.problems import problem_responses
 from entrypoints.http.schemas.stock_levels import StockLevel, StockLevelPage
 
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1/stock-levels", tags=["stock levels"], responses=C
 @router.get(
     "",
     summary="List stock levels",
-    description=describe(ListStockLevels, StockFilter),
+    description=describe(ListStockLevelsHandler, StockFilter),
     responses=problem_responses(403, 422),
 )
 async def list_stock_levels(
@@ -34,10 +34,10 @@ async def list_stock_levels(
     limit: Limit = None,
     cursor: Cursor = None,
 ) -> StockLevelPage:
-    flt = StockFilter(
+    filters = StockFilter(
         item_id=item_id, location_id=location_id, below_reorder_point=below_reorder_point
     )
-    page = await service.list_stock_levels(principal, flt, limit, cursor)
+    page = await service.list_stock_levels(principal, filters, limit, cursor)
     return StockLevelPage(
         items=[StockLevel.of(level) for level in page.items], next_cursor=page.next_cursor
     )

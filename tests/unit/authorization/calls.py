@@ -39,42 +39,42 @@ from tests.unit.conftest import Given
 
 
 async def get_item(g: Given, p: Principal) -> object:
-    return await catalog.GetItem(g.deps)(p, (await g.item()).id)
+    return await catalog.GetItemHandler(g.deps)(p, (await g.item()).id)
 
 
 async def list_items(g: Given, p: Principal) -> object:
-    return await catalog.ListItems(g.deps)(p, None, None)
+    return await catalog.ListItemsHandler(g.deps)(p, None, None)
 
 
 async def get_location(g: Given, p: Principal) -> object:
-    return await catalog.GetLocation(g.deps)(p, (await g.location()).id)
+    return await catalog.GetLocationHandler(g.deps)(p, (await g.location()).id)
 
 
 async def list_locations(g: Given, p: Principal) -> object:
-    return await catalog.ListLocations(g.deps)(p, None, None)
+    return await catalog.ListLocationsHandler(g.deps)(p, None, None)
 
 
 async def list_stock_levels(g: Given, p: Principal) -> object:
-    return await stock.ListStockLevels(g.deps)(p, StockFilter(), None, None)
+    return await stock.ListStockLevelsHandler(g.deps)(p, StockFilter(), None, None)
 
 
 async def get_movement(g: Given, p: Principal) -> object:
     movement = await g.receive(await g.item(), await g.location(), 1)
-    return await stock.GetMovement(g.deps)(p, movement.id)
+    return await stock.GetMovementHandler(g.deps)(p, movement.id)
 
 
 async def list_movements(g: Given, p: Principal) -> object:
-    return await stock.ListMovements(g.deps)(p, MovementFilter(), None, None)
+    return await stock.ListMovementsHandler(g.deps)(p, MovementFilter(), None, None)
 
 
 async def get_reservation(g: Given, p: Principal) -> object:
     item, location = await g.stocked(1)
     held = await g.reservation(item, location, 1)
-    return await reservations.GetReservation(g.deps)(p, held.id)
+    return await reservations.GetReservationHandler(g.deps)(p, held.id)
 
 
 async def list_reservations(g: Given, p: Principal) -> object:
-    return await reservations.ListReservations(g.deps)(p, ReservationFilter(), None, None)
+    return await reservations.ListReservationsHandler(g.deps)(p, ReservationFilter(), None, None)
 
 
 async def _move(g: Given, p: Principal, kind: MovementType) -> object:

@@ -18,7 +18,7 @@ from domain.movements import (
     TransferLine,
     adds_stock,
 )
-from domain.stock import Adjust, Count, LevelKey, Receive, Take
+from domain.stock import Adjust, Count, LevelKey, Receive, Ship
 
 ITEM, HERE, THERE = uuid4(), uuid4(), uuid4()
 QTY = QuantityLine(ITEM, HERE, 3)
@@ -130,15 +130,15 @@ def test_steps_turn_each_type_into_its_level_changes() -> None:
 
     here, there = LevelKey(ITEM, HERE), LevelKey(ITEM, THERE)
     assert steps(MovementType.RECEIPT, QTY) == [(here, Receive(3))]
-    assert steps(MovementType.SHIPMENT, QTY) == [(here, Take(3))]
+    assert steps(MovementType.SHIPMENT, QTY) == [(here, Ship(3))]
     assert steps(
         MovementType.ADJUSTMENT, QuantityLine(ITEM, HERE, -2), reason=AdjustmentReason.LOST
     ) == [(here, Adjust(-2))]
     assert steps(MovementType.COUNT, CountLine(ITEM, HERE, 8, 6)) == [(here, Count(8, 6))]
-    assert steps(MovementType.TRANSFER, MOVE) == [(here, Take(3)), (there, Receive(3))]
+    assert steps(MovementType.TRANSFER, MOVE) == [(here, Ship(3)), (there, Receive(3))]
 
 
 def test_receipts_and_positive_adjustments_add_stock_and_takes_do_not() -> None:
     assert adds_stock(Receive(1)) and adds_stock(Adjust(1))
-    assert not adds_stock(Take(1))
+    assert not adds_stock(Ship(1))
     assert not adds_stock(Adjust(-1))

@@ -16,9 +16,9 @@ from domain.stock import (
     Receive,
     Release,
     Reserve,
+    Ship,
     StockChange,
     StockLevel,
-    Take,
 )
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -49,7 +49,7 @@ def test_an_empty_level_holds_nothing_and_is_not_stored_yet() -> None:
     ("change", "on_hand", "reserved"),
     [
         (Receive(5), 15, 4),
-        (Take(6), 4, 4),
+        (Ship(6), 4, 4),
         (Adjust(3), 13, 4),
         (Adjust(-6), 4, 4),
         (Count(7), 7, 4),
@@ -75,7 +75,7 @@ def test_each_change_moves_on_hand_and_reserved_and_bumps_the_version(
 
 
 @pytest.mark.parametrize(
-    ("change", "requested"), [(Take(7), 7), (Reserve(7), 7), (Adjust(-11), 11)]
+    ("change", "requested"), [(Ship(7), 7), (Reserve(7), 7), (Adjust(-11), 11)]
 )
 def test_taking_or_holding_more_than_available_is_insufficient_stock(
     change: StockChange, requested: int
@@ -97,9 +97,9 @@ def test_taking_or_holding_more_than_available_is_insufficient_stock(
 def test_a_shipment_takes_only_from_available_stock() -> None:
     level = a_level(on_hand=10, reserved=4)
 
-    assert level.apply(Take(6), LATER).on_hand == 4
+    assert level.apply(Ship(6), LATER).on_hand == 4
     with pytest.raises(InsufficientStock):
-        level.apply(Take(7), LATER)
+        level.apply(Ship(7), LATER)
 
 
 def test_an_adjustment_that_would_leave_on_hand_below_reserved_is_a_reserved_stock_conflict() -> (
@@ -145,6 +145,6 @@ def test_a_refused_change_leaves_the_level_as_it_was() -> None:
     level = a_level(on_hand=10, reserved=4)
 
     with pytest.raises(InsufficientStock):
-        level.apply(Take(100), LATER)
+        level.apply(Ship(100), LATER)
 
     assert (level.on_hand, level.reserved, level.version) == (10, 4, 3)

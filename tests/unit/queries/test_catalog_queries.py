@@ -7,7 +7,12 @@ from uuid import uuid4
 import pytest
 
 from application.principal import Principal
-from application.queries.catalog import GetItem, GetLocation, ListItems, ListLocations
+from application.queries.catalog import (
+    GetItemHandler,
+    GetLocationHandler,
+    ListItemsHandler,
+    ListLocationsHandler,
+)
 from application.use_cases.base import Deps
 from domain.errors import NotFound
 from tests.unit.conftest import Given
@@ -15,10 +20,10 @@ from tests.unit.conftest import Given
 
 async def test_an_unknown_item_or_location_id_is_not_found(deps: Deps, member: Principal) -> None:
     with pytest.raises(NotFound) as refused:
-        await GetItem(deps)(member, uuid4())
+        await GetItemHandler(deps)(member, uuid4())
     assert refused.value.extra["resource"] == "item"
     with pytest.raises(NotFound):
-        await GetLocation(deps)(member, uuid4())
+        await GetLocationHandler(deps)(member, uuid4())
 
 
 async def test_listing_items_includes_archived_ones(
@@ -27,7 +32,7 @@ async def test_listing_items_includes_archived_ones(
     kept, gone = await given.item(sku="K-1"), await given.item(sku="G-1")
     await given.archive(gone)
 
-    page = await ListItems(deps)(member, None, None)
+    page = await ListItemsHandler(deps)(member, None, None)
 
     assert [(i.id, i.archived) for i in page.items] == [(gone.id, True), (kept.id, False)]
     assert page.next_cursor is None
@@ -39,8 +44,8 @@ async def test_locations_list_in_case_insensitive_code_order_across_pages(
     for code in ("wh-b", "WH-A", "store-1"):
         await given.location(code=code)
 
-    first = await ListLocations(deps)(member, 2, None)
-    second = await ListLocations(deps)(member, 2, first.next_cursor)
+    first = await ListLocationsHandler(deps)(member, 2, None)
+    second = await ListLocationsHandler(deps)(member, 2, first.next_cursor)
 
     assert [loc.code for loc in first.items] == ["store-1", "WH-A"]
     assert [loc.code for loc in second.items] == ["wh-b"]
@@ -48,5 +53,5 @@ async def test_locations_list_in_case_insensitive_code_order_across_pages(
 
 
 async def test_an_empty_catalog_lists_nothing(deps: Deps, member: Principal) -> None:
-    assert (await ListItems(deps)(member, None, None)).items == []
-    assert (await ListLocations(deps)(member, None, None)).items == []
+    assert (await ListItemsHandler(deps)(member, None, None)).items == []
+    assert (await ListLocationsHandler(deps)(member, None, None)).items == []

@@ -10,7 +10,7 @@ import pytest
 from adapters.clock import ManualClock
 from application.ports import MovementFilter
 from application.principal import Principal
-from application.queries.stock import GetMovement, ListMovements
+from application.queries.stock import GetMovementHandler, ListMovementsHandler
 from application.use_cases.base import Deps
 from application.use_cases.post_movement import PostMovementHandler
 from domain.errors import NotFound, ValidationFailed
@@ -18,8 +18,8 @@ from domain.movements import MovementRequest, MovementType, QuantityLine, Transf
 from tests.unit.conftest import START, Given
 
 
-async def ids(deps: Deps, who: Principal, flt: MovementFilter) -> list[object]:
-    return [m.id for m in (await ListMovements(deps)(who, flt, 200, None)).items]
+async def ids(deps: Deps, who: Principal, filters: MovementFilter) -> list[object]:
+    return [m.id for m in (await ListMovementsHandler(deps)(who, filters, 200, None)).items]
 
 
 async def test_each_filter_narrows_the_ledger(
@@ -58,7 +58,9 @@ async def test_each_filter_narrows_the_ledger(
 
 async def test_since_must_be_before_until(deps: Deps, member: Principal) -> None:
     with pytest.raises(ValidationFailed):
-        await ListMovements(deps)(member, MovementFilter(since=START, until=START), None, None)
+        await ListMovementsHandler(deps)(
+            member, MovementFilter(since=START, until=START), None, None
+        )
 
 
 async def test_movements_at_the_same_instant_page_by_id_without_repeats_or_gaps(
@@ -70,7 +72,7 @@ async def test_movements_at_the_same_instant_page_by_id_without_repeats_or_gaps(
     cursor = None
 
     while True:
-        page = await ListMovements(deps)(member, MovementFilter(), 2, cursor)
+        page = await ListMovementsHandler(deps)(member, MovementFilter(), 2, cursor)
         seen += [m.id for m in page.items]
         if not (cursor := page.next_cursor):
             break
@@ -93,7 +95,9 @@ async def test_the_ledger_is_append_only_and_keeps_each_level_s_history(
             ),
         )
 
-    ledger = (await ListMovements(deps)(member, MovementFilter(item_id=item.id), None, None)).items
+    ledger = (
+        await ListMovementsHandler(deps)(member, MovementFilter(item_id=item.id), None, None)
+    ).items
     level = await given.level(item, location)
 
     assert [line.delta for m in ledger for line in m.lines] == [10, -3, -4]
@@ -103,4 +107,4 @@ async def test_the_ledger_is_append_only_and_keeps_each_level_s_history(
 
 async def test_an_unknown_movement_is_not_found(deps: Deps, member: Principal) -> None:
     with pytest.raises(NotFound):
-        await GetMovement(deps)(member, uuid4())
+        await GetMovementHandler(deps)(member, uuid4())

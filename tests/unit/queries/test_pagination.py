@@ -8,7 +8,7 @@ import pytest
 
 from application.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, encode_cursor
 from application.principal import Principal
-from application.queries.catalog import ListItems
+from application.queries.catalog import ListItemsHandler
 from application.use_cases.base import Deps
 from domain.errors import ValidationFailed
 from tests.unit.conftest import Given
@@ -23,7 +23,7 @@ async def test_pages_walk_every_item_once_in_case_insensitive_sku_order(
     seen, cursor, pages = [], None, 0
 
     while True:
-        page = await ListItems(deps)(member, 2, cursor)
+        page = await ListItemsHandler(deps)(member, 2, cursor)
         seen += [item.sku for item in page.items]
         pages += 1
         if page.next_cursor is None:
@@ -39,11 +39,11 @@ async def test_a_cursor_stays_valid_when_rows_are_inserted_before_it(
 ) -> None:
     for sku in ("m-1", "m-2", "m-3", "m-4"):
         await given.item(sku=sku)
-    first = await ListItems(deps)(member, 2, None)
+    first = await ListItemsHandler(deps)(member, 2, None)
 
     await given.item(sku="a-0")  # sorts before the cursor
     await given.item(sku="z-9")  # sorts after it
-    rest = await ListItems(deps)(member, 10, first.next_cursor)
+    rest = await ListItemsHandler(deps)(member, 10, first.next_cursor)
 
     assert [i.sku for i in first.items] == ["m-1", "m-2"]
     assert [i.sku for i in rest.items] == ["m-3", "m-4", "z-9"]
@@ -56,7 +56,7 @@ async def test_an_exactly_full_last_page_has_no_next_cursor(
     for _ in range(3):
         await given.item()
 
-    page = await ListItems(deps)(member, 3, None)
+    page = await ListItemsHandler(deps)(member, 3, None)
 
     assert (len(page.items), page.next_cursor) == (3, None)
 
@@ -74,7 +74,7 @@ def test_no_limit_means_the_default() -> None:
 @pytest.mark.parametrize("limit", [0, -1, MAX_LIMIT + 1])
 async def test_a_limit_out_of_bounds_is_refused(deps: Deps, member: Principal, limit: int) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        await ListItems(deps)(member, limit, None)
+        await ListItemsHandler(deps)(member, limit, None)
     assert refused.value.extra["field"] == "limit"
 
 
@@ -106,5 +106,5 @@ async def test_a_tampered_cursor_is_a_validation_error(
     deps: Deps, member: Principal, cursor: str
 ) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        await ListItems(deps)(member, 10, cursor)
+        await ListItemsHandler(deps)(member, 10, cursor)
     assert refused.value.extra["field"] == "cursor"

@@ -7,7 +7,7 @@ import pytest
 from adapters.clock import ManualClock
 from application.ports import ReservationFilter
 from application.principal import Principal
-from application.queries.reservations import ListReservations
+from application.queries.reservations import ListReservationsHandler
 from application.use_cases.base import Deps
 from application.use_cases.fulfil_reservation import FulfilReservationHandler
 from application.use_cases.release_reservation import ReleaseReservationHandler
@@ -17,8 +17,8 @@ from domain.reservations import ReservationStatus
 from tests.unit.conftest import Given
 
 
-async def listed(deps: Deps, who: Principal, flt: ReservationFilter) -> list[object]:
-    return [r.id for r in (await ListReservations(deps)(who, flt, 200, None)).items]
+async def listed(deps: Deps, who: Principal, filters: ReservationFilter) -> list[object]:
+    return [r.id for r in (await ListReservationsHandler(deps)(who, filters, 200, None)).items]
 
 
 async def test_every_status_filter_uses_the_effective_status(
@@ -35,7 +35,7 @@ async def test_every_status_filter_uses_the_effective_status(
     settle = SettleReservation
     await ReleaseReservationHandler(deps)(member, settle(reservation_id=released.id))
     await FulfilReservationHandler(deps)(member, settle(reservation_id=fulfilled.id))
-    clock.advance(5)  # no sweep: the last one is expired only by time
+    clock.advance(5)  # no expiry job: the last one is expired only by time
 
     by_status = {
         s: await listed(deps, member, ReservationFilter(status=s)) for s in ReservationStatus
@@ -47,7 +47,7 @@ async def test_every_status_filter_uses_the_effective_status(
         ReservationStatus.FULFILLED: [fulfilled.id],
         ReservationStatus.EXPIRED: [expiring.id],
     }
-    page = await ListReservations(deps)(
+    page = await ListReservationsHandler(deps)(
         member, ReservationFilter(status=ReservationStatus.EXPIRED), None, None
     )
     assert page.items[0].status is ReservationStatus.EXPIRED
@@ -72,7 +72,7 @@ async def test_reservations_page_oldest_first_without_repeats(
     cursor = None
 
     while True:
-        page = await ListReservations(deps)(member, ReservationFilter(), 2, cursor)
+        page = await ListReservationsHandler(deps)(member, ReservationFilter(), 2, cursor)
         seen += [r.id for r in page.items]
         if not (cursor := page.next_cursor):
             break
@@ -83,4 +83,4 @@ async def test_reservations_page_oldest_first_without_repeats(
 
 async def test_a_tampered_reservation_cursor_is_refused(deps: Deps, member: Principal) -> None:
     with pytest.raises(ValidationFailed):
-        await ListReservations(deps)(member, ReservationFilter(), 10, "WyJvbmx5LW9uZSJd")
+        await ListReservationsHandler(deps)(member, ReservationFilter(), 10, "WyJvbmx5LW9uZSJd")

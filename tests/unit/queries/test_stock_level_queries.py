@@ -6,14 +6,14 @@ import pytest
 
 from application.ports import StockFilter
 from application.principal import Principal
-from application.queries.stock import ListStockLevels
+from application.queries.stock import ListStockLevelsHandler
 from application.use_cases.base import Deps
 from domain.errors import ValidationFailed
 from tests.unit.conftest import Given
 
 
-async def keys(deps: Deps, who: Principal, flt: StockFilter) -> set[tuple[object, object]]:
-    page = await ListStockLevels(deps)(who, flt, 200, None)
+async def keys(deps: Deps, who: Principal, filters: StockFilter) -> set[tuple[object, object]]:
+    page = await ListStockLevelsHandler(deps)(who, filters, 200, None)
     return {(level.item_id, level.location_id) for level in page.items}
 
 
@@ -66,7 +66,7 @@ async def test_levels_page_in_item_then_location_order_without_repeats(
     seen, cursor = [], None
 
     while True:
-        page = await ListStockLevels(deps)(member, StockFilter(), 4, cursor)
+        page = await ListStockLevelsHandler(deps)(member, StockFilter(), 4, cursor)
         seen += [(str(lvl.item_id), str(lvl.location_id)) for lvl in page.items]
         if not (cursor := page.next_cursor):
             break
@@ -81,11 +81,13 @@ async def test_a_level_reports_available_as_on_hand_minus_reserved(
     item, location = await given.stocked(9)
     await given.reservation(item, location, 4)
 
-    [level] = (await ListStockLevels(deps)(member, StockFilter(item_id=item.id), None, None)).items
+    [level] = (
+        await ListStockLevelsHandler(deps)(member, StockFilter(item_id=item.id), None, None)
+    ).items
 
     assert (level.on_hand, level.reserved, level.available) == (9, 4, 5)
 
 
 async def test_a_tampered_stock_cursor_is_refused(deps: Deps, member: Principal) -> None:
     with pytest.raises(ValidationFailed):
-        await ListStockLevels(deps)(member, StockFilter(), 10, "bm90LWpzb24")
+        await ListStockLevelsHandler(deps)(member, StockFilter(), 10, "bm90LWpzb24")

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.clock import ManualClock
 from application.principal import Principal
-from application.queries.catalog import GetItem
+from application.queries.catalog import GetItemHandler
 from application.use_cases.archive_item import ArchiveItem, ArchiveItemHandler
 from application.use_cases.base import Deps
 from domain.errors import NotFound, VersionMismatch
@@ -26,7 +26,7 @@ async def test_archiving_an_item_keeps_it_readable_as_archived(
     )
 
     assert (archived.archived, archived.version, archived.updated_at) == (True, 2, clock.now())
-    assert await GetItem(deps)(admin, item.id) == archived
+    assert await GetItemHandler(deps)(admin, item.id) == archived
 
 
 async def test_archiving_an_archived_item_again_changes_nothing(
@@ -54,7 +54,7 @@ async def test_archiving_against_a_stale_version_changes_nothing(
         await ArchiveItemHandler(deps)(admin, ArchiveItem(item_id=item.id, expected_version=7))
 
     assert given.snapshot() == before
-    assert (await GetItem(deps)(admin, item.id)).archived is False
+    assert (await GetItemHandler(deps)(admin, item.id)).archived is False
 
 
 async def test_archiving_an_unknown_item_is_not_found(deps: Deps, admin: Principal) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from application.principal import Principal
-from application.queries.catalog import GetItem
+from application.queries.catalog import GetItemHandler
 from application.use_cases.base import Deps
 from application.use_cases.create_item import CreateItem, CreateItemHandler
 from domain.errors import Conflict, ValidationFailed
@@ -23,7 +23,7 @@ async def test_a_created_item_is_stored_at_version_one_with_ids_and_time_from_th
     assert outcome.replayed is False
     assert (item.sku, item.name, item.unit, item.reorder_point) == ("Bolt-M4", "Bolt", "box", 12)
     assert (item.version, item.archived, item.created_at) == (1, False, START)
-    assert await GetItem(deps)(admin, item.id) == item
+    assert await GetItemHandler(deps)(admin, item.id) == item
 
 
 async def test_two_items_get_different_ids(given: Given) -> None:

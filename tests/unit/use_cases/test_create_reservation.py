@@ -9,7 +9,7 @@ import pytest
 
 from adapters.clock import ManualClock
 from application.principal import Principal
-from application.queries.reservations import GetReservation
+from application.queries.reservations import GetReservationHandler
 from application.use_cases.base import Deps
 from application.use_cases.create_reservation import CreateReservation, CreateReservationHandler
 from domain.errors import Conflict, InsufficientStock, NotFound
@@ -34,7 +34,7 @@ async def test_a_reservation_holds_stock_and_lowers_available(
     assert reservation.lines == (ReservationLine(item.id, location.id, 7),)
     assert (reservation.reference, reservation.created_by) == ("SO-1", member.user_id)
     assert reservation.expires_at == clock.now() + timedelta(seconds=90)
-    assert await GetReservation(deps)(member, reservation.id) == reservation
+    assert await GetReservationHandler(deps)(member, reservation.id) == reservation
     level = await given.level(item, location)
     assert level is not None
     assert (level.on_hand, level.reserved, level.available) == (10, 7, 3)

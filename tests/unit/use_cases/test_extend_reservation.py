@@ -9,7 +9,7 @@ import pytest
 
 from adapters.clock import ManualClock
 from application.principal import Principal
-from application.queries.reservations import GetReservation
+from application.queries.reservations import GetReservationHandler
 from application.use_cases.base import Deps
 from application.use_cases.extend_reservation import ExtendReservation, ExtendReservationHandler
 from domain.errors import InvalidTransition, NotFound, ValidationFailed
@@ -33,7 +33,7 @@ async def test_extending_moves_the_expiry_to_now_plus_ttl(
     assert extended.expires_at == clock.now() + timedelta(seconds=300)
     assert extended.version == 2
     clock.advance(60)  # past the original expiry, within the new one
-    seen = await GetReservation(deps)(member, reservation.id)
+    seen = await GetReservationHandler(deps)(member, reservation.id)
     assert seen.status is ReservationStatus.ACTIVE
     assert (await given.level(item, location)).reserved == 4  # type: ignore[union-attr]
 

@@ -7,7 +7,7 @@ from uuid import uuid4
 import pytest
 
 from application.principal import Principal
-from application.queries.stock import GetMovement
+from application.queries.stock import GetMovementHandler
 from application.use_cases.base import Deps
 from application.use_cases.fulfil_reservation import FulfilReservationHandler
 from application.use_cases.settle_reservation import SettleReservation
@@ -37,7 +37,7 @@ async def test_a_partial_fulfilment_ships_that_part_and_links_the_shipment(
         4,
         2,
     )
-    shipment = await GetMovement(deps)(member, fulfilment.movement_id)
+    shipment = await GetMovementHandler(deps)(member, fulfilment.movement_id)
     assert (shipment.type, shipment.reservation_id, shipment.actor) == (
         MovementType.SHIPMENT,
         reservation.id,
@@ -65,7 +65,7 @@ async def test_a_full_fulfilment_ends_the_reservation_and_ships_every_line(
     ).value
 
     assert fulfilment.reservation.status is ReservationStatus.FULFILLED
-    shipment = await GetMovement(deps)(member, fulfilment.movement_id)
+    shipment = await GetMovementHandler(deps)(member, fulfilment.movement_id)
     assert shipment.lines == (MovementLine(item.id, here.id, -3, 7),)
     untouched = await given.level(item, there)
     assert untouched is not None
@@ -85,7 +85,7 @@ async def test_the_shipment_carries_the_reservation_reference(
         )
     ).value
 
-    assert (await GetMovement(deps)(member, fulfilment.movement_id)).reference == "SO-42"
+    assert (await GetMovementHandler(deps)(member, fulfilment.movement_id)).reference == "SO-42"
 
 
 async def test_a_fulfilled_reservation_cannot_be_fulfilled_again(

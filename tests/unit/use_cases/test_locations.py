@@ -8,7 +8,7 @@ import pytest
 
 from adapters.clock import ManualClock
 from application.principal import Principal
-from application.queries.catalog import GetLocation
+from application.queries.catalog import GetLocationHandler
 from application.use_cases.archive_location import ArchiveLocation, ArchiveLocationHandler
 from application.use_cases.base import Deps
 from application.use_cases.create_location import CreateLocation, CreateLocationHandler
@@ -26,7 +26,7 @@ async def test_a_created_location_defaults_to_a_warehouse_at_version_one(
     location = outcome.value
     assert (location.code, location.name, location.kind) == ("WH-1", "Main", LocationKind.WAREHOUSE)
     assert (location.version, location.archived, location.created_at) == (1, False, START)
-    assert await GetLocation(deps)(admin, location.id) == location
+    assert await GetLocationHandler(deps)(admin, location.id) == location
 
 
 async def test_a_location_code_already_used_in_another_case_is_a_conflict(
@@ -56,7 +56,7 @@ async def test_an_update_renames_a_location_and_bumps_its_version(
 
     assert (updated.name, updated.kind, updated.version) == ("Back", LocationKind.BIN, 2)
     assert updated.updated_at == clock.now()
-    assert await GetLocation(deps)(admin, location.id) == updated
+    assert await GetLocationHandler(deps)(admin, location.id) == updated
 
 
 async def test_a_location_update_against_a_stale_version_changes_nothing(
@@ -86,7 +86,7 @@ async def test_archiving_a_location_is_idempotent_and_version_checked(
 
     assert (first.archived, first.version) == (True, 2)
     assert again == first
-    assert await GetLocation(deps)(admin, location.id) == first
+    assert await GetLocationHandler(deps)(admin, location.id) == first
 
 
 async def test_changing_an_unknown_location_is_not_found(deps: Deps, admin: Principal) -> None:

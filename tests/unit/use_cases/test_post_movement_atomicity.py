@@ -6,7 +6,7 @@ import pytest
 
 from application.ports import MovementFilter
 from application.principal import Principal
-from application.queries.stock import ListMovements
+from application.queries.stock import ListMovementsHandler
 from application.use_cases.base import Deps
 from application.use_cases.post_movement import PostMovementHandler
 from domain.errors import Conflict, InsufficientStock
@@ -32,7 +32,7 @@ async def test_when_one_line_fails_no_line_is_applied_and_no_movement_is_stored(
     second = await given.location()
     await given.receive(item, second, 2)
     before = given.snapshot()
-    ledger_before = await ListMovements(deps)(member, MovementFilter(), None, None)
+    ledger_before = await ListMovementsHandler(deps)(member, MovementFilter(), None, None)
 
     with pytest.raises(InsufficientStock) as refused:
         await PostMovementHandler(deps)(
@@ -46,7 +46,7 @@ async def test_when_one_line_fails_no_line_is_applied_and_no_movement_is_stored(
 
     assert refused.value.extra["lines"][0]["location_id"] == str(second.id)
     assert given.snapshot() == before
-    ledger_after = await ListMovements(deps)(member, MovementFilter(), None, None)
+    ledger_after = await ListMovementsHandler(deps)(member, MovementFilter(), None, None)
     assert ledger_after.items == ledger_before.items
 
 

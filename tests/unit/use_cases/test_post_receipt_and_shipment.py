@@ -7,7 +7,7 @@ from uuid import uuid4
 import pytest
 
 from application.principal import Principal
-from application.queries.stock import GetMovement
+from application.queries.stock import GetMovementHandler
 from application.use_cases.base import Deps
 from application.use_cases.post_movement import PostMovementHandler
 from domain.errors import InsufficientStock, NotFound
@@ -41,7 +41,7 @@ async def test_a_receipt_records_a_ledger_document_and_raises_on_hand(
         "dock 2",
     )
     assert (movement.actor, movement.created_at) == (member.user_id, START)
-    assert await GetMovement(deps)(member, movement.id) == movement
+    assert await GetMovementHandler(deps)(member, movement.id) == movement
     level = await given.level(item, location)
     assert level is not None
     assert (level.on_hand, level.reserved, level.available) == (12, 0, 12)

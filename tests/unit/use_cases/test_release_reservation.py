@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from application.principal import Principal
-from application.queries.reservations import GetReservation
+from application.queries.reservations import GetReservationHandler
 from application.use_cases.base import Deps
 from application.use_cases.release_reservation import ReleaseReservationHandler
 from application.use_cases.settle_reservation import SettleReservation
@@ -35,7 +35,7 @@ async def test_a_partial_release_returns_that_part_to_available(
     level = await given.level(item, location)
     assert level is not None
     assert (level.on_hand, level.reserved, level.available) == (10, 4, 6)
-    assert await GetReservation(deps)(member, reservation.id) == released
+    assert await GetReservationHandler(deps)(member, reservation.id) == released
 
 
 async def test_a_full_release_ends_the_reservation_and_frees_everything(

@@ -1,4 +1,4 @@
-"""Expired reservations hold nothing, whether or not the sweep has marked them yet."""
+"""Expired reservations hold nothing, whether or not the expiry job has marked them yet."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from uuid import UUID
 import pytest
 
 from adapters.clock import ManualClock
-from adapters.memory.maintenance import InMemoryDueReservations
+from adapters.memory.expired_reservations import InMemoryExpiredReservations
 from adapters.memory.state import InMemoryDatabase
 from application.principal import Principal
-from application.queries.reservations import GetReservation
+from application.queries.reservations import GetReservationHandler
 from application.use_cases.base import Deps
 from application.use_cases.expire_reservations import ExpireReservations, ExpireReservationsHandler
 from application.use_cases.fulfil_reservation import FulfilReservationHandler
@@ -29,11 +29,11 @@ from domain.reservations import ReservationStatus
 from tests.unit.conftest import Given, new_org_id, principal
 
 
-def sweep(deps: Deps, db: InMemoryDatabase) -> ExpireReservationsHandler:
-    return ExpireReservationsHandler(deps, InMemoryDueReservations(db))
+def expiry_job(deps: Deps, db: InMemoryDatabase) -> ExpireReservationsHandler:
+    return ExpireReservationsHandler(deps, InMemoryExpiredReservations(db))
 
 
-async def test_reads_report_reserved_without_an_expired_hold_before_any_sweep(
+async def test_reads_report_reserved_without_an_expired_hold_before_the_expiry_job_runs(
     deps: Deps, member: Principal, given: Given, clock: ManualClock
 ) -> None:
     item, location = await given.stocked(10)
@@ -46,7 +46,7 @@ async def test_reads_report_reserved_without_an_expired_hold_before_any_sweep(
 
     assert level is not None
     assert (level.on_hand, level.reserved, level.available) == (10, 0, 10)
-    seen = await GetReservation(deps)(member, reservation.id)
+    seen = await GetReservationHandler(deps)(member, reservation.id)
     assert seen.status is ReservationStatus.EXPIRED
     assert (seen.lines[0].released, seen.lines[0].open) == (7, 0)
 
@@ -115,27 +115,27 @@ async def test_an_expired_reservation_cannot_be_fulfilled(
     assert (await given.level(item, location)).on_hand == 10  # type: ignore[union-attr]
 
 
-async def test_the_sweep_marks_due_reservations_expired_and_frees_their_stock(
+async def test_the_expiry_job_marks_expired_reservations_expired_and_frees_their_stock(
     deps: Deps, db: InMemoryDatabase, given: Given, clock: ManualClock
 ) -> None:
     item, location = await given.stocked(10)
-    due = await given.reservation(item, location, 3, ttl_seconds=60)
+    expiring = await given.reservation(item, location, 3, ttl_seconds=60)
     later = await given.reservation(item, location, 2, ttl_seconds=600)
     forever = await given.reservation(item, location, 1)
     clock.advance(61)
 
-    assert await sweep(deps, db)(ExpireReservations()) == 1
+    assert await expiry_job(deps, db)(ExpireReservations()) == 1
 
     stored = given.stored()
-    assert stored.reservations[due.id].status is ReservationStatus.EXPIRED
-    assert stored.reservations[due.id].lines[0].released == 3
+    assert stored.reservations[expiring.id].status is ReservationStatus.EXPIRED
+    assert stored.reservations[expiring.id].lines[0].released == 3
     assert stored.reservations[later.id] == later
     assert stored.reservations[forever.id] == forever
     assert stored.levels[(item.id, location.id)].reserved == 3  # stored, not just as read
-    assert await sweep(deps, db)(ExpireReservations()) == 0
+    assert await expiry_job(deps, db)(ExpireReservations()) == 0
 
 
-async def test_the_sweep_covers_every_org_up_to_its_limit(
+async def test_the_expiry_job_covers_every_org_up_to_its_limit(
     deps: Deps, db: InMemoryDatabase, given: Given, clock: ManualClock
 ) -> None:
     other = Given(deps, db, principal(new_org_id(), "admin"))
@@ -144,14 +144,14 @@ async def test_the_sweep_covers_every_org_up_to_its_limit(
         await world.reservation(item, location, 5, ttl_seconds=1)
     clock.advance(2)
 
-    assert await sweep(deps, db)(ExpireReservations(limit=1)) == 1
-    assert await sweep(deps, db)(ExpireReservations(limit=10)) == 1
+    assert await expiry_job(deps, db)(ExpireReservations(limit=1)) == 1
+    assert await expiry_job(deps, db)(ExpireReservations(limit=10)) == 1
     for world in (given, other):
         [reservation] = world.stored().reservations.values()
         assert reservation.status is ReservationStatus.EXPIRED
 
 
-async def test_the_sweep_after_a_write_already_released_the_hold_does_not_release_twice(
+async def test_the_expiry_job_after_a_write_already_released_the_hold_does_not_release_twice(
     deps: Deps, db: InMemoryDatabase, given: Given, clock: ManualClock
 ) -> None:
     item, location = await given.stocked(10)
@@ -159,7 +159,7 @@ async def test_the_sweep_after_a_write_already_released_the_hold_does_not_releas
     clock.advance(61)
     await given.reservation(item, location, 4)  # releases the expired hold on this level
 
-    assert await sweep(deps, db)(ExpireReservations()) == 1
+    assert await expiry_job(deps, db)(ExpireReservations()) == 1
 
     level = given.stored().levels[(item.id, location.id)]
     assert (level.on_hand, level.reserved) == (10, 4)

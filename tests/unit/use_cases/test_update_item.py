@@ -8,7 +8,7 @@ import pytest
 
 from adapters.clock import ManualClock
 from application.principal import Principal
-from application.queries.catalog import GetItem
+from application.queries.catalog import GetItemHandler
 from application.use_cases.base import Deps
 from application.use_cases.update_item import UpdateItem, UpdateItemHandler
 from domain.catalog import ItemChanges
@@ -29,7 +29,7 @@ async def test_an_update_changes_the_given_fields_and_bumps_the_version(
     assert (updated.name, updated.description, updated.reorder_point) == ("Gadget", "old", 3)
     assert (updated.version, updated.updated_at) == (2, clock.now())
     assert updated.created_at == item.created_at
-    assert await GetItem(deps)(admin, item.id) == updated
+    assert await GetItemHandler(deps)(admin, item.id) == updated
 
 
 async def test_an_update_against_a_stale_version_changes_nothing(

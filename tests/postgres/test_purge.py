@@ -1,11 +1,11 @@
-"""Cross-org maintenance: the idempotency-key purge keeps every key younger than 24 hours."""
+"""The cross-org purge keeps every idempotency key younger than 24 hours."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from adapters.postgres.maintenance import purge_idempotency_keys
+from adapters.postgres.purge import PostgresRecordPurge
 from tests.postgres_fixtures import PostgresBackend
 
 
@@ -21,7 +21,7 @@ async def test_purge_removes_keys_older_than_a_day_and_keeps_younger_ones(
         await uow.commit()
 
     # Asked to purge everything up to now, it still keeps the 23-hour-old key.
-    assert await purge_idempotency_keys(wide_backend.pool, now) >= 1
+    assert await PostgresRecordPurge(wide_backend.pool).purge_idempotency_keys(now) >= 1
 
     async with wide_backend.uow(org) as uow:
         assert await uow.idempotency.claim("old", "other", now) is None  # gone: free again

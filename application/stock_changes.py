@@ -8,7 +8,7 @@ from datetime import datetime
 from application.ports import LevelChange, UnitOfWork
 from domain.errors import InsufficientStock, NotFound
 from domain.movements import adds_stock
-from domain.stock import Adjust, Count, LevelKey, Release, Reserve, StockChange, Take
+from domain.stock import Adjust, Count, LevelKey, Release, Reserve, Ship, StockChange
 
 Step = tuple[LevelKey, StockChange]
 
@@ -35,7 +35,7 @@ async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> None:
 
 def _consumes(change: StockChange) -> bool:
     # Changes limited by reserved/available must not be blocked by holds that have expired.
-    return isinstance(change, Take | Reserve | Count) or (
+    return isinstance(change, Ship | Reserve | Count) or (
         isinstance(change, Adjust) and change.delta < 0
     )
 

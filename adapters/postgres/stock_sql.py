@@ -17,8 +17,8 @@ from domain.stock import (
     Receive,
     Release,
     Reserve,
+    Ship,
     StockChange,
-    Take,
 )
 
 ADD_ON_HAND = """
@@ -28,7 +28,7 @@ ON CONFLICT (org_id, item_id, location_id) DO UPDATE
 SET on_hand = s.on_hand + EXCLUDED.on_hand, version = s.version + 1, updated_at = EXCLUDED.updated_at
 RETURNING s.on_hand, s.reserved, s.version, s.updated_at, s.on_hand - %(quantity)s AS previous
 """
-TAKE = """
+SHIP = """
 UPDATE stock_levels SET on_hand = on_hand - %(quantity)s, version = version + 1,
        updated_at = %(now)s
 WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
@@ -86,8 +86,8 @@ def conditional(change: StockChange) -> tuple[LiteralString, dict[str, Any]]:
     match change:
         case Receive(quantity):
             return ADD_ON_HAND, {"quantity": quantity}
-        case Take(quantity):
-            return TAKE, {"quantity": quantity}
+        case Ship(quantity):
+            return SHIP, {"quantity": quantity}
         case Adjust(delta) if delta > 0:
             return ADD_ON_HAND, {"quantity": delta}
         case Adjust(delta):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.ports import Clock, Housekeeping
+from application.ports import Clock, RecordPurge
 
 KEEP_IDEMPOTENCY_KEYS = timedelta(hours=24)  # DESIGN.md section 3: kept >= 24 h
 KEEP_RATE_LIMIT_WINDOWS = timedelta(hours=1)  # windows are a minute long
@@ -19,15 +19,15 @@ class Purged:
     rate_limit_windows: int
 
 
-class PurgeExpiredRecordsHandler:
+class PurgeHandler:
     """A system task (no principal): run it from cron, e.g. hourly."""
 
-    def __init__(self, clock: Clock, housekeeping: Housekeeping) -> None:
+    def __init__(self, clock: Clock, record_purge: RecordPurge) -> None:
         self.clock = clock
-        self.housekeeping = housekeeping
+        self.record_purge = record_purge
 
     async def __call__(self) -> Purged:
         now = self.clock.now()
-        keys = await self.housekeeping.purge_idempotency_keys(now - KEEP_IDEMPOTENCY_KEYS)
-        windows = await self.housekeeping.purge_rate_limit_windows(now - KEEP_RATE_LIMIT_WINDOWS)
+        keys = await self.record_purge.purge_idempotency_keys(now - KEEP_IDEMPOTENCY_KEYS)
+        windows = await self.record_purge.purge_rate_limit_windows(now - KEEP_RATE_LIMIT_WINDOWS)
         return Purged(idempotency_keys=keys, rate_limit_windows=windows)

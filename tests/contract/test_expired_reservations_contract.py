@@ -1,9 +1,9 @@
-"""The cross-org expiry sweep: what is due, and the use case that expires it."""
+"""The cross-org expiry listing: what has expired, and the job that expires it."""
 
 from __future__ import annotations
 
 from adapters.clock import ManualClock
-from application.ports import DueReservations, UnitOfWorkFactory
+from application.ports import ExpiredReservations, UnitOfWorkFactory
 from application.principal import Principal
 from application.use_cases.base import Deps
 from application.use_cases.expire_reservations import (
@@ -16,9 +16,9 @@ from tests.contract import builders
 from tests.contract.conftest import new_org
 
 
-async def test_due_lists_expired_active_reservations_of_every_org_and_the_sweep_expires_them(
+async def test_the_listing_names_expired_active_reservations_of_every_org_and_the_job_expires_them(
     uow_factory: UnitOfWorkFactory,
-    due_reservations: DueReservations,
+    expired_reservations: ExpiredReservations,
     deps: Deps,
     clock: ManualClock,
 ) -> None:
@@ -36,12 +36,12 @@ async def test_due_lists_expired_active_reservations_of_every_org_and_the_sweep_
     clock.advance(10)
     now = clock.now()
 
-    due = await due_reservations.due(now, 1000)
-    assert expected <= set(due)
-    assert len(await due_reservations.due(now, 1)) == 1
+    listed = await expired_reservations.list_expired(now, 1000)
+    assert expected <= set(listed)
+    assert len(await expired_reservations.list_expired(now, 1)) == 1
 
-    assert await ExpireReservationsHandler(deps, due_reservations)(ExpireReservations()) >= 2
-    assert not expected & set(await due_reservations.due(now, 1000))
+    assert await ExpireReservationsHandler(deps, expired_reservations)(ExpireReservations()) >= 2
+    assert not expected & set(await expired_reservations.list_expired(now, 1000))
     for org, (reservation_id, key) in keys.items():
         async with uow_factory(org) as uow:
             stored = await uow.reservations.get(reservation_id)
