@@ -9,7 +9,7 @@ from application.errors import PermissionDenied
 
 
 class Permission(StrEnum):
-    """Actions guarded by role (DESIGN.md section 4)."""
+    """Actions guarded by role (docs/design.md §5)."""
 
     READ = "read"
     MOVE_STOCK = "move_stock"  # receipts, shipments, transfers

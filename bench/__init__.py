@@ -1,1 +1,1 @@
-"""Stockroom's benchmark suite (DESIGN.md section 8); ``make bench`` runs bench/run.py."""
+"""Stockroom's benchmark suite (docs/design.md §9); ``make bench`` runs bench/run.py."""

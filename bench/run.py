@@ -1,4 +1,4 @@
-"""``make bench``: run every benchmark of DESIGN.md section 8, print a table, write latest.json.
+"""``make bench``: run every benchmark of docs/design.md §9, print a table, write latest.json.
 
 Each benchmark runs as soon as the pieces it needs exist; otherwise its row says
 "not available: <why>". No figure is ever estimated.

@@ -1,4 +1,4 @@
-"""Settings from the environment (DESIGN.md sections 6 and 7); README lists every one."""
+"""Settings from the environment (docs/design.md §7 and §8); README lists every one."""
 
 from __future__ import annotations
 

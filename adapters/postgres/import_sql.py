@@ -84,7 +84,7 @@ FOR UPDATE OF s
 """
 
 # Holds past expiry on the target levels give their stock back before anything is checked
-# (invariant 5: an expired reservation never blocks a count). Lines are locked first and the
+# (invariant 5 in docs/design.md: an expired reservation never blocks a count). Lines are locked first and the
 # levels afterwards in (item_id, location_id) order, the lock order of every other write.
 CREATE_EXPIRED_HOLDS = """
 CREATE TEMP TABLE import_expired (

@@ -60,7 +60,7 @@ class Session:
         binding (one round trip instead of three). If the connection is lost on that first
         statement, nothing of the transaction can have committed, so it is replayed once on
         a fresh connection: what a suspended Neon compute or a restarted server looks like
-        (DESIGN.md section 6). Later statements are never replayed.
+        (docs/design.md §7, ADR 0010). Later statements are never replayed.
         """
         try:
             return await self._execute(query, params, fetch)

@@ -31,7 +31,7 @@ VALUES (%(org_id)s, %(item_id)s, %(location_id)s, %(on_hand)s, %(reserved)s, %(v
 ON CONFLICT (org_id, item_id, location_id) DO NOTHING
 RETURNING on_hand, reserved, version, updated_at, 0::bigint AS previous
 """
-# Invariant 3: open quantities of holds past expires_at never count as reserved. An open line
+# Invariant 3 in docs/design.md: open quantities of holds past expires_at never count as reserved. An open line
 # implies an active reservation; reservation_lines_expiring_idx serves this per level.
 _EFFECTIVE = """
 SELECT s.item_id, s.location_id, s.on_hand, s.reserved - coalesce(x.held, 0) AS reserved,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from application.ports import Clock, RecordPurge
 
-KEEP_IDEMPOTENCY_KEYS = timedelta(hours=24)  # DESIGN.md section 3: kept >= 24 h
+KEEP_IDEMPOTENCY_KEYS = timedelta(hours=24)  # docs/design.md §4: kept >= 24 h
 KEEP_RATE_LIMIT_WINDOWS = timedelta(hours=1)  # windows are a minute long
 
 

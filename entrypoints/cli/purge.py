@@ -12,7 +12,7 @@ from entrypoints.container import build_container, shutdown, startup
 from entrypoints.settings import Settings
 
 DESCRIPTION = """\
-Delete idempotency keys older than 24 hours (the replay promise of DESIGN.md section 3) and
+Delete idempotency keys older than 24 hours (the replay promise of docs/design.md §4) and
 rate-limit windows that ended more than an hour ago, across every org. Safe to run at any time
 and from several places; run it from cron, e.g. hourly."""
 

@@ -33,7 +33,7 @@ async def test_expired_holds_never_count_and_are_released_on_demand(
         assert listed == [level]
         assert await uow.reservations.release_expired_holds([key], clock.now()) == {key: 4}
         assert await uow.reservations.release_expired_holds([key], clock.now()) == {}
-    # Invariant 5: the expired hold does not block a new reservation of everything else.
+    # Invariant 5 in docs/design.md: the expired hold does not block a new reservation of everything else.
     await builders.reserve(deps, admin, key.item_id, key.location_id, 9)
     async with uow_factory(org) as uow:
         level = await uow.stock.get(key, clock.now())

@@ -1,4 +1,4 @@
-"""Invariants 1, 2 and 3 checked in SQL against what the adapters stored."""
+"""Invariants 1, 2 and 3 of docs/design.md checked in SQL against what the adapters stored."""
 
 from __future__ import annotations
 

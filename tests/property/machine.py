@@ -1,5 +1,5 @@
 """A hypothesis state machine driving the use cases with random operations (clock advances
-past expiry included) and checking every invariant of DESIGN.md section 2 after each step."""
+past expiry included) and checking every invariant of docs/design.md §3 after each step."""
 
 from __future__ import annotations
 

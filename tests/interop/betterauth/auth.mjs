@@ -1,4 +1,4 @@
-// BetterAuth configured the way Stockroom expects a production server to be (DESIGN.md section 4).
+// BetterAuth configured the way Stockroom expects a production server to be (docs/design.md §5).
 import { betterAuth } from "better-auth";
 import { bearer, jwt, organization } from "better-auth/plugins";
 import pg from "pg";

@@ -1,4 +1,4 @@
-"""DESIGN.md section 4's role matrix, checked against every use case."""
+"""The role matrix of docs/design.md §5, checked against every use case."""
 
 from __future__ import annotations
 
