@@ -51,7 +51,7 @@ def cases(conn: psycopg.Connection[Any]) -> list[tuple[str, Any, dict[str, Any]]
         for after in (False, True):
             title = f"stock levels: {name}{', after a cursor' if after else ''}"
             out.append((title, stock.list_query(filters, after), {**base, **mid}))
-    for name, mflt in [
+    for name, movement_filters in [
         ("no filter", MovementFilter()),
         ("item_id", MovementFilter(item_id=item)),
         ("location_id", MovementFilter(location_id=location)),
@@ -61,7 +61,7 @@ def cases(conn: psycopg.Connection[Any]) -> list[tuple[str, Any, dict[str, Any]]
     ]:
         for after in (False, True):
             title = f"movements: {name}{', after a cursor' if after else ''}"
-            out.append((title, movements.list_query(mflt, after), moved))
+            out.append((title, movements.list_query(movement_filters, after), moved))
     for status in (None, S.ACTIVE, S.EXPIRED, S.RELEASED):
         for reference in (False, True):
             for after in (False, True):

@@ -104,15 +104,26 @@ class Reservation:
 
     def is_expired(self, now: datetime) -> bool:
         """Past its expiry: it holds nothing, whether or not the expiry job has marked it yet."""
-        return self.status is ReservationStatus.EXPIRED or (
+        return self.status is ReservationStatus.EXPIRED or self.is_expired_unmarked(now)
+
+    def is_expired_unmarked(self, now: datetime) -> bool:
+        """Expired but still stored as active: the expiry job has not marked it yet."""
+        # The expiry rule; its SQL twin is adapters/postgres/expiry_sql.py (one edit each).
+        return (
             self.status is ReservationStatus.ACTIVE
             and self.expires_at is not None
             and self.expires_at <= now
         )
 
+    def expired_holds(self, now: datetime) -> tuple[ReservationLine, ...]:
+        """The open lines of an expired, unmarked reservation: they hold nothing any more."""
+        if not self.is_expired_unmarked(now):
+            return ()
+        return tuple(line for line in self.lines if line.open)
+
     def as_of(self, now: datetime) -> Reservation:
         """The reservation as clients see it at ``now``: an expired hold reports as released."""
-        if self.status is not ReservationStatus.ACTIVE or not self.is_expired(now):
+        if not self.is_expired_unmarked(now):
             return self
         return replace(
             self,

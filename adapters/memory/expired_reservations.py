@@ -7,7 +7,6 @@ from uuid import UUID
 
 from adapters.memory.state import InMemoryDatabase
 from application.ports import ExpiredReservations
-from domain.reservations import ReservationStatus
 
 
 class InMemoryExpiredReservations(ExpiredReservations):
@@ -21,6 +20,6 @@ class InMemoryExpiredReservations(ExpiredReservations):
             (org_id, r.id)
             for org_id, state in self.db.orgs.items()
             for r in state.reservations.values()
-            if r.status is ReservationStatus.ACTIVE and r.is_expired(now)
+            if r.is_expired_unmarked(now)
         ]
         return expired[:limit]

@@ -13,7 +13,7 @@ from application.ports import MovementFilter, Movements, ReservationFilter, Rese
 from application.queries.reservations import reservation_sort_key
 from application.queries.stock import movement_sort_key
 from domain.movements import Movement
-from domain.reservations import Reservation, ReservationStatus
+from domain.reservations import Reservation
 from domain.stock import LevelKey
 
 
@@ -86,13 +86,12 @@ class InMemoryReservations(Reservations):
         wanted = set(keys)
         released: dict[LevelKey, int] = {}
         for reservation in list(self._reservations.values()):
-            if reservation.status is not ReservationStatus.ACTIVE or not reservation.is_expired(
-                now
-            ):
+            holds = {line for line in reservation.expired_holds(now) if line.key in wanted}
+            if not holds:
                 continue
             lines = []
             for line in reservation.lines:
-                if line.key in wanted and line.open:
+                if line in holds:
                     released[line.key] = released.get(line.key, 0) + line.open
                     line = replace(line, released=line.released + line.open)
                 lines.append(line)

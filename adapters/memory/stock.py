@@ -9,7 +9,6 @@ from adapters.memory.state import OrgState
 from application.pagination import PageRequest
 from application.ports import LevelChange, StockFilter, StockLevels
 from application.queries.stock import level_sort_key
-from domain.reservations import ReservationStatus
 from domain.stock import LevelKey, StockChange, StockLevel
 
 
@@ -17,10 +16,8 @@ def expired_holds(state: OrgState, now: datetime) -> dict[LevelKey, int]:
     """Open quantities of reservations past expiry, per level (they hold nothing any more)."""
     held: dict[LevelKey, int] = {}
     for reservation in state.reservations.values():
-        if reservation.status is ReservationStatus.ACTIVE and reservation.is_expired(now):
-            for line in reservation.lines:
-                if line.open:
-                    held[line.key] = held.get(line.key, 0) + line.open
+        for line in reservation.expired_holds(now):
+            held[line.key] = held.get(line.key, 0) + line.open
     return held
 
 

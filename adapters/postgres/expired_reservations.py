@@ -9,7 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from psycopg import sql
+
 from adapters.postgres.errors import storage_errors
+from adapters.postgres.expiry_sql import past_expiry
 from adapters.postgres.uow import Pool
 from application.ports import ExpiredReservations
 
@@ -18,11 +21,12 @@ from application.ports import ExpiredReservations
 START_EXPIRY_LISTING = """
 SELECT set_config('transaction_read_only', 'on', true), set_config('app.sweep', 'on', true)
 """
-LIST_EXPIRED = """
-SELECT org_id, id FROM reservations
-WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= %(now)s
-ORDER BY expires_at LIMIT %(limit)s
-"""
+# expires_at IS NOT NULL repeats the predicate of the policy and of reservations_due_idx.
+LIST_EXPIRED = sql.SQL("""
+SELECT r.org_id, r.id FROM reservations r
+WHERE r.status = 'active' AND r.expires_at IS NOT NULL AND {past_expiry}
+ORDER BY r.expires_at LIMIT %(limit)s
+""").format(past_expiry=past_expiry("r"))
 
 
 class PostgresExpiredReservations(ExpiredReservations):

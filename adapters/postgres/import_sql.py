@@ -6,6 +6,10 @@ too), so nothing is left in the session: safe on a transaction-mode pooler.
 
 from __future__ import annotations
 
+from psycopg import sql
+
+from adapters.postgres.expiry_sql import release_expired_holds
+
 CREATE_IMPORT_ROWS = """
 CREATE TEMP TABLE import_rows (
     line_no       bigint NOT NULL,
@@ -83,7 +87,7 @@ ORDER BY s.item_id, s.location_id
 FOR UPDATE OF s
 """
 
-# Holds past expiry on the target levels give their stock back before anything is checked
+# Holds past expiry on the target levels are released before anything is checked
 # (invariant 5 in docs/design.md: an expired reservation never blocks a count). Lines are locked first and the
 # levels afterwards in (item_id, location_id) order, the lock order of every other write.
 CREATE_EXPIRED_HOLDS = """
@@ -93,37 +97,26 @@ CREATE TEMP TABLE import_expired (
     open        bigint NOT NULL
 ) ON COMMIT DROP
 """
-RELEASE_EXPIRED_LINES = """
-WITH expired AS (
-    SELECT l.reservation_id, l.item_id, l.location_id,
-           l.quantity - l.fulfilled - l.released AS open
-    FROM reservation_lines l
-    JOIN (SELECT DISTINCT item_id, location_id FROM import_lines
-          WHERE item_id IS NOT NULL AND location_id IS NOT NULL) k
-      ON l.item_id = k.item_id AND l.location_id = k.location_id
-    WHERE l.org_id = %(org_id)s AND l.expires_at <= %(now)s
-      AND l.fulfilled + l.released < l.quantity
-    ORDER BY l.reservation_id, l.item_id, l.location_id
-    FOR UPDATE OF l
-), released AS (
-    UPDATE reservation_lines l SET released = l.quantity - l.fulfilled
-    FROM expired d
-    WHERE l.org_id = %(org_id)s AND l.reservation_id = d.reservation_id
-      AND l.item_id = d.item_id AND l.location_id = d.location_id
-    RETURNING d.item_id, d.location_id, d.open
+# The same release as every other write's (adapters/postgres/expiry_sql.py), at the import's
+# levels, summed per level.
+_IMPORT_LEVELS = sql.SQL(
+    "(SELECT DISTINCT item_id, location_id FROM import_lines"
+    " WHERE item_id IS NOT NULL AND location_id IS NOT NULL)"
 )
+RELEASE_EXPIRED_HOLDS = sql.SQL("""
+WITH released AS ({release})
 INSERT INTO import_expired SELECT item_id, location_id, sum(open) FROM released GROUP BY 1, 2
-"""
-GIVE_BACK_EXPIRED = """
-WITH given AS (
+""").format(release=release_expired_holds(_IMPORT_LEVELS))
+RELEASE_EXPIRED_RESERVED = """
+WITH released AS (
     UPDATE stock_levels s
     SET reserved = s.reserved - e.open, version = s.version + 1, updated_at = %(now)s
     FROM import_expired e
     WHERE s.org_id = %(org_id)s AND s.item_id = e.item_id AND s.location_id = e.location_id
     RETURNING s.item_id, s.location_id, s.reserved
 )
-UPDATE import_levels v SET reserved = g.reserved
-FROM given g WHERE v.item_id = g.item_id AND v.location_id = g.location_id
+UPDATE import_levels v SET reserved = r.reserved
+FROM released r WHERE v.item_id = r.item_id AND v.location_id = r.location_id
 """
 
 # Counts: each level once, and never below what is reserved (checked under the lock).

@@ -82,9 +82,9 @@ class PostgresStockImportSession(StockImportSession):
         ]
         await self._run(q.ENSURE_LEVELS)
         await self._run(q.CREATE_EXPIRED_HOLDS)
-        await self._run(q.RELEASE_EXPIRED_LINES, {"now": now})
+        await self._run(q.RELEASE_EXPIRED_HOLDS, {"now": now})
         await self._run(q.LOCK_LEVELS)
-        await self._run(q.GIVE_BACK_EXPIRED, {"now": now})
+        await self._run(q.RELEASE_EXPIRED_RESERVED, {"now": now})
         if not receipt:
             for r in await self._all(q.COUNT_PROBLEMS):
                 message = (

@@ -6,6 +6,7 @@ from typing import LiteralString
 
 from psycopg import sql
 
+from adapters.postgres.expiry_sql import past_expiry, release_expired_holds, within_expiry
 from adapters.postgres.repository import Row, utc
 from domain.reservations import Reservation, ReservationLine, ReservationStatus
 
@@ -51,39 +52,25 @@ SELECT_LINES = sql.SQL(_LINES + " ORDER BY reservation_id, line_no")
 # Lock order everywhere: reservation row, its lines by (item_id, location_id), stock levels.
 SELECT_LINES_FOR_UPDATE = sql.SQL(_LINES + " ORDER BY item_id, location_id FOR UPDATE")
 # Expired open holds at the given levels, locked in one fixed order, then marked released.
-RELEASE_EXPIRED_HOLDS = """
-WITH expired AS (
-    SELECT l.reservation_id, l.item_id, l.location_id,
-           l.quantity - l.fulfilled - l.released AS open
-    FROM reservation_lines l
-    JOIN unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[]) AS k(item_id, location_id)
-      ON l.item_id = k.item_id AND l.location_id = k.location_id
-    WHERE l.org_id = %(org_id)s AND l.expires_at <= %(now)s
-      AND l.fulfilled + l.released < l.quantity
-    ORDER BY l.reservation_id, l.item_id, l.location_id
-    FOR UPDATE OF l
+RELEASE_EXPIRED_HOLDS = release_expired_holds(
+    sql.SQL("unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[])")
 )
-UPDATE reservation_lines l SET released = l.quantity - l.fulfilled
-FROM expired d
-WHERE l.org_id = %(org_id)s AND l.reservation_id = d.reservation_id
-  AND l.item_id = d.item_id AND l.location_id = d.location_id
-RETURNING d.item_id, d.location_id, d.open
-"""
-_ORG = "r.org_id = %(org_id)s"
-_ID = "r.id = %(id)s"
-_STATUS_ACTIVE = "r.status = 'active' AND (r.expires_at IS NULL OR r.expires_at > %(now)s)"
+_ORG = sql.SQL("r.org_id = %(org_id)s")
+_ID = sql.SQL("r.id = %(id)s")
+_STATUS_ACTIVE = sql.SQL("r.status = 'active' AND {}").format(within_expiry("r"))
 # Only reservations with an expiry ever expire: reservations_expiring_created_idx's predicate.
-_STATUS_EXPIRED = """r.expires_at IS NOT NULL AND r.status IN ('active', 'expired')
-    AND (r.status = 'expired' OR r.expires_at <= %(now)s)"""
-_STATUS = "r.status = %(status)s"
-_REFERENCE = "r.reference = %(reference)s"
-_AFTER = "(r.created_at, r.id) > (%(after_created_at)s, %(after_id)s)"
+_STATUS_EXPIRED = sql.SQL(
+    "r.expires_at IS NOT NULL AND r.status IN ('active', 'expired') AND (r.status = 'expired' OR {})"
+).format(past_expiry("r"))
+_STATUS = sql.SQL("r.status = %(status)s")
+_REFERENCE = sql.SQL("r.reference = %(reference)s")
+_AFTER = sql.SQL("(r.created_at, r.id) > (%(after_created_at)s, %(after_id)s)")
 _ORDER = " ORDER BY r.created_at, r.id LIMIT %(limit)s"
 
 
-def reservation_query(conditions: list[LiteralString], tail: LiteralString = "") -> sql.Composed:
+def reservation_query(conditions: list[sql.Composable], tail: LiteralString = "") -> sql.Composed:
     """The reservation SELECT with constant conditions joined by AND."""
-    where = sql.SQL(" AND ").join(sql.SQL(c) for c in conditions)
+    where = sql.SQL(" AND ").join(conditions)
     return sql.Composed([sql.SQL(_SELECT), where, sql.SQL(tail)])
 
 
@@ -93,7 +80,7 @@ GET_RESERVATION_FOR_UPDATE = reservation_query([_ORG, _ID], " FOR UPDATE")
 
 def list_query(status: ReservationStatus | None, reference: bool, after: bool) -> sql.Composed:
     """The list statement for a filter combination; status is the effective one."""
-    conditions = [_ORG]
+    conditions: list[sql.Composable] = [_ORG]
     if status is ReservationStatus.ACTIVE:
         conditions.append(_STATUS_ACTIVE)
     elif status is ReservationStatus.EXPIRED:

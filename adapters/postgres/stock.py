@@ -8,6 +8,7 @@ from typing import Any, LiteralString
 from psycopg import sql
 
 from adapters.postgres.cursors import uuid_part
+from adapters.postgres.expiry_sql import expired_hold
 from adapters.postgres.repository import Repository, Row, utc
 from adapters.postgres.stock_sql import conditional, key_params
 from application.pagination import PageRequest
@@ -31,9 +32,9 @@ VALUES (%(org_id)s, %(item_id)s, %(location_id)s, %(on_hand)s, %(reserved)s, %(v
 ON CONFLICT (org_id, item_id, location_id) DO NOTHING
 RETURNING on_hand, reserved, version, updated_at, 0::bigint AS previous
 """
-# Invariant 3 in docs/design.md: open quantities of holds past expires_at never count as reserved. An open line
-# implies an active reservation; reservation_lines_expiring_idx serves this per level.
-_EFFECTIVE = """
+# Invariant 3 in docs/design.md: open quantities of expired holds never count as reserved. An
+# open line implies an active reservation; reservation_lines_expiring_idx serves this per level.
+_EFFECTIVE = sql.SQL("""
 SELECT s.item_id, s.location_id, s.on_hand, s.reserved - coalesce(x.held, 0) AS reserved,
        s.version, s.updated_at
 FROM stock_levels s
@@ -41,10 +42,10 @@ LEFT JOIN LATERAL (
     SELECT sum(l.quantity - l.fulfilled - l.released)::bigint AS held
     FROM reservation_lines l
     WHERE l.org_id = s.org_id AND l.item_id = s.item_id AND l.location_id = s.location_id
-      AND l.expires_at <= %(now)s AND l.fulfilled + l.released < l.quantity
+      AND {expired_hold}
 ) x ON true
 WHERE
-"""
+""").format(expired_hold=expired_hold("l"))
 _ORG = "s.org_id = %(org_id)s"
 _KEY = "s.item_id = %(item_id)s AND s.location_id = %(location_id)s"
 _ITEM = "s.item_id = %(item_id)s"
@@ -61,7 +62,7 @@ _ORDER = "ORDER BY s.item_id, s.location_id LIMIT %(limit)s"
 def level_query(conditions: list[LiteralString], tail: LiteralString = "") -> sql.Composed:
     """The effective-level SELECT with constant conditions joined by AND."""
     where = sql.SQL(" AND ").join(sql.SQL(c) for c in conditions)
-    return sql.Composed([sql.SQL(_EFFECTIVE), where, sql.SQL(" "), sql.SQL(tail)])
+    return sql.Composed([_EFFECTIVE, where, sql.SQL(" "), sql.SQL(tail)])
 
 
 GET_LEVEL = level_query([_ORG, _KEY])

@@ -12,7 +12,6 @@ from uuid import UUID
 from application.ports import ExpiredReservations
 from application.stock_changes import apply_steps
 from application.use_cases.base import Deps, UseCase
-from domain.reservations import ReservationStatus
 from domain.stock import Release
 
 
@@ -41,11 +40,7 @@ class ExpireReservationsHandler(UseCase):
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
             before = await uow.reservations.get(reservation_id, for_update=True)
-            if (
-                before is None
-                or before.status is not ReservationStatus.ACTIVE
-                or not before.is_expired(now)
-            ):
+            if before is None or not before.is_expired_unmarked(now):
                 return 0  # settled or extended meanwhile
             after = before.expire(now)
             await uow.reservations.save(after)

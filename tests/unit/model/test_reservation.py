@@ -191,3 +191,20 @@ def test_expire_marks_it_expired_and_settled_parts_tell_what_to_give_back() -> N
 
 def test_a_line_reports_what_is_still_open() -> None:
     assert ReservationLine(ITEM, HERE, 10, fulfilled=3, released=2).open == 5
+
+
+def test_a_reservation_expires_at_its_expires_at_itself_not_a_moment_later() -> None:
+    reservation = a_reservation(ttl_seconds=60)
+
+    assert not reservation.is_expired(at(59))
+    assert reservation.is_expired(at(60)) and reservation.is_expired_unmarked(at(60))
+
+
+def test_expired_holds_are_the_open_lines_until_the_expiry_job_marks_it() -> None:
+    reservation = a_reservation(ttl_seconds=60).release((LineQuantity(ITEM, THERE, 4),), at(1))
+
+    assert reservation.expired_holds(at(59)) == ()
+    assert [(h.location_id, h.open) for h in reservation.expired_holds(at(60))] == [(HERE, 6)]
+    marked = reservation.expire(at(60))
+    assert marked.is_expired(at(60)) and not marked.is_expired_unmarked(at(60))
+    assert marked.expired_holds(at(60)) == ()
