@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from application.pagination import PageRequest
@@ -14,6 +14,8 @@ from domain.catalog import Item, Location
 from domain.movements import Movement, MovementType
 from domain.reservations import Reservation, ReservationStatus
 from domain.stock import LevelKey, StockChange, StockLevel
+
+E = TypeVar("E", Item, Location)
 
 
 class Clock(Protocol):
@@ -107,24 +109,22 @@ class LevelChange:
     on_hand_delta: int
 
 
-class Items(Protocol):
+class CatalogEntries(Protocol[E]):
+    """Items or locations of one org, stored as last saved."""
+
+    async def add(self, entry: E) -> None: ...
+    async def get(self, entry_id: UUID, *, for_update: bool = False) -> E | None: ...
+    async def get_many(self, entry_ids: Sequence[UUID]) -> dict[UUID, E]: ...
+    async def save(self, entry: E) -> None: ...
+    async def list(self, page: PageRequest) -> list[E]: ...
+
+
+class Items(CatalogEntries[Item], Protocol):
     """Items of one org; SKUs unique case-insensitively (duplicate: Conflict)."""
 
-    async def add(self, item: Item) -> None: ...
-    async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None: ...
-    async def get_many(self, item_ids: Sequence[UUID]) -> dict[UUID, Item]: ...
-    async def save(self, item: Item) -> None: ...
-    async def list(self, page: PageRequest) -> list[Item]: ...
 
-
-class Locations(Protocol):
+class Locations(CatalogEntries[Location], Protocol):
     """Locations of one org; codes unique case-insensitively (duplicate: Conflict)."""
-
-    async def add(self, location: Location) -> None: ...
-    async def get(self, location_id: UUID, *, for_update: bool = False) -> Location | None: ...
-    async def get_many(self, location_ids: Sequence[UUID]) -> dict[UUID, Location]: ...
-    async def save(self, location: Location) -> None: ...
-    async def list(self, page: PageRequest) -> list[Location]: ...
 
 
 class StockLevels(Protocol):

@@ -1,67 +1,63 @@
-"""In-memory items and locations."""
+"""In-memory items and locations: one store of catalog entries, each with its unique code."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Generic
 from uuid import UUID
 
 from adapters.memory.state import OrgState
 from application.pagination import PageRequest
-from application.ports import Items, Locations
+from application.ports import E, Items, Locations
 from application.queries.catalog import item_sort_key, location_sort_key
 from domain.catalog import Item, Location
 from domain.errors import Conflict
 
 
-class InMemoryItems(Items):
-    """Items of one org inside a unit of work's working copy."""
+class _InMemoryEntries(Generic[E]):
+    """Entries of one kind inside a unit of work's working copy, listed by ``sort_key``."""
 
-    def __init__(self, state: OrgState) -> None:
-        self._items = state.items
+    def __init__(self, rows: dict[UUID, E], sort_key: Callable[[E], tuple[str, ...]]) -> None:
+        self._rows: dict[UUID, E] = rows
+        self._sort_key: Callable[[E], tuple[str, ...]] = sort_key
 
-    async def add(self, item: Item) -> None:
-        if any(i.sku.lower() == item.sku.lower() for i in self._items.values()):
-            raise Conflict(f"an item with sku {item.sku!r} already exists", field="sku")
-        self._items[item.id] = item
+    async def get(self, entry_id: UUID, *, for_update: bool = False) -> E | None:
+        return self._rows.get(entry_id)
 
-    async def get(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
-        return self._items.get(item_id)
+    async def get_many(self, entry_ids: Sequence[UUID]) -> dict[UUID, E]:
+        return {i: self._rows[i] for i in entry_ids if i in self._rows}
 
-    async def get_many(self, item_ids: Sequence[UUID]) -> dict[UUID, Item]:
-        return {i: self._items[i] for i in item_ids if i in self._items}
+    async def save(self, entry: E) -> None:
+        self._rows[entry.id] = entry
 
-    async def save(self, item: Item) -> None:
-        self._items[item.id] = item
-
-    async def list(self, page: PageRequest) -> list[Item]:
-        rows = sorted(self._items.values(), key=item_sort_key)
+    async def list(self, page: PageRequest) -> list[E]:
+        rows = sorted(self._rows.values(), key=self._sort_key)
         if page.after is not None:
-            rows = [r for r in rows if item_sort_key(r) > page.after]
+            rows = [r for r in rows if self._sort_key(r) > page.after]
         return rows[: page.limit + 1]
 
+    def _add(self, entry: E, message: str, field: str) -> None:
+        # The sort key is the unique code, compared case-insensitively.
+        if any(self._sort_key(r) == self._sort_key(entry) for r in self._rows.values()):
+            raise Conflict(message, field=field)
+        self._rows[entry.id] = entry
 
-class InMemoryLocations(Locations):
-    """Locations of one org inside a unit of work's working copy."""
+
+class InMemoryItems(_InMemoryEntries[Item], Items):
+    """Items of one org; SKUs unique case-insensitively."""
 
     def __init__(self, state: OrgState) -> None:
-        self._locations = state.locations
+        super().__init__(state.items, item_sort_key)
 
-    async def add(self, location: Location) -> None:
-        if any(loc.code.lower() == location.code.lower() for loc in self._locations.values()):
-            raise Conflict(f"a location with code {location.code!r} already exists", field="code")
-        self._locations[location.id] = location
+    async def add(self, entry: Item) -> None:
+        self._add(entry, f"an item with sku {entry.sku!r} already exists", "sku")
 
-    async def get(self, location_id: UUID, *, for_update: bool = False) -> Location | None:
-        return self._locations.get(location_id)
 
-    async def get_many(self, location_ids: Sequence[UUID]) -> dict[UUID, Location]:
-        return {i: self._locations[i] for i in location_ids if i in self._locations}
+class InMemoryLocations(_InMemoryEntries[Location], Locations):
+    """Locations of one org; codes unique case-insensitively."""
 
-    async def save(self, location: Location) -> None:
-        self._locations[location.id] = location
+    def __init__(self, state: OrgState) -> None:
+        super().__init__(state.locations, location_sort_key)
 
-    async def list(self, page: PageRequest) -> list[Location]:
-        rows = sorted(self._locations.values(), key=location_sort_key)
-        if page.after is not None:
-            rows = [r for r in rows if location_sort_key(r) > page.after]
-        return rows[: page.limit + 1]
+    async def add(self, entry: Location) -> None:
+        self._add(entry, f"a location with code {entry.code!r} already exists", "code")

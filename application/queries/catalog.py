@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.catalog import find
 from application.pagination import Page, PageRequest, page_of
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.catalog import Item, Location
-from domain.errors import NotFound
 
 
 def item_sort_key(item: Item) -> tuple[str, ...]:
@@ -26,10 +26,7 @@ class GetItemHandler(UseCase):
 
     async def __call__(self, principal: Principal, item_id: UUID) -> Item:
         async with self.deps.uow(principal.require(Permission.READ), read_only=True) as uow:
-            item = await uow.items.get(item_id)
-        if item is None:
-            raise NotFound(f"item {item_id} not found", resource="item")
-        return item
+            return await find(uow.items, item_id, "item")
 
 
 class ListItemsHandler(UseCase):
@@ -50,10 +47,7 @@ class GetLocationHandler(UseCase):
 
     async def __call__(self, principal: Principal, location_id: UUID) -> Location:
         async with self.deps.uow(principal.require(Permission.READ), read_only=True) as uow:
-            location = await uow.locations.get(location_id)
-        if location is None:
-            raise NotFound(f"location {location_id} not found", resource="location")
-        return location
+            return await find(uow.locations, location_id, "location")
 
 
 class ListLocationsHandler(UseCase):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from application import catalog
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.catalog import Item
-from domain.errors import NotFound
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,13 +26,8 @@ class ArchiveItemHandler(UseCase):
         org_id = principal.require(Permission.MANAGE_CATALOG)
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
-            item = await uow.items.get(command.item_id, for_update=True)
-            if item is None:
-                raise NotFound(f"item {command.item_id} not found", resource="item")
-            item.check_version(command.expected_version)
-            if item.archived:
-                return item
-            archived = item.archive(now)
-            await uow.items.save(archived)
+            item = await catalog.archive(
+                uow.items, command.item_id, "item", command.expected_version, now
+            )
             await uow.commit()
-            return archived
+            return item

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from application import catalog
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.catalog import Item, ItemChanges
-from domain.errors import NotFound
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,10 +27,9 @@ class UpdateItemHandler(UseCase):
         org_id = principal.require(Permission.MANAGE_CATALOG)
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
-            item = await uow.items.get(command.item_id, for_update=True)
-            if item is None:
-                raise NotFound(f"item {command.item_id} not found", resource="item")
-            item.check_version(command.expected_version)
+            item = await catalog.lock_for_change(
+                uow.items, command.item_id, "item", command.expected_version
+            )
             updated = item.update(command.changes, now)
             await uow.items.save(updated)
             await uow.commit()

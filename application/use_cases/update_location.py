@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from application import catalog
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.catalog import Location, LocationKind
-from domain.errors import NotFound
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,10 +28,9 @@ class UpdateLocationHandler(UseCase):
         org_id = principal.require(Permission.MANAGE_CATALOG)
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
-            location = await uow.locations.get(command.location_id, for_update=True)
-            if location is None:
-                raise NotFound(f"location {command.location_id} not found", resource="location")
-            location.check_version(command.expected_version)
+            location = await catalog.lock_for_change(
+                uow.locations, command.location_id, "location", command.expected_version
+            )
             updated = location.update(name=command.name, kind=command.kind, now=now)
             await uow.locations.save(updated)
             await uow.commit()

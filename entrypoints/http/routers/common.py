@@ -48,6 +48,20 @@ def success(status: int, description: str, *headers: dict[str, Any]) -> dict[int
     return {status: {"description": description, "headers": merged}}
 
 
+def created_responses(description: str, *errors: int) -> dict[int | str, Any]:
+    """A 201 with ``Location``, ``ETag`` and ``Idempotent-Replayed``, and the problems a create
+    may answer besides the common ones: 403, ``errors`` and those of a JSON body."""
+    return {
+        **success(201, description, LOCATION_HEADER, ETAG_HEADER, REPLAY_HEADER),
+        **problem_responses(403, *errors, *BODY_ERRORS),
+    }
+
+
+def versioned_responses(description: str, *errors: int) -> dict[int | str, Any]:
+    """A 200 carrying the resource's ``ETag``, and the problems 403, 404 and ``errors``."""
+    return {**success(200, description, ETAG_HEADER), **problem_responses(403, 404, *errors)}
+
+
 def set_etag(response: Response, version: int) -> None:
     """``ETag: "<version>"``, the value ``If-Match`` takes back."""
     response.headers["ETag"] = f'"{version}"'

@@ -14,16 +14,14 @@ from entrypoints.http.dependencies import CurrentPrincipal, IdempotencyKey, IfMa
 from entrypoints.http.routers.common import (
     BODY_ERRORS,
     COMMON_ERRORS,
-    ETAG_HEADER,
     IF_MATCH,
-    LOCATION_HEADER,
-    REPLAY_HEADER,
     Cursor,
     Limit,
+    created_responses,
     describe,
     mark_created,
     set_etag,
-    success,
+    versioned_responses,
 )
 from entrypoints.http.schemas.items import Item, ItemCreate, ItemPage, ItemUpdate
 from entrypoints.http.schemas.problems import problem_responses
@@ -50,10 +48,7 @@ async def list_items(
     status_code=201,
     summary="Create an item",
     description=describe(CreateItemHandler, CreateItem),
-    responses={
-        **success(201, "The new item.", LOCATION_HEADER, ETAG_HEADER, REPLAY_HEADER),
-        **problem_responses(403, 409, *BODY_ERRORS),
-    },
+    responses=created_responses("The new item.", 409),
 )
 async def create_item(
     body: ItemCreate,
@@ -72,7 +67,7 @@ async def create_item(
     "/{item_id}",
     summary="Get an item",
     description=describe(GetItemHandler),
-    responses={**success(200, "The item.", ETAG_HEADER), **problem_responses(403, 404, 422)},
+    responses=versioned_responses("The item.", 422),
 )
 async def get_item(
     item_id: UUID, principal: CurrentPrincipal, service: Service, response: Response
@@ -87,10 +82,7 @@ async def get_item(
     summary="Update an item",
     description=describe(UpdateItemHandler, UpdateItem),
     openapi_extra=IF_MATCH,
-    responses={
-        **success(200, "The updated item.", ETAG_HEADER),
-        **problem_responses(403, 404, 412, *BODY_ERRORS),
-    },
+    responses=versioned_responses("The updated item.", 412, *BODY_ERRORS),
 )
 async def update_item(
     item_id: UUID,
@@ -114,10 +106,7 @@ async def update_item(
     description=describe(ArchiveItemHandler, ArchiveItem)
     + "\n\nAnswers 200 with the archived item; archiving an archived item changes nothing.",
     openapi_extra=IF_MATCH,
-    responses={
-        **success(200, "The archived item.", ETAG_HEADER),
-        **problem_responses(403, 404, 412, 422),
-    },
+    responses=versioned_responses("The archived item.", 412, 422),
 )
 async def archive_item(
     item_id: UUID,

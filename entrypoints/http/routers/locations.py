@@ -14,16 +14,14 @@ from entrypoints.http.dependencies import CurrentPrincipal, IdempotencyKey, IfMa
 from entrypoints.http.routers.common import (
     BODY_ERRORS,
     COMMON_ERRORS,
-    ETAG_HEADER,
     IF_MATCH,
-    LOCATION_HEADER,
-    REPLAY_HEADER,
     Cursor,
     Limit,
+    created_responses,
     describe,
     mark_created,
     set_etag,
-    success,
+    versioned_responses,
 )
 from entrypoints.http.schemas.locations import (
     Location,
@@ -55,10 +53,7 @@ async def list_locations(
     status_code=201,
     summary="Create a location",
     description=describe(CreateLocationHandler, CreateLocation),
-    responses={
-        **success(201, "The new location.", LOCATION_HEADER, ETAG_HEADER, REPLAY_HEADER),
-        **problem_responses(403, 409, *BODY_ERRORS),
-    },
+    responses=created_responses("The new location.", 409),
 )
 async def create_location(
     body: LocationCreate,
@@ -77,7 +72,7 @@ async def create_location(
     "/{location_id}",
     summary="Get a location",
     description=describe(GetLocationHandler),
-    responses={**success(200, "The location.", ETAG_HEADER), **problem_responses(403, 404, 422)},
+    responses=versioned_responses("The location.", 422),
 )
 async def get_location(
     location_id: UUID, principal: CurrentPrincipal, service: Service, response: Response
@@ -92,10 +87,7 @@ async def get_location(
     summary="Update a location",
     description=describe(UpdateLocationHandler, UpdateLocation),
     openapi_extra=IF_MATCH,
-    responses={
-        **success(200, "The updated location.", ETAG_HEADER),
-        **problem_responses(403, 404, 412, *BODY_ERRORS),
-    },
+    responses=versioned_responses("The updated location.", 412, *BODY_ERRORS),
 )
 async def update_location(
     location_id: UUID,
@@ -122,10 +114,7 @@ async def update_location(
     description=describe(ArchiveLocationHandler, ArchiveLocation)
     + "\n\nAnswers 200 with the archived location; archiving an archived location changes nothing.",
     openapi_extra=IF_MATCH,
-    responses={
-        **success(200, "The archived location.", ETAG_HEADER),
-        **problem_responses(403, 404, 412, 422),
-    },
+    responses=versioned_responses("The archived location.", 412, 422),
 )
 async def archive_location(
     location_id: UUID,

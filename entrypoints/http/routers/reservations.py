@@ -21,15 +21,16 @@ from entrypoints.http.routers.common import (
     BODY_ERRORS,
     COMMON_ERRORS,
     ETAG_HEADER,
-    LOCATION_HEADER,
     REPLAY_HEADER,
     Cursor,
     Limit,
+    created_responses,
     describe,
     mark_created,
     mark_replay,
     set_etag,
     success,
+    versioned_responses,
 )
 from entrypoints.http.schemas.problems import problem_responses
 from entrypoints.http.schemas.reservations import (
@@ -82,10 +83,7 @@ async def list_reservations(
     description=describe(CreateReservationHandler, CreateReservation)
     + "\n\nTakes only from `available`: 409 `insufficient_stock` lists requested and available "
     "per line. Expired reservations never block a new one.",
-    responses={
-        **success(201, "The new reservation.", LOCATION_HEADER, ETAG_HEADER, REPLAY_HEADER),
-        **problem_responses(403, 404, 409, *BODY_ERRORS),
-    },
+    responses=created_responses("The new reservation.", 404, 409),
 )
 async def create_reservation(
     body: ReservationCreate,
@@ -104,10 +102,7 @@ async def create_reservation(
     "/{reservation_id}",
     summary="Get a reservation",
     description=describe(GetReservationHandler),
-    responses={
-        **success(200, "The reservation as of now.", ETAG_HEADER),
-        **problem_responses(403, 404, 422),
-    },
+    responses=versioned_responses("The reservation as of now.", 422),
 )
 async def get_reservation(
     reservation_id: UUID, principal: CurrentPrincipal, service: Service, response: Response
