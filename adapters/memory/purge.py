@@ -1,4 +1,4 @@
-"""In-memory retention purge: idempotency keys past their 24 hours."""
+"""In-memory retention purge: idempotency keys past their 24 hours, old rate-limit windows."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from application.ports import RecordPurge
 
 
 class InMemoryRecordPurge(RecordPurge):
-    """Purges the in-memory database (it keeps no rate-limit windows: nothing to purge)."""
+    """Purges the in-memory database across orgs."""
 
     def __init__(self, db: InMemoryDatabase) -> None:
         self.db = db
@@ -23,4 +23,8 @@ class InMemoryRecordPurge(RecordPurge):
         return purged
 
     async def purge_rate_limit_windows(self, before: datetime) -> int:
-        return 0
+        windows = self.db.rate_limit_windows
+        old = [key for key, window in windows.items() if window.start < before]
+        for key in old:
+            del windows[key]
+        return len(old)

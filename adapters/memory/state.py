@@ -47,6 +47,14 @@ class OrgState:
         )
 
 
+@dataclass(slots=True)
+class RateLimitWindow:
+    """A key's current fixed window and the hits counted in it (not org data)."""
+
+    start: datetime
+    hits: int
+
+
 class InMemoryDatabase:
     """All orgs' state plus one lock: units of work run one at a time, like serialized
     transactions, so concurrency semantics match the row-locked Postgres adapter."""
@@ -54,6 +62,7 @@ class InMemoryDatabase:
     def __init__(self) -> None:
         self.orgs: dict[str, OrgState] = {}
         self.lock = asyncio.Lock()
+        self.rate_limit_windows: dict[str, RateLimitWindow] = {}
 
     def state(self, org_id: str) -> OrgState:
         return self.orgs.get(org_id) or OrgState()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from adapters.postgres.errors import storage_errors
 from adapters.postgres.uow import Pool
+from adapters.rate_limiting import HitCounter
 from application.ports import RateDecision, RateLimiter
 
 # One statement per hit. Windows are aligned on the database clock, so every process agrees;
@@ -62,7 +63,7 @@ RETURNING CASE WHEN window_start = to_timestamp(%(start)s) THEN hits ELSE 0 END 
 """
 
 
-class PostgresHitCounter:
+class PostgresHitCounter(HitCounter):
     """Adds a batch of hits to a key's window and returns the window's total (all processes)."""
 
     def __init__(self, pool: Pool) -> None:

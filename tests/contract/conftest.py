@@ -14,9 +14,17 @@ import pytest
 from adapters.clock import ManualClock
 from adapters.ids import UuidGenerator
 from adapters.memory.expired_reservations import InMemoryExpiredReservations
+from adapters.memory.importer import InMemoryStockImporter
+from adapters.memory.purge import InMemoryRecordPurge
+from adapters.memory.rate_limits import InMemoryHitCounter, InMemoryRateLimiter
 from adapters.memory.state import InMemoryDatabase
 from adapters.memory.uow import InMemoryUnitOfWorkFactory
-from application.ports import ExpiredReservations, UnitOfWorkFactory
+from adapters.postgres.importer import PostgresStockImporter
+from adapters.postgres.purge import PostgresRecordPurge
+from adapters.postgres.rate_limiter import PostgresHitCounter, PostgresRateLimiter
+from adapters.rate_limiting import HitCounter
+from application.importing import StockImporter
+from application.ports import ExpiredReservations, RateLimiter, RecordPurge, UnitOfWorkFactory
 from application.principal import Principal
 from application.use_cases.base import Deps
 from domain.stock import LevelKey
@@ -47,6 +55,44 @@ def expired_reservations(uow_factory: Any, request: pytest.FixtureRequest) -> Ex
         return InMemoryExpiredReservations(uow_factory.db)
     backend: PostgresBackend = request.getfixturevalue("pg_backend")
     return backend.expired
+
+
+@pytest.fixture
+def importer(uow_factory: Any, request: pytest.FixtureRequest) -> StockImporter:
+    """The bulk importer of the same backend."""
+    if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
+        return InMemoryStockImporter(uow_factory.db)
+    backend: PostgresBackend = request.getfixturevalue("pg_backend")
+    return PostgresStockImporter(backend.pool)
+
+
+@pytest.fixture
+def record_purge(uow_factory: Any, request: pytest.FixtureRequest) -> RecordPurge:
+    """The cross-org purge of the same backend."""
+    if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
+        return InMemoryRecordPurge(uow_factory.db)
+    backend: PostgresBackend = request.getfixturevalue("pg_backend")
+    return PostgresRecordPurge(backend.pool)
+
+
+@pytest.fixture
+def hit_counter(uow_factory: Any, request: pytest.FixtureRequest) -> HitCounter:
+    """The shared rate-limit counter of the same backend (windows are not org data)."""
+    if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
+        return InMemoryHitCounter(uow_factory.db)
+    backend: PostgresBackend = request.getfixturevalue("pg_backend")
+    return PostgresHitCounter(backend.pool)
+
+
+@pytest.fixture
+def rate_limiter(
+    uow_factory: Any, clock: ManualClock, request: pytest.FixtureRequest
+) -> RateLimiter:
+    """The unbatched rate limiter of the same backend (Postgres aligns windows on its clock)."""
+    if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
+        return InMemoryRateLimiter(uow_factory.db, clock)
+    backend: PostgresBackend = request.getfixturevalue("pg_backend")
+    return PostgresRateLimiter(backend.pool)
 
 
 @pytest.fixture

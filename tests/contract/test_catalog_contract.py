@@ -16,6 +16,7 @@ from application.use_cases.base import Deps
 from domain.catalog import Item, Location, LocationKind
 from domain.errors import Conflict
 from tests.contract import builders
+from tests.contract.conftest import new_org
 
 
 def make_item(sku: str, clock: ManualClock, **fields: object) -> Item:
@@ -69,13 +70,18 @@ async def test_a_duplicate_sku_in_any_case_is_a_conflict(
     assert caught.value.extra == {"field": "sku"}
 
 
-async def test_the_same_sku_in_another_org_is_fine(
+async def test_the_same_sku_in_another_org_is_another_item(
     uow_factory: UnitOfWorkFactory, clock: ManualClock
 ) -> None:
-    for org in ("org_a_" + uuid4().hex, "org_b_" + uuid4().hex):
+    added = {org: make_item("shared", clock) for org in (new_org(), new_org())}
+    for org, item in added.items():
         async with uow_factory(org) as uow:
-            await uow.items.add(make_item("shared", clock))
+            await uow.items.add(item)
             await uow.commit()
+
+    for org, item in added.items():
+        async with uow_factory(org) as uow:
+            assert await uow.items.list(PageRequest()) == [item]
 
 
 async def test_items_page_in_case_insensitive_code_point_order(
@@ -125,13 +131,14 @@ async def test_locations_round_trip_conflict_and_page(
         renamed = location.update(name="Bin seven", kind=None, now=clock.now())
         await uow.locations.save(renamed)
         await uow.commit()
+    async with uow_factory(org) as uow:
+        assert await uow.locations.get(location.id) == renamed
     with pytest.raises(Conflict) as caught:
         await builders.location(deps, admin, code="bin-7")
     assert caught.value.extra == {"field": "code"}
 
-    others = [await builders.location(deps, admin, code=c) for c in ("a", "C", "b")]
+    others = {c: await builders.location(deps, admin, code=c) for c in ("a", "C", "b")}
     page = await ListLocationsHandler(deps)(admin, 2, None)
     rest = await ListLocationsHandler(deps)(admin, 2, page.next_cursor)
-    assert [loc.code for loc in page.items + rest.items] == ["a", "b", "Bin-7", "C"]
+    assert page.items + rest.items == [others["a"], others["b"], renamed, others["C"]]
     assert rest.next_cursor is None
-    assert len(others) == 3

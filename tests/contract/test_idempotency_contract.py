@@ -10,6 +10,7 @@ from adapters.clock import ManualClock
 from application.errors import IdempotencyKeyReused
 from application.ports import StoredResult, UnitOfWorkFactory
 from application.principal import Principal
+from application.queries.catalog import ListItemsHandler
 from application.use_cases.base import Deps
 from application.use_cases.create_item import CreateItem, CreateItemHandler
 
@@ -44,11 +45,17 @@ async def test_a_rolled_back_claim_leaves_the_key_free(
 async def test_keys_are_scoped_per_org(
     uow_factory: UnitOfWorkFactory, org: str, clock: ManualClock
 ) -> None:
-    for owner in (org, org + "-other"):
+    owners = (org, org + "-other")
+    for owner in owners:
         async with uow_factory(owner) as uow:
             assert await uow.idempotency.claim("shared", owner, clock.now()) is None
-            await uow.idempotency.complete("shared", {})
+            await uow.idempotency.complete("shared", {"owner": owner})
             await uow.commit()
+
+    for owner in owners:
+        async with uow_factory(owner) as uow:
+            stored = await uow.idempotency.claim("shared", owner, clock.now())
+            assert stored == StoredResult({"owner": owner})
 
 
 async def test_a_replayed_request_applies_once_and_returns_the_first_result(
@@ -64,6 +71,7 @@ async def test_a_replayed_request_applies_once_and_returns_the_first_result(
     assert again.value == first.value
     with pytest.raises(IdempotencyKeyReused):
         await create(admin, CreateItem(sku="IDEM-2", name="Other"), "key-1")
+    assert (await ListItemsHandler(deps)(admin, None, None)).items == [first.value]
 
 
 async def test_concurrent_duplicates_wait_for_the_first_and_replay_it(
@@ -76,3 +84,4 @@ async def test_concurrent_duplicates_wait_for_the_first_and_replay_it(
 
     assert sorted(o.replayed for o in outcomes) == [False, True, True]
     assert len({o.value for o in outcomes}) == 1
+    assert (await ListItemsHandler(deps)(admin, None, None)).items == [outcomes[0].value]

@@ -56,3 +56,6 @@ async def test_adjustments_and_counts_create_a_missing_level(
     uow_factory: UnitOfWorkFactory, org: str, key: LevelKey, clock: ManualClock, change: StockChange
 ) -> None:
     assert await apply(uow_factory, org, key, change, clock.now()) == (4, 0, 1, 4)
+    async with uow_factory(org) as uow:
+        level = await uow.stock.get(key, clock.now())
+    assert level is not None and (level.on_hand, level.reserved, level.version) == (4, 0, 1)

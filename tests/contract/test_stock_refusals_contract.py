@@ -66,7 +66,7 @@ async def test_a_refused_change_raises_the_domain_error_and_changes_nothing(
 
 
 @pytest.mark.parametrize("change", [Ship(1), Reserve(1), Adjust(-1), Count(1, 3)])
-async def test_a_missing_level_refuses_like_an_empty_one(
+async def test_a_missing_level_refuses_like_an_empty_one_and_stays_missing(
     uow_factory: UnitOfWorkFactory, org: str, key: LevelKey, clock: ManualClock, change: StockChange
 ) -> None:
     with pytest.raises(StockroomError) as caught:
@@ -76,3 +76,5 @@ async def test_a_missing_level_refuses_like_an_empty_one(
     with pytest.raises(StockroomError) as domain:
         expected.apply(change, clock.now())
     assert (type(caught.value), caught.value.extra) == (type(domain.value), domain.value.extra)
+    async with uow_factory(org) as uow:
+        assert await uow.stock.get(key, clock.now()) is None

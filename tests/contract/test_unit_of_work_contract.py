@@ -87,3 +87,7 @@ async def test_nothing_of_one_org_is_visible_to_another(
     intruder = Principal.from_claims(user_id="u", org_id=other, raw_role="admin")
     with pytest.raises(NotFound):
         await builders.receive(deps, intruder, item.id, location.id, 1)
+    assert admin.org_id is not None
+    async with uow_factory(admin.org_id) as uow:
+        level = await uow.stock.get(LevelKey(item.id, location.id), clock.now())
+    assert level is not None and (level.on_hand, level.reserved) == (5, 2)
