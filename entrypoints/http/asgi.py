@@ -1,6 +1,6 @@
 """ASGI factory for servers that manage workers themselves.
 
-``uvicorn --factory entrypoints.http.asgi:create --workers N`` (one worker per core, ADR 0009)
+``uvicorn --factory entrypoints.http.asgi:create --workers N`` (one worker per core, ADR 0014)
 builds one container and app per worker process, with logging configured like ``stockroom
 serve``. Set ``DATABASE_URL``: several workers should not each start an embedded database.
 """
