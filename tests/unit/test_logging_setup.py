@@ -1,8 +1,10 @@
-"""Secrets never reach a rendered log line."""
+"""Secrets never reach a rendered log line; migration steps do not flood the console."""
 
 from __future__ import annotations
 
-from entrypoints.logging_setup import REDACTED, redact_secrets
+import logging
+
+from entrypoints.logging_setup import REDACTED, configure_logging, redact_secrets
 
 
 def test_secret_keys_are_redacted_also_inside_nested_dicts() -> None:
@@ -23,3 +25,15 @@ def test_secret_keys_are_redacted_also_inside_nested_dicts() -> None:
         "headers": {"authorization": REDACTED},
         "password": REDACTED,
     }
+
+
+def test_yoyo_step_logs_are_quiet_unless_debugging() -> None:
+    migrations = logging.getLogger("yoyo.migrations")
+    try:
+        configure_logging("development", "INFO")
+        assert not migrations.isEnabledFor(logging.INFO)
+        assert migrations.isEnabledFor(logging.WARNING)
+        configure_logging("development", "DEBUG")
+        assert migrations.isEnabledFor(logging.INFO)
+    finally:
+        configure_logging("development", "INFO")
