@@ -176,8 +176,8 @@ class Reservation:
             wanted[part.key] = wanted.get(part.key, 0) + part.quantity
         lines = []
         for line in self.lines:
-            take = wanted.pop(line.key, 0)
-            if take > line.open:
+            settling = wanted.pop(line.key, 0)
+            if settling > line.open:
                 raise InvalidTransition(
                     f"only {line.open} is open on item {line.item_id} at {line.location_id}",
                     item_id=str(line.item_id),
@@ -185,9 +185,9 @@ class Reservation:
                     open=line.open,
                 )
             if fulfil:
-                lines.append(replace(line, fulfilled=line.fulfilled + take))
+                lines.append(replace(line, fulfilled=line.fulfilled + settling))
             else:
-                lines.append(replace(line, released=line.released + take))
+                lines.append(replace(line, released=line.released + settling))
         if wanted:
             raise InvalidTransition("a line names an item and location this reservation lacks")
         if all(line.open == 0 for line in lines):
