@@ -6,8 +6,8 @@ Each test uses fresh random org ids, so the shared Postgres database needs no tr
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 
 import pytest
 
@@ -31,6 +31,8 @@ from domain.stock import LevelKey
 from tests.contract import builders
 from tests.postgres_fixtures import PostgresBackend, postgres_backend
 
+T = TypeVar("T")
+
 
 @pytest.fixture(scope="session")
 async def pg_backend(database_url: str) -> AsyncIterator[PostgresBackend]:
@@ -48,51 +50,59 @@ def uow_factory(request: pytest.FixtureRequest) -> UnitOfWorkFactory:
     return backend.uow
 
 
+def same_backend(
+    uow_factory: Any,
+    request: pytest.FixtureRequest,
+    memory: Callable[[InMemoryDatabase], T],
+    postgres: Callable[[PostgresBackend], T],
+) -> T:
+    """The adapter of the backend ``uow_factory`` runs on: memory's database or Postgres's pool."""
+    if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
+        return memory(uow_factory.db)
+    return postgres(request.getfixturevalue("pg_backend"))
+
+
 @pytest.fixture
 def expired_reservations(uow_factory: Any, request: pytest.FixtureRequest) -> ExpiredReservations:
-    """The cross-org expiry listing of the same backend."""
-    if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
-        return InMemoryExpiredReservations(uow_factory.db)
-    backend: PostgresBackend = request.getfixturevalue("pg_backend")
-    return backend.expired
+    """The cross-org expiry listing."""
+    return same_backend(uow_factory, request, InMemoryExpiredReservations, lambda pg: pg.expired)
 
 
 @pytest.fixture
 def importer(uow_factory: Any, request: pytest.FixtureRequest) -> StockImporter:
-    """The bulk importer of the same backend."""
-    if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
-        return InMemoryStockImporter(uow_factory.db)
-    backend: PostgresBackend = request.getfixturevalue("pg_backend")
-    return PostgresStockImporter(backend.pool)
+    """The bulk importer."""
+    return same_backend(
+        uow_factory, request, InMemoryStockImporter, lambda pg: PostgresStockImporter(pg.pool)
+    )
 
 
 @pytest.fixture
 def record_purge(uow_factory: Any, request: pytest.FixtureRequest) -> RecordPurge:
-    """The cross-org purge of the same backend."""
-    if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
-        return InMemoryRecordPurge(uow_factory.db)
-    backend: PostgresBackend = request.getfixturevalue("pg_backend")
-    return PostgresRecordPurge(backend.pool)
+    """The cross-org purge."""
+    return same_backend(
+        uow_factory, request, InMemoryRecordPurge, lambda pg: PostgresRecordPurge(pg.pool)
+    )
 
 
 @pytest.fixture
 def hit_counter(uow_factory: Any, request: pytest.FixtureRequest) -> HitCounter:
-    """The shared rate-limit counter of the same backend (windows are not org data)."""
-    if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
-        return InMemoryHitCounter(uow_factory.db)
-    backend: PostgresBackend = request.getfixturevalue("pg_backend")
-    return PostgresHitCounter(backend.pool)
+    """The shared rate-limit counter (windows are not org data)."""
+    return same_backend(
+        uow_factory, request, InMemoryHitCounter, lambda pg: PostgresHitCounter(pg.pool)
+    )
 
 
 @pytest.fixture
 def rate_limiter(
     uow_factory: Any, clock: ManualClock, request: pytest.FixtureRequest
 ) -> RateLimiter:
-    """The unbatched rate limiter of the same backend (Postgres aligns windows on its clock)."""
-    if isinstance(uow_factory, InMemoryUnitOfWorkFactory):
-        return InMemoryRateLimiter(uow_factory.db, clock)
-    backend: PostgresBackend = request.getfixturevalue("pg_backend")
-    return PostgresRateLimiter(backend.pool)
+    """The unbatched rate limiter (Postgres aligns its windows on the database clock)."""
+    return same_backend(
+        uow_factory,
+        request,
+        lambda db: InMemoryRateLimiter(db, clock),
+        lambda pg: PostgresRateLimiter(pg.pool),
+    )
 
 
 @pytest.fixture
