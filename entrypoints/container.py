@@ -34,6 +34,7 @@ from adapters.postgres.pool import build_pool
 from adapters.postgres.purge import PostgresRecordPurge
 from adapters.postgres.rate_limiter import PostgresHitCounter, PostgresRateLimiter
 from adapters.postgres.readiness import PostgresReadiness
+from adapters.postgres.repository import Waits
 from adapters.postgres.uow import PostgresUnitOfWorkFactory
 from adapters.rate_limiting import BatchingRateLimiter
 from application.importing import ImportStockHandler
@@ -87,6 +88,13 @@ async def _pool(
         yield pool
     finally:
         await pool.close()
+
+
+def _uow_factory(
+    pool: AsyncConnectionPool[AsyncConnection[Any]], settings: Settings
+) -> PostgresUnitOfWorkFactory:
+    waits = Waits(settings.lock_timeout_ms, settings.statement_timeout_ms)
+    return PostgresUnitOfWorkFactory(pool, waits=waits)
 
 
 def _migrator(database: Database) -> YoyoMigrator:
@@ -192,7 +200,7 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(UuidGenerator)
     # Storage: PostgreSQL. Tests and library users may override these two with the
     # in-memory adapters (adapters/memory), which the contract suite proves equal.
-    uow_factory = providers.Singleton(PostgresUnitOfWorkFactory, pool=pool)
+    uow_factory = providers.Singleton(_uow_factory, pool=pool, settings=settings)
     expired_reservations = providers.Singleton(PostgresExpiredReservations, pool=pool)
     record_purge = providers.Singleton(PostgresRecordPurge, pool=pool)
 

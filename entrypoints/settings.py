@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     database_pool_min: int = Field(1, ge=0, alias="DATABASE_POOL_MIN")
     database_pool_max: int = Field(10, ge=1, alias="DATABASE_POOL_MAX")
     database_pooled: Literal["auto", "true", "false"] = Field("auto", alias="DATABASE_POOLED")
+    # How long one API transaction may wait on a row lock, and run one statement, before it
+    # fails with 503 + Retry-After (0 disables the bound). Bulk imports have their own.
+    lock_timeout_ms: int = Field(2000, ge=0, alias="STOCKROOM_LOCK_TIMEOUT_MS")
+    statement_timeout_ms: int = Field(15000, ge=0, alias="STOCKROOM_STATEMENT_TIMEOUT_MS")
 
     better_auth_url: str | None = Field(None, alias="BETTER_AUTH_URL")
     better_auth_jwks_url: str | None = Field(None, alias="BETTER_AUTH_JWKS_URL")

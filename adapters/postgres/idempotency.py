@@ -62,4 +62,5 @@ class PostgresIdempotencyStore(Repository, IdempotencyStore):
         return StoredResult(stored["result"])
 
     async def complete(self, key: str, result: dict[str, object]) -> None:
-        await self._run(COMPLETE_KEY, {"key": key, "result": Jsonb(result)})
+        # Deferred: it travels with the commit.
+        self._defer(COMPLETE_KEY, {"key": key, "result": Jsonb(result)})

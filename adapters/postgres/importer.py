@@ -11,7 +11,7 @@ from psycopg.rows import dict_row
 
 from adapters.postgres import import_sql as q
 from adapters.postgres.errors import unavailable
-from adapters.postgres.repository import Session, Statement
+from adapters.postgres.repository import Session, SqlText, Waits
 from adapters.postgres.uow import Pool
 from application.errors import StorageUnavailable
 from application.importing import (
@@ -29,6 +29,8 @@ from application.importing import (
     unknown_sku,
 )
 
+IMPORT_WAITS = Waits(lock_timeout_ms=30_000, statement_timeout_ms=0)
+
 
 class PostgresStockImportSession(StockImportSession):
     """One pooled connection and one transaction, rolled back on exit unless applied."""
@@ -43,7 +45,8 @@ class PostgresStockImportSession(StockImportSession):
             conn = await self._pool.getconn()
         except psycopg.Error as exc:
             raise unavailable(exc) from exc
-        self._session = Session(conn, self._org_id)
+        # One long transaction: its statements may run for minutes; lock waits stay bounded.
+        self._session = Session(conn, self._org_id, prepare=False, waits=IMPORT_WAITS)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -123,15 +126,15 @@ class PostgresStockImportSession(StockImportSession):
     def _params(self, params: dict[str, Any] | None) -> dict[str, Any]:
         return {"org_id": self._org_id, **(params or {})}
 
-    async def _run(self, query: Statement, params: dict[str, Any] | None = None) -> None:
+    async def _run(self, query: SqlText, params: dict[str, Any] | None = None) -> None:
         await (await self._conn()).execute(query, self._params(params))
 
-    async def _count(self, query: Statement, params: dict[str, Any]) -> int:
+    async def _count(self, query: SqlText, params: dict[str, Any]) -> int:
         cur = await (await self._conn()).execute(query, self._params(params))
         return cur.rowcount
 
     async def _all(
-        self, query: Statement, params: dict[str, Any] | None = None
+        self, query: SqlText, params: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         conn = await self._conn()
         async with conn.cursor(row_factory=dict_row) as cur:

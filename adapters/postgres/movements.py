@@ -98,7 +98,8 @@ class PostgresMovements(Repository, Movements):
     """The ledger of one org: documents are inserted once and never updated."""
 
     async def add(self, movement: Movement) -> None:
-        await self._run(
+        # Deferred: the document travels with the commit (its levels are already locked).
+        self._defer(
             INSERT_MOVEMENT,
             {
                 "id": movement.id,

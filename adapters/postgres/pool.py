@@ -24,22 +24,27 @@ FRESH_SECONDS = 5.0
 
 
 class FreshnessCheck:
-    """The pool's ``check`` (skip recently returned connections) and ``reset`` (stamp them)."""
+    """The pool's ``check``: probe a connection only if it has not been used lately.
+
+    The time of use is stamped at checkout (a ``reset`` hook would stamp it on return, but
+    makes the pool hand every returned connection to a background task first: a hop per
+    request). A connection lost while checked out fails its user, who closes it."""
 
     def __init__(self, fresh_seconds: float = FRESH_SECONDS) -> None:
         self._fresh = fresh_seconds
-        self._returned: WeakKeyDictionary[AsyncConnection[Any], float] = WeakKeyDictionary()
+        self._used: WeakKeyDictionary[AsyncConnection[Any], float] = WeakKeyDictionary()
 
     async def stamp(self, conn: AsyncConnection[Any]) -> None:
-        """Remember when ``conn`` came back healthy (the pool calls this on return)."""
-        self._returned[conn] = monotonic()
+        """Remember that ``conn`` was working just now."""
+        self._used[conn] = monotonic()
 
     async def check(self, conn: AsyncConnection[Any]) -> None:
-        """Probe ``conn`` unless it was returned within the freshness window."""
-        returned = self._returned.get(conn)
-        if returned is not None and monotonic() - returned < self._fresh:
-            return
-        await AsyncConnectionPool.check_connection(conn)
+        """Probe ``conn`` unless it was used within the freshness window; stamp it."""
+        used = self._used.get(conn)
+        now = monotonic()
+        if used is None or now - used >= self._fresh:
+            await AsyncConnectionPool.check_connection(conn)
+        self._used[conn] = now
 
 
 def is_pooled(database_url: str, setting: PooledSetting = "auto") -> bool:
@@ -76,7 +81,6 @@ def build_pool(
         kwargs=kwargs,
         open=False,
         check=freshness.check,
-        reset=freshness.stamp,
         max_idle=MAX_IDLE_SECONDS,
         timeout=CHECKOUT_TIMEOUT_SECONDS,
         name="stockroom",

@@ -3,31 +3,72 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, LiteralString
+from typing import Any, LiteralString
 
-from psycopg import AsyncConnection, AsyncCursor, sql
-from psycopg.rows import dict_row
+from psycopg import AsyncConnection, pq, sql
 
 from adapters.postgres.errors import UNAVAILABLE
+from adapters.postgres.wire import Call, Compiled, Fetch, compile_text, fly
 
 Row = dict[str, Any]
 Rows = list[Row]
 # Only constant text or psycopg.sql compositions of constants: no string-built SQL.
-Statement = LiteralString | sql.SQL | sql.Composed
+SqlText = LiteralString | sql.SQL | sql.Composed
+Statement = SqlText | Compiled
 
 # Transaction-local (is_local = true): nothing leaks to the next user of a pooled connection,
-# which is what a transaction-mode pooler (Neon, PgBouncer) requires. Row-level security reads it.
-BIND_ORG = "SELECT set_config('app.org_id', %(org_id)s, true)"
+# which is what a transaction-mode pooler (Neon, PgBouncer) requires. Row-level security reads
+# app.org_id; the two timeouts bound how long this transaction waits on locks and statements.
+BIND_ORG = """
+SELECT set_config('app.org_id', %(org_id)s, true),
+       set_config('lock_timeout', %(lock_timeout)s, true),
+       set_config('statement_timeout', %(statement_timeout)s, true)
+"""
+BEGIN = compile_text(b"BEGIN")
+COMMIT = compile_text(b"COMMIT")
+ROLLBACK = compile_text(b"ROLLBACK")
+_IN_TRANSACTION = (pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR)
 
-
-Fetch = Literal["all", "one", "none"]
 Reconnect = Callable[[], Awaitable[AsyncConnection[Any]]]
 
 
+@dataclass(frozen=True, slots=True)
+class Waits:
+    """How long one transaction may wait on a row lock and run one statement (milliseconds;
+    0 disables the bound). Past either, the statement fails and the request answers 503."""
+
+    lock_timeout_ms: int = 2000
+    statement_timeout_ms: int = 15000
+
+
+def compiled(statement: Statement) -> Compiled:
+    """The wire form of a statement (cached: statements are constants)."""
+    if isinstance(statement, Compiled):
+        return statement
+    if isinstance(statement, str):
+        return compile_text(statement.encode())
+    return _compiled_composition(statement)
+
+
+def _compiled_composition(statement: sql.Composable) -> Compiled:
+    # Compositions are built once per filter combination (the builders are cached), so this
+    # runs rarely; the text is then cached by compile_text.
+    return compile_text(statement.as_bytes(None))
+
+
+_BIND = compile_text(BIND_ORG.encode())
+
+
 class Session:
-    """One connection and one org. The org is bound to each transaction by its first
-    statement, so a unit of work that ends right after ``commit`` opens no new one."""
+    """One connection and one org, for one unit of work.
+
+    A write session opens its transaction with its first statement: BEGIN, the org binding and
+    that statement travel in one flight (one round trip). A read-only session never opens one:
+    each statement flies with the org binding and forms an implicit transaction of its own, so
+    the binding holds for exactly that statement.
+    """
 
     def __init__(
         self,
@@ -36,59 +77,88 @@ class Session:
         *,
         read_only: bool = False,
         reconnect: Reconnect | None = None,
+        prepare: bool = True,
+        waits: Waits | None = None,
+        max_replays: int = 1,
     ) -> None:
+        waits = waits or Waits()
+        self.max_replays = max_replays
         self.conn = conn
         self.org_id = org_id
-        self.bound = False
-        # Read-only sessions run on an autocommit connection: each statement travels in one
-        # pipeline with the org binding, and everything up to the pipeline's Sync is one
-        # implicit transaction, so the binding holds for that statement and no longer.
         self.read_only = read_only
+        self.prepare = prepare
         self._reconnect = reconnect
+        self._deferred: list[Call] = []  # writes whose results nobody reads: next flight
+        self._binding = {
+            "org_id": org_id,
+            "lock_timeout": f"{waits.lock_timeout_ms}ms",
+            "statement_timeout": f"{waits.statement_timeout_ms}ms",
+        }
+
+    @property
+    def in_transaction(self) -> bool:
+        """True between the first statement of a write session and its commit or rollback."""
+        return self.conn.pgconn.transaction_status in _IN_TRANSACTION
 
     async def ready(self) -> AsyncConnection[Any]:
-        """The connection, inside a transaction bound to the org (for COPY and the like)."""
-        if not self.bound:
-            await self.conn.execute(BIND_ORG, {"org_id": self.org_id})
-            self.bound = True
+        """The connection inside a transaction bound to the org, for psycopg's own API (COPY)."""
+        if not self.in_transaction or self._deferred:
+            await fly(self.conn, self._flight([]), prepare=self.prepare)
         return self.conn
 
     async def execute(self, query: Statement, params: dict[str, Any], fetch: Fetch) -> Any:
         """Run one statement in the org-bound transaction and fetch its rows.
 
-        The first statement of a transaction travels in one pipeline with BEGIN and the org
-        binding (one round trip instead of three). If the connection is lost on that first
-        statement, nothing of the transaction can have committed, so it is replayed once on
-        a fresh connection: what a suspended Neon compute or a restarted server looks like
-        (docs/design.md §7, ADR 0010). Later statements are never replayed.
+        If the connection is lost on the first statement of a transaction, nothing of it can
+        have committed, so it is replayed on a fresh connection: what a suspended Neon
+        compute or a restarted server looks like (docs/design.md §7, ADR 0010). Later
+        statements are never replayed.
         """
-        try:
-            return await self._execute(query, params, fetch)
-        except UNAVAILABLE:
-            if self.bound or self._reconnect is None:
-                raise
-            self.conn = await self._reconnect()
-            return await self._execute(query, params, fetch)
+        call = Call(compiled(query), params, fetch)
+        first = not self.in_transaction
+        calls = self._flight([call])
+        replays = 0
+        while True:
+            try:
+                results = await fly(self.conn, calls, prepare=self.prepare)
+            except UNAVAILABLE:
+                # After a server restart every idle connection is dead, and recently used
+                # ones are not probed: each replay discards one, so allow one per connection.
+                if not first or self._reconnect is None or not self.conn.closed:
+                    raise
+                if replays >= self.max_replays:
+                    raise
+                replays += 1
+                self.conn = await self._reconnect()
+                continue
+            return results[-1]
 
-    async def _execute(self, query: Statement, params: dict[str, Any], fetch: Fetch) -> Any:
-        async with self.conn.cursor(row_factory=dict_row) as cur:
-            if self.bound:
-                await cur.execute(query, params)
-                return await _fetch(cur, fetch)
-            async with self.conn.pipeline():
-                await cur.execute(BIND_ORG, {"org_id": self.org_id})
-                await cur.execute(query, params)
-                rows = await _fetch(cur, fetch)
-            self.bound = not self.read_only
-            return rows
+    def defer(self, query: Statement, params: dict[str, Any]) -> None:
+        """Queue a write whose result nobody reads; it travels with the next statement or
+        the commit, in order. Its failure fails that flight, so nothing half-applies."""
+        if self.read_only:
+            raise RuntimeError("a read-only session cannot write")
+        self._deferred.append(Call(compiled(query), params, "none"))
 
+    async def commit(self) -> None:
+        """Commit the open transaction, with any deferred writes (nothing to do if none ran)."""
+        if self.in_transaction or self._deferred:
+            await fly(self.conn, self._flight([Call(COMMIT, {}, "none")]), prepare=self.prepare)
 
-async def _fetch(cur: AsyncCursor[Row], fetch: Fetch) -> Any:
-    if fetch == "all":
-        return await cur.fetchall()
-    if fetch == "one":
-        return await cur.fetchone()
-    return None
+    async def rollback(self) -> None:
+        """Roll back the open transaction, if any (deferred writes are dropped)."""
+        self._deferred.clear()
+        if not self.conn.closed and self.in_transaction:
+            await fly(self.conn, [Call(ROLLBACK, {}, "none")], prepare=self.prepare)
+
+    def _flight(self, calls: list[Call]) -> list[Call]:
+        """``calls`` behind whatever must go first: the transaction's opening, deferred writes."""
+        opening: list[Call] = []
+        if not self.in_transaction:
+            bind = Call(_BIND, self._binding, "none")
+            opening = [bind] if self.read_only else [Call(BEGIN, {}, "none"), bind]
+        deferred, self._deferred = self._deferred, []
+        return [*opening, *deferred, *calls]
 
 
 class Repository:
@@ -111,6 +181,10 @@ class Repository:
 
     async def _run(self, query: Statement, params: dict[str, Any] | None = None) -> None:
         await self._session.execute(query, self._params(params), "none")
+
+    def _defer(self, query: Statement, params: dict[str, Any] | None = None) -> None:
+        """A write nobody reads the result of: it flies with the next statement or commit."""
+        self._session.defer(query, self._params(params))
 
 
 def utc(moment: datetime) -> datetime:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, LiteralString
 
 from psycopg import sql
 
 from adapters.postgres.cursors import uuid_part
 from adapters.postgres.expiry_sql import expired_hold
-from adapters.postgres.repository import Repository, Row, utc
+from adapters.postgres.repository import Repository, Row, compiled, utc
 from adapters.postgres.stock_sql import conditional, key_params
+from adapters.postgres.wire import Compiled
 from application.pagination import PageRequest
 from application.ports import LevelChange, StockFilter, StockLevels
 from domain.stock import LevelKey, StockChange, StockLevel
@@ -65,21 +67,31 @@ def level_query(conditions: list[LiteralString], tail: LiteralString = "") -> sq
     return sql.Composed([_EFFECTIVE, where, sql.SQL(" "), sql.SQL(tail)])
 
 
-GET_LEVEL = level_query([_ORG, _KEY])
+GET_LEVEL = compiled(level_query([_ORG, _KEY]))
 
 
-def list_query(filters: StockFilter, after: bool) -> sql.Composed:
+def list_query(filters: StockFilter, after: bool) -> Compiled:
     """The list statement for a filter combination (each combination plans with its index)."""
+    return _list_query(
+        filters.item_id is not None,
+        filters.location_id is not None,
+        filters.below_reorder_point,
+        after,
+    )
+
+
+@lru_cache(maxsize=16)
+def _list_query(item: bool, location: bool, below_reorder_point: bool, after: bool) -> Compiled:
     conditions = [_ORG]
-    if filters.item_id is not None:
+    if item:
         conditions.append(_ITEM)
-    if filters.location_id is not None:
+    if location:
         conditions.append(_LOCATION)
-    if filters.below_reorder_point:
+    if below_reorder_point:
         conditions.append(_BELOW_REORDER_POINT)
     if after:
         conditions.append(_AFTER)
-    return level_query(conditions, _ORDER)
+    return compiled(level_query(conditions, _ORDER))
 
 
 def level_from_row(row: Row, key: LevelKey | None = None) -> StockLevel:

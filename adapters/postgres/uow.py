@@ -11,9 +11,10 @@ from psycopg_pool import AsyncConnectionPool
 from adapters.postgres.errors import UNAVAILABLE, is_unavailable, unavailable
 from adapters.postgres.idempotency import PostgresIdempotencyStore
 from adapters.postgres.items import PostgresItems
+from adapters.postgres.lending import ConnectionLender
 from adapters.postgres.locations import PostgresLocations
 from adapters.postgres.movements import PostgresMovements
-from adapters.postgres.repository import Session
+from adapters.postgres.repository import Session, Waits
 from adapters.postgres.reservations import PostgresReservations
 from adapters.postgres.stock import PostgresStockLevels
 from application.errors import StorageUnavailable
@@ -28,34 +29,38 @@ RECONNECT_TIMEOUT_SECONDS = 1.0
 class PostgresUnitOfWork(UnitOfWork):
     """Checks out a connection (bounded wait), runs one transaction bound to the org, and
     rolls back on exit unless ``commit`` was called. Driver availability errors (connection
-    lost, pool exhausted, deadlock, serialization failure) leave as StorageUnavailable."""
+    lost, pool exhausted, deadlock, lock or statement timeout) leave as StorageUnavailable.
+    Every checkout is returned to the pool exactly once, lost connections included."""
 
     def __init__(
         self,
-        pool: Pool,
+        lender: ConnectionLender,
         org_id: str,
         *,
         checkout_timeout: float | None = None,
         read_only: bool = False,
+        prepare: bool = True,
+        waits: Waits | None = None,
     ) -> None:
-        self._pool = pool
+        self._lender = lender
         self._org_id = org_id
         self._read_only = read_only
         self._timeout = checkout_timeout
+        self._prepare = prepare
+        self._waits = waits
         self._session: Session | None = None
+        self._conn: AsyncConnection[Any] | None = None  # what this unit of work owes the pool
 
     async def __aenter__(self) -> PostgresUnitOfWork:
-        try:
-            if self._timeout is None:
-                conn = await self._pool.getconn()  # the pool's own bounded timeout
-            else:
-                conn = await self._pool.getconn(timeout=self._timeout)
-        except psycopg.Error as exc:  # PoolTimeout, PoolClosed, failed connect
-            raise unavailable(exc) from exc
-        if self._read_only:
-            await conn.set_autocommit(True)  # idle connection: no round trip
+        self._conn = await self._checkout(self._timeout)
         session = self._session = Session(
-            conn, self._org_id, read_only=self._read_only, reconnect=self._reconnect
+            self._conn,
+            self._org_id,
+            read_only=self._read_only,
+            reconnect=self._reconnect,
+            prepare=self._prepare,
+            waits=self._waits,
+            max_replays=self._lender.pool.max_size,
         )
         self.items = PostgresItems(session)
         self.locations = PostgresLocations(session)
@@ -67,9 +72,8 @@ class PostgresUnitOfWork(UnitOfWork):
 
     async def __aexit__(self, *exc: object) -> None:
         error = exc[1] if len(exc) > 1 else None
-        lost = isinstance(error, BaseException) and is_unavailable(error)
-        await self._release(discard=lost)
-        if lost and isinstance(error, BaseException):
+        await self._release()
+        if isinstance(error, BaseException) and is_unavailable(error):
             raise unavailable(error) from error
 
     async def commit(self) -> None:
@@ -77,45 +81,38 @@ class PostgresUnitOfWork(UnitOfWork):
         if session.read_only:
             raise StorageUnavailable("a read-only unit of work cannot commit")
         try:
-            await session.conn.commit()
+            await session.commit()
         except UNAVAILABLE as exc:
-            await self._release(discard=True)
+            await self._release()
             raise unavailable(exc) from exc
-        session.bound = False  # a later statement starts a new transaction: bind it again
 
-    async def _release(self, *, discard: bool = False) -> None:
-        session, self._session = self._session, None
-        if session is None:
+    async def _checkout(self, wait_seconds: float | None) -> AsyncConnection[Any]:
+        try:
+            return await self._lender.borrow(wait_seconds)  # None: the pool's own timeout
+        except psycopg.Error as exc:  # PoolTimeout, PoolClosed, failed connect
+            raise unavailable(exc) from exc
+
+    async def _release(self) -> None:
+        self._session, session = None, self._session
+        conn, self._conn = self._conn, None
+        if conn is None:
             return
         try:
-            if discard:
-                # Its state is unknown (lost, or out of step with a pooler): the pool replaces
-                # a closed connection instead of handing it out again.
-                await session.conn.close()
-            elif not session.conn.broken:
-                await session.conn.rollback()  # no-op after commit; undoes everything otherwise
-                if session.read_only:
-                    await session.conn.set_autocommit(False)  # as the pool hands them out
+            if session is not None and not conn.closed:
+                await session.rollback()  # nothing after a commit; undoes everything otherwise
         except psycopg.Error:
-            pass  # the pool discards a connection it finds broken
+            await conn.close()  # its state is unknown: the pool replaces a closed connection
         finally:
-            await self._pool.putconn(session.conn)
+            await self._lender.give_back(conn)
 
     async def _reconnect(self) -> AsyncConnection[Any]:
         """Swap a connection lost before the transaction did anything for a fresh one."""
-        session = self._open()
-        lost = session.conn
-        try:
+        lost, self._conn = self._conn, None
+        if lost is not None:
             await lost.close()
-        finally:
-            await self._pool.putconn(lost)  # closed: the pool replaces it
-        try:
-            conn = await self._pool.getconn(timeout=RECONNECT_TIMEOUT_SECONDS)
-        except psycopg.Error as exc:
-            raise unavailable(exc) from exc
-        if self._read_only:
-            await conn.set_autocommit(True)
-        return conn
+            await self._lender.give_back(lost)  # closed: the pool replaces it
+        self._conn = await self._checkout(RECONNECT_TIMEOUT_SECONDS)
+        return self._conn
 
     def _open(self) -> Session:
         if self._session is None:
@@ -123,14 +120,37 @@ class PostgresUnitOfWork(UnitOfWork):
         return self._session
 
 
+def prepares(pool: Pool) -> bool:
+    """True unless the pool was built for a transaction pooler (prepare_threshold=None)."""
+    kwargs = pool.kwargs if isinstance(pool.kwargs, dict) else {}
+    return kwargs.get("prepare_threshold", 5) is not None
+
+
 class PostgresUnitOfWorkFactory(UnitOfWorkFactory):
     """Opens units of work on a shared pool."""
 
-    def __init__(self, pool: Pool, *, checkout_timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        pool: Pool,
+        *,
+        checkout_timeout: float | None = None,
+        prepare: bool | None = None,
+        waits: Waits | None = None,
+    ) -> None:
         self.pool = pool
+        self._lender = ConnectionLender(pool)
         self._timeout = checkout_timeout
+        # Named prepared statements only where the pool's connections keep them (not behind a
+        # transaction pooler: build_pool turns psycopg's own off there, and so do we).
+        self._prepare = prepares(pool) if prepare is None else prepare
+        self._waits = waits
 
     def __call__(self, org_id: str, *, read_only: bool = False) -> PostgresUnitOfWork:
         return PostgresUnitOfWork(
-            self.pool, org_id, checkout_timeout=self._timeout, read_only=read_only
+            self._lender,
+            org_id,
+            checkout_timeout=self._timeout,
+            read_only=read_only,
+            prepare=self._prepare,
+            waits=self._waits,
         )

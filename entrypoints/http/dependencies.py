@@ -18,9 +18,9 @@ from application.service import StockroomService
 from application.use_cases.log_in import LogInHandler
 from domain.errors import VersionMismatch
 from entrypoints.container import Runtime
+from entrypoints.http.edge import bearer_token, current_principal_or_error
 
 MISSING = "a bearer token is required (Authorization: Bearer <token>)"
-PRINCIPAL_STATE = "principal"  # scope["state"] key where the rate limiter leaves a verified one
 _IF_MATCH = re.compile(r'^(?:W/)?"(\d{1,18})"$')
 
 
@@ -28,17 +28,6 @@ def runtime(request: Request) -> Runtime:
     """The providers the app resolved at startup."""
     value: Runtime = request.app.state.runtime
     return value
-
-
-def bearer_token(authorization: str | None) -> str | None:
-    """The token of an ``Authorization: Bearer <token>`` header (scheme case-insensitive)."""
-    if not authorization:
-        return None
-    scheme, _, token = authorization.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token or " " in token:
-        return None
-    return token
 
 
 # Declares the bearer scheme in OpenAPI (and /docs' Authorize button); parsing stays ours so
@@ -50,8 +39,11 @@ async def current_principal(
     request: Request,
     _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER_SCHEME)] = None,
 ) -> Principal:
-    """The verified caller; 401 (with ``WWW-Authenticate: Bearer``) when missing or invalid."""
-    verified = request.scope.get("state", {}).get(PRINCIPAL_STATE)
+    """The verified caller; 401 (with ``WWW-Authenticate: Bearer``) when missing or invalid.
+
+    The edge has verified any presented token already; this only reads its verdict (and
+    verifies itself when the app runs without the edge's services, as before startup)."""
+    verified = current_principal_or_error(request.scope.get("state", {}))
     if isinstance(verified, Principal):
         return verified
     token = bearer_token(request.headers.get("authorization"))

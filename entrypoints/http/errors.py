@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -114,10 +115,27 @@ def error_response(error: StockroomError, instance: str) -> JSONResponse:
     )
 
 
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+def validation_problem(errors: Sequence[Any], instance: str) -> JSONResponse:
+    """The 400 (malformed JSON) or 422 problem for pydantic-style validation errors, whose
+    ``loc`` starts with where the value came from (``body``, ``query``, ...)."""
+    listed = _validation_errors(errors)
+    if any(err["type"] == "json_invalid" for err in listed):
+        return problem(
+            400, "malformed_json", "the request body is not valid JSON", instance=instance
+        )
+    return problem(
+        422,
+        "validation_failed",
+        "the request is invalid; see errors",
+        instance=instance,
+        errors=listed,
+    )
+
+
+def _validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     # Never the input or ctx: a rejected body may hold a password or a token.
     out = []
-    for err in exc.errors():
+    for err in errors:
         loc = [str(part) for part in err.get("loc", ())]
         field = ".".join(loc[1:] if loc and loc[0] in {"body", "query", "path", "header"} else loc)
         out.append({"loc": loc, "field": field, "message": err.get("msg", ""), "type": err["type"]})
@@ -131,17 +149,17 @@ async def _on_stockroom_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)  # noqa: S101 -- registered for this class
-    errors = _validation_errors(exc)
-    if any(err["type"] == "json_invalid" for err in errors):
-        return problem(
-            400, "malformed_json", "the request body is not valid JSON", instance=request.url.path
-        )
+    return validation_problem(exc.errors(), request.url.path)
+
+
+async def _on_unhandled_error(request: Request, exc: Exception) -> JSONResponse:
+    # Starlette answers with this, then re-raises; the edge logs it with the request id.
+    request_id = request.scope.get("state", {}).get("request_id", "-")
     return problem(
-        422,
-        "validation_failed",
-        "the request is invalid; see errors",
+        500,
+        "internal_error",
+        f"internal server error (request id {request_id})",
         instance=request.url.path,
-        errors=errors,
     )
 
 
@@ -161,3 +179,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StockroomError, _on_stockroom_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_exception)
+    app.add_exception_handler(Exception, _on_unhandled_error)

@@ -1,8 +1,7 @@
-"""Per-request access log and Prometheus metrics, as one pure ASGI middleware, plus /metrics.
+"""Prometheus metrics of the API, and ``GET /metrics``; the edge records every request.
 
 Labels use the route template (``/v1/items/{item_id}``), never the raw path, so cardinality
-stays bounded. The access log records ids, method, route, status and duration only: never
-headers, bodies or tokens. Domain counters are read off the responses: a 201 from
+stays bounded. Domain counters are read off the responses: a 201 from
 ``POST /v1/reservations`` (not an idempotent replay) is a reservation created; a 409 whose
 problem code is ``insufficient_stock`` is an oversell refused.
 """
@@ -10,10 +9,8 @@ problem code is ``insufficient_stock`` is an oversell refused.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -23,14 +20,13 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.observability import PoolStats
 
 METRICS_PATH = "/metrics"
 RESERVATIONS_ROUTE = "/v1/reservations"
 UNMATCHED = "<unmatched>"
-access_log = structlog.get_logger("stockroom.access")
+MAX_LABEL_SETS = 10_000  # routes x methods x statuses stays far below this
 
 
 class Metrics:
@@ -60,71 +56,39 @@ class Metrics:
         self.pool = Gauge(
             "stockroom_db_pool", "Connection pool usage", ("stat",), registry=self.registry
         )
+        # labels() validates and locks on every call; a child per label set is enough.
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
-
-class ObservabilityMiddleware:
-    """Times each HTTP request, logs one access line and records the request metrics."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        seen: dict[str, Any] = {"status": 500, "request_id": None, "replayed": False}
-        body = bytearray()
-
-        async def observe(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                seen["status"] = message["status"]
-                for name, value in message.get("headers", []):
-                    if name == b"x-request-id":
-                        seen["request_id"] = value.decode("latin-1")
-                    elif name == b"idempotent-replayed":
-                        seen["replayed"] = value == b"true"
-            elif message["type"] == "http.response.body" and seen["status"] == 409:
-                body.extend(message.get("body", b"")[: 4096 - len(body)])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, observe)
-        finally:
-            self._record(scope, seen, bytes(body), time.perf_counter() - started)
-
-    def _record(self, scope: Scope, seen: dict[str, Any], body: bytes, elapsed: float) -> None:
-        route = getattr(scope.get("route"), "path", None) or UNMATCHED
-        method, status = scope["method"], seen["status"]
-        labels = (method, route, str(status))
-        self.metrics.requests.labels(*labels).inc()
-        self.metrics.latency.labels(*labels).observe(elapsed)
-        created = route == RESERVATIONS_ROUTE and method == "POST" and status == 201
-        if created and not seen["replayed"]:
-            self.metrics.reservations_created.inc()
-        if status == 409 and b'"insufficient_stock"' in body:
-            self.metrics.oversell_refusals.inc()
-        state = scope.get("state") or {}
-        principal = state.get("principal")
-        access_log.info(
-            "request",
-            request_id=seen["request_id"] or state.get("request_id"),
-            org=getattr(principal, "org_id", None),
-            user=getattr(principal, "user_id", None),
-            method=method,
-            route=route,
-            status=status,
-            duration_ms=round(elapsed * 1000, 2),
-        )
+    def record(
+        self,
+        method: str,
+        route: str | None,
+        status: int,
+        elapsed: float,
+        replayed: bool,
+        code: bytes | None,
+    ) -> None:
+        """Count one served request (by route template, never the raw path)."""
+        key = (method, route or UNMATCHED, status)
+        children = self._children.get(key)
+        if children is None:
+            labels = (method, route or UNMATCHED, str(status))
+            children = (self.requests.labels(*labels), self.latency.labels(*labels))
+            if len(self._children) < MAX_LABEL_SETS:
+                self._children[key] = children
+        children[0].inc()
+        children[1].observe(elapsed)
+        if route == RESERVATIONS_ROUTE and method == "POST" and status == 201 and not replayed:
+            self.reservations_created.inc()
+        if status == 409 and code == b"insufficient_stock":
+            self.oversell_refusals.inc()
 
 
 def install_observability(app: FastAPI, pool_stats: Any = None) -> Metrics:
-    """Add the middleware (outermost, so it times everything) and ``GET /metrics``.
+    """Add ``GET /metrics``; the edge records every request into the returned metrics.
 
     ``pool_stats`` is a PoolStats, or a provider call returning one (maybe awaitable)."""
     metrics = Metrics()
-    app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     app.state.metrics = metrics
 
     @app.get(METRICS_PATH, include_in_schema=False)

@@ -54,9 +54,9 @@ def app_settings(database_url: str, data_dir: Path, **overrides: Any) -> Setting
 
 
 @asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[FastAPI]:
+async def running(settings: Settings, *, direct_routes: bool = True) -> AsyncIterator[FastAPI]:
     """An app over its own container, with its lifespan entered."""
-    app = create_app(build_container(settings))
+    app = create_app(build_container(settings), direct_routes=direct_routes)
     async with app.router.lifespan_context(app):
         yield app
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from application.use_cases.log_in import LogIn
 from entrypoints.http.dependencies import LogInUseCase
-from entrypoints.http.middleware_rate_limit import client_ip
+from entrypoints.http.edge import client_ip
 
 router = APIRouter(prefix="/v1/auth", tags=["identity"])
 
