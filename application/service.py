@@ -1,10 +1,14 @@
-"""Every use case in one object: what entrypoints (HTTP, CLI, other programs) call."""
+"""Every use case in one object: what entrypoints (HTTP, CLI, other programs) call.
+
+System tasks (expiry, purge, import) and sign-in are here too: a program embedding Stockroom
+reaches every use case through this one object (docs/embedding.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.ports import ExpiredReservations
+from application.importing import ImportStockHandler, StockImporter
+from application.ports import ExpiredReservations, RecordPurge
 from application.queries.catalog import (
     GetItemHandler,
     GetLocationHandler,
@@ -26,7 +30,9 @@ from application.use_cases.create_reservation import CreateReservationHandler
 from application.use_cases.expire_reservations import ExpireReservationsHandler
 from application.use_cases.extend_reservation import ExtendReservationHandler
 from application.use_cases.fulfil_reservation import FulfilReservationHandler
+from application.use_cases.log_in import LogInHandler
 from application.use_cases.post_movement import PostMovementHandler
+from application.use_cases.purge import PurgeHandler
 from application.use_cases.release_reservation import ReleaseReservationHandler
 from application.use_cases.update_item import UpdateItemHandler
 from application.use_cases.update_location import UpdateLocationHandler
@@ -57,9 +63,20 @@ class StockroomService:
     get_reservation: GetReservationHandler
     list_reservations: ListReservationsHandler
     expire_reservations: ExpireReservationsHandler
+    import_stock: ImportStockHandler
+    purge: PurgeHandler
+    log_in: LogInHandler
 
     @classmethod
-    def build(cls, deps: Deps, expired: ExpiredReservations) -> StockroomService:
+    def build(
+        cls,
+        deps: Deps,
+        *,
+        expired: ExpiredReservations,
+        importer: StockImporter,
+        record_purge: RecordPurge,
+        log_in: LogInHandler,
+    ) -> StockroomService:
         """Instantiate every use case over the same ports."""
         return cls(
             create_item=CreateItemHandler(deps),
@@ -83,4 +100,7 @@ class StockroomService:
             get_reservation=GetReservationHandler(deps),
             list_reservations=ListReservationsHandler(deps),
             expire_reservations=ExpireReservationsHandler(deps, expired),
+            import_stock=ImportStockHandler(importer, deps.clock, deps.ids),
+            purge=PurgeHandler(deps.clock, record_purge),
+            log_in=log_in,
         )

@@ -66,7 +66,7 @@ async def _drive(url: str) -> None:
     configure_logging("development", "WARNING")
     app = create_app(build_container(settings), migrate_on_startup=False)
     async with app.router.lifespan_context(app):
-        token = app.state.runtime.dev_issuer.mint(
+        token = app.state.stockroom.dev_issuer.mint(
             user_id="bench", org_id=ORG, role="member", email=None
         )
 

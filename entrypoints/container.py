@@ -1,9 +1,10 @@
 """The composition root: the only module that imports dependency_injector and adapters.
 
-Nothing is built at import time. ``database`` and ``pool`` are async Resources, so every
-provider that depends on them returns an awaitable: write ``await container.readiness()``.
-Lifecycle: ``await startup(container)`` ... ``await shutdown(container)`` (the HTTP lifespan
-and the CLI commands do this).
+Nothing is built at import time. The path from here to a handler is one step:
+``async with open_stockroom(settings) as stockroom`` starts what the service needs and yields
+a ``Stockroom`` (every use case in ``stockroom.service``, plus what entrypoints need around
+them); the HTTP lifespan, every CLI command and embedding programs (docs/embedding.md) use it.
+Tests override a provider (``container.uow_factory.override(...)``) and pass the container.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,12 +39,12 @@ from adapters.postgres.readiness import PostgresReadiness
 from adapters.postgres.repository import Waits
 from adapters.postgres.uow import PostgresUnitOfWorkFactory
 from adapters.rate_limiting import BatchingRateLimiter
-from application.importing import ImportStockHandler
+from application.observability import PoolStats
 from application.ports import Clock, LoginClient, RateLimiter, TokenVerifier
+from application.readiness import ReadinessProbe
 from application.service import StockroomService
 from application.use_cases.base import Deps
 from application.use_cases.log_in import LogInHandler
-from application.use_cases.purge import PurgeHandler
 from entrypoints.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -182,6 +184,19 @@ def _pool_stats(pool: AsyncConnectionPool[AsyncConnection[Any]]) -> PostgresPool
     return PostgresPoolStats(pool)
 
 
+@dataclass(frozen=True, slots=True)
+class Stockroom:
+    """A started Stockroom: every use case, and what entrypoints need around them."""
+
+    settings: Settings
+    service: StockroomService
+    token_verifier: TokenVerifier
+    rate_limiter: RateLimiter
+    readiness: ReadinessProbe
+    pool_stats: PoolStats
+    dev_issuer: DevIssuer | None
+
+
 class Container(containers.DeclarativeContainer):
     """Stockroom's providers, from configuration to use cases."""
 
@@ -218,20 +233,34 @@ class Container(containers.DeclarativeContainer):
     rate_limiter = providers.Singleton(BatchingRateLimiter, counter=hit_counter)
     login_rate_limiter = providers.Singleton(PostgresRateLimiter, pool=pool)
 
-    # --- use cases ----------------------------------------------------------------------
-    deps = providers.Singleton(Deps, uow=uow_factory, clock=clock, ids=ids)
-    service = providers.Singleton(StockroomService.build, deps=deps, expired=expired_reservations)
-    purge = providers.Singleton(PurgeHandler, clock=clock, record_purge=record_purge)
-
-    # --- bulk import and observability (import-stock CLI, /metrics) ---------------------
     # The import always runs on PostgreSQL (COPY); ``pool_stats`` feeds the pool gauges.
     stock_importer = providers.Singleton(_stock_importer, pool=pool)
-    import_stock = providers.Singleton(
-        ImportStockHandler, importer=stock_importer, clock=clock, ids=ids
-    )
     pool_stats = providers.Singleton(_pool_stats, pool=pool)
+
+    # --- use cases ----------------------------------------------------------------------
+    deps = providers.Singleton(Deps, uow=uow_factory, clock=clock, ids=ids)
     log_in = providers.Singleton(
         _log_in, client=login_client, limiter=login_rate_limiter, settings=settings
+    )
+    service = providers.Singleton(
+        StockroomService.build,
+        deps=deps,
+        expired=expired_reservations,
+        importer=stock_importer,
+        record_purge=record_purge,
+        log_in=log_in,
+    )
+
+    # --- what a started Stockroom offers its entrypoints (see open_stockroom) -------------
+    stockroom = providers.Singleton(
+        Stockroom,
+        settings=settings,
+        service=service,
+        token_verifier=token_verifier,
+        rate_limiter=rate_limiter,
+        readiness=readiness,
+        pool_stats=pool_stats,
+        dev_issuer=dev_issuer,
     )
 
 
@@ -243,51 +272,53 @@ def build_container(settings: Settings | None = None) -> Container:
     return container
 
 
-@dataclass(frozen=True, slots=True)
-class Runtime:
-    """What a running API process serves with, resolved once at startup."""
+@asynccontextmanager
+async def open_stockroom(
+    settings: Settings | None = None,
+    *,
+    container: Container | None = None,
+    migrate_first: bool = False,
+) -> AsyncIterator[Stockroom]:
+    """Start Stockroom and close it after: the one entry HTTP, the CLI and other programs use.
 
-    settings: Settings
-    service: StockroomService
-    token_verifier: TokenVerifier
-    rate_limiter: RateLimiter
-    log_in: LogInHandler
-    dev_issuer: DevIssuer | None
-
-
-async def resolve_runtime(container: Container) -> Runtime:
-    """Resolve the providers the HTTP app needs (after ``startup``)."""
-    return Runtime(
-        settings=container.settings(),
-        service=await _maybe_await(container.service()),
-        token_verifier=await _maybe_await(container.token_verifier()),
-        rate_limiter=await _maybe_await(container.rate_limiter()),
-        log_in=await _maybe_await(container.log_in()),
-        dev_issuer=container.dev_issuer(),
-    )
+    Settings come from the environment unless given (or from ``container``, whose providers a
+    test may have overridden). Starts the database (embedded, or connects to DATABASE_URL),
+    opens the pool, applies pending migrations when asked, and yields every use case.
+    """
+    container = container or build_container(settings)
+    await startup(container)
+    try:
+        if migrate_first:
+            applied = await migrate(container)
+            logger.info("migrations applied: %s", ", ".join(applied) or "none pending")
+        yield await resolved(container.stockroom())
+    finally:
+        await shutdown(container)
 
 
 async def startup(container: Container) -> None:
     """Start the database (embedded or remote) and open the pool."""
-    await _maybe_await(container.init_resources())
+    await resolved(container.init_resources())
 
 
 async def shutdown(container: Container) -> None:
     """Close the pool, then stop the embedded database if this process started it."""
-    await _maybe_await(container.shutdown_resources())
+    await resolved(container.shutdown_resources())
 
 
 async def migrate(container: Container) -> list[str]:
     """Apply pending migrations (only the database must be started); return their ids."""
-    migrator: YoyoMigrator = await _maybe_await(container.migrator())
+    migrator: YoyoMigrator = await resolved(container.migrator())
     return await asyncio.to_thread(migrator.apply)
 
 
 async def rollback_all(container: Container) -> list[str]:
     """Roll back every applied migration; return their ids."""
-    migrator: YoyoMigrator = await _maybe_await(container.migrator())
+    migrator: YoyoMigrator = await resolved(container.migrator())
     return await asyncio.to_thread(migrator.rollback_all)
 
 
-async def _maybe_await(value: Any) -> Any:
+async def resolved(value: Any) -> Any:
+    """The value of a provider call: providers that depend on an async Resource (the
+    database, the pool) return awaitables, the others plain values."""
     return await value if asyncio.isfuture(value) or asyncio.iscoroutine(value) else value

@@ -6,10 +6,8 @@ import argparse
 import asyncio
 from typing import Any
 
-from application.service import StockroomService
 from application.use_cases.expire_reservations import ExpireReservations
-from entrypoints.cli.running import resolve
-from entrypoints.container import build_container, shutdown, startup
+from entrypoints.container import open_stockroom
 from entrypoints.settings import Settings
 
 DESCRIPTION = """\
@@ -37,12 +35,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    container = build_container(settings)
-    await startup(container)
-    try:
-        service: StockroomService = await resolve(container.service())
-        expired = await service.expire_reservations(ExpireReservations(limit=args.limit))
-    finally:
-        await shutdown(container)
+    async with open_stockroom(settings) as stockroom:
+        expired = await stockroom.service.expire_reservations(ExpireReservations(limit=args.limit))
     print(f"expired {expired} reservation(s)")
     return 0

@@ -9,10 +9,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from application.importing import HEADER, ImportMode, ImportResult, ImportStock, ImportStockHandler
+from application.importing import HEADER, ImportMode, ImportResult, ImportStock
 from application.principal import Principal
-from entrypoints.cli.running import resolve
-from entrypoints.container import build_container, shutdown, startup
+from entrypoints.container import open_stockroom
 from entrypoints.settings import Settings
 
 CLI_USER = "stockroom-cli"
@@ -56,10 +55,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    container = build_container(settings)
-    await startup(container)
-    try:
-        handler: ImportStockHandler = await resolve(container.import_stock())
+    async with open_stockroom(settings) as stockroom:
         principal = Principal.from_claims(user_id=CLI_USER, org_id=args.org, raw_role="admin")
         with args.file.open(newline="", encoding="utf-8-sig") as file:
             command = ImportStock(
@@ -68,9 +64,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 reference=args.reference,
                 note=f"imported from {args.file.name}",
             )
-            result = await handler(principal, command)
-    finally:
-        await shutdown(container)
+            result = await stockroom.service.import_stock(principal, command)
     return _report(result)
 
 

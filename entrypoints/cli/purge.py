@@ -6,9 +6,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from application.use_cases.purge import PurgeHandler
-from entrypoints.cli.running import resolve
-from entrypoints.container import build_container, shutdown, startup
+from entrypoints.container import open_stockroom
 from entrypoints.settings import Settings
 
 DESCRIPTION = """\
@@ -33,13 +31,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(settings: Settings) -> int:
-    container = build_container(settings)
-    await startup(container)
-    try:
-        handler: PurgeHandler = await resolve(container.purge())
-        purged = await handler()
-    finally:
-        await shutdown(container)
+    async with open_stockroom(settings) as stockroom:
+        purged = await stockroom.service.purge()
     print(
         f"purged {purged.idempotency_keys} idempotency key(s), "
         f"{purged.rate_limit_windows} rate-limit window(s)"

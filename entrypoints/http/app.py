@@ -3,7 +3,6 @@ the edge (entrypoints/http/edge.py), the one layer every request passes first.""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -11,8 +10,9 @@ from functools import partial
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
+from application.observability import PoolStats
 from application.service import StockroomService
-from entrypoints.container import Container, migrate, resolve_runtime, shutdown, startup
+from entrypoints.container import Container, Stockroom, open_stockroom
 from entrypoints.http.edge import Edge, EdgeServices
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.observability import install_observability
@@ -28,8 +28,6 @@ from entrypoints.http.routers import (
     reservations,
     stock_levels,
 )
-
-logger = logging.getLogger(__name__)
 
 
 class StockroomAPI(FastAPI):
@@ -54,23 +52,19 @@ def create_app(
     """
     settings = container.settings()
 
+    migrate_first = (
+        settings.migrate_on_startup if migrate_on_startup is None else migrate_on_startup
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await startup(container)
-        try:
-            wanted = migrate_on_startup
-            if wanted is None:
-                wanted = settings.migrate_on_startup
-            if wanted:
-                applied = await migrate(container)
-                logger.info("migrations applied: %s", ", ".join(applied) or "none pending")
-            runtime = await resolve_runtime(container)
-            app.state.runtime = runtime
-            api.edge.services = EdgeServices(runtime.token_verifier, runtime.rate_limiter)
-            yield
-        finally:
-            api.edge.services = None
-            await shutdown(container)
+        async with open_stockroom(container=container, migrate_first=migrate_first) as stockroom:
+            app.state.stockroom = stockroom
+            api.edge.services = EdgeServices(stockroom.token_verifier, stockroom.rate_limiter)
+            try:
+                yield
+            finally:
+                api.edge.services = None
 
     api = StockroomAPI(
         title="Stockroom",
@@ -78,9 +72,8 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
-    api.state.container = container
     install_error_handlers(api)
-    metrics = install_observability(api, container.pool_stats)
+    metrics = install_observability(api, lambda: _pool_stats(api))
     api.include_router(health.router)
     api.include_router(auth.router)
     api.include_router(me.router)
@@ -94,7 +87,9 @@ def create_app(
         api.include_router(dev.router)
 
     def service() -> StockroomService:
-        return api.state.runtime.service  # type: ignore[no-any-return]
+        started = _started(api)
+        assert started is not None  # noqa: S101 -- the edge serves routes only after startup
+        return started.service
 
     direct = {("GET", stock_levels.PATH): stock_levels.direct_list_stock_levels(service)}
     api.edge = Edge(
@@ -106,3 +101,13 @@ def create_app(
         direct=direct if direct_routes else None,
     )
     return api
+
+
+def _pool_stats(api: FastAPI) -> PoolStats | None:
+    started = _started(api)
+    return None if started is None else started.pool_stats
+
+
+def _started(api: FastAPI) -> Stockroom | None:
+    """What the app started with, or None outside its lifespan."""
+    return getattr(api.state, "stockroom", None)

@@ -17,16 +17,16 @@ from application.principal import Principal
 from application.service import StockroomService
 from application.use_cases.log_in import LogInHandler
 from domain.errors import VersionMismatch
-from entrypoints.container import Runtime
+from entrypoints.container import Stockroom
 from entrypoints.http.edge import bearer_token, current_principal_or_error
 
 MISSING = "a bearer token is required (Authorization: Bearer <token>)"
 _IF_MATCH = re.compile(r'^(?:W/)?"(\d{1,18})"$')
 
 
-def runtime(request: Request) -> Runtime:
-    """The providers the app resolved at startup."""
-    value: Runtime = request.app.state.runtime
+def stockroom(request: Request) -> Stockroom:
+    """What the app started with (``open_stockroom`` in its lifespan)."""
+    value: Stockroom = request.app.state.stockroom
     return value
 
 
@@ -49,17 +49,17 @@ async def current_principal(
     token = bearer_token(request.headers.get("authorization"))
     if token is None:
         raise Unauthenticated(MISSING)
-    return await runtime(request).token_verifier.verify(token)
+    return await stockroom(request).token_verifier.verify(token)
 
 
 async def get_service(request: Request) -> StockroomService:
     """The use cases, built once per process."""
-    return runtime(request).service
+    return stockroom(request).service
 
 
 async def get_log_in(request: Request) -> LogInHandler:
     """The sign-in use case."""
-    return runtime(request).log_in
+    return stockroom(request).service.log_in
 
 
 async def if_match(request: Request) -> int | None:

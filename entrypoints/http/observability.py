@@ -8,10 +8,10 @@ problem code is ``insufficient_stock`` is an oversell refused.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -84,33 +84,22 @@ class Metrics:
             self.oversell_refusals.inc()
 
 
-def install_observability(app: FastAPI, pool_stats: Any = None) -> Metrics:
+def install_observability(
+    app: FastAPI, pool_stats: Callable[[], PoolStats | None] | None = None
+) -> Metrics:
     """Add ``GET /metrics``; the edge records every request into the returned metrics.
 
-    ``pool_stats`` is a PoolStats, or a provider call returning one (maybe awaitable)."""
+    ``pool_stats`` gives the pool's statistics once the app has started (None before)."""
     metrics = Metrics()
     app.state.metrics = metrics
 
     @app.get(METRICS_PATH, include_in_schema=False)
-    async def prometheus_metrics(request: Request) -> Response:
+    async def prometheus_metrics() -> Response:
         """Prometheus text exposition; unauthenticated, outside /v1 (scrape it privately)."""
-        stats = await _pool_stats(pool_stats)
+        stats = pool_stats() if pool_stats is not None else None
         if stats is not None:
             for name, value in stats.snapshot().items():
                 metrics.pool.labels(name).set(value)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return metrics
-
-
-async def _pool_stats(source: Any) -> PoolStats | None:
-    if source is None:
-        return None
-    try:
-        value = source() if callable(source) else source
-        if asyncio.isfuture(value) or asyncio.iscoroutine(value):
-            value = await value
-    except Exception:
-        return None
-    stats: PoolStats = value
-    return stats

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
-from tests.integration.conftest import app_settings, new_org_id, runtime_of
+from tests.integration.conftest import app_settings, new_org_id, started
 
 CHECKS = [
     not_a_server_error,
@@ -76,7 +76,7 @@ def admin_headers(
         pass
     try:
         assert TARGET.app is not None
-        issuer = runtime_of(TARGET.app).dev_issuer
+        issuer = started(TARGET.app).dev_issuer
         assert issuer is not None
         token = issuer.mint(user_id="fuzzer", org_id=new_org_id(), role="admin", email=None)
         yield {"Authorization": f"Bearer {token}"}

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from entrypoints.container import Runtime, build_container
+from entrypoints.container import Stockroom, build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 
@@ -67,9 +67,10 @@ def client_for(app: FastAPI, *, ip: str = "127.0.0.1") -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url=BASE_URL)
 
 
-def runtime_of(app: FastAPI) -> Runtime:
-    runtime: Runtime = app.state.runtime
-    return runtime
+def started(app: FastAPI) -> Stockroom:
+    """What the app started with (its lifespan must be entered)."""
+    stockroom: Stockroom = app.state.stockroom
+    return stockroom
 
 
 @pytest.fixture
@@ -126,7 +127,7 @@ def make_token(app: FastAPI) -> MakeToken:
         user_id: str | None = None,
         email: str | None = None,
     ) -> str:
-        issuer = runtime_of(app).dev_issuer
+        issuer = started(app).dev_issuer
         assert issuer is not None, "the test app must run with the dev issuer"
         org = new_org_id() if org_id == RANDOM_ORG else org_id
         user = user_id or f"user_{secrets.token_hex(6)}"

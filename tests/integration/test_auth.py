@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from entrypoints.cli.main import build_parser
 from entrypoints.settings import Settings
-from tests.integration.conftest import MakeToken, client_for, runtime_of
+from tests.integration.conftest import MakeToken, client_for, started
 
 
 def dev_token(argv: list[str], settings: Settings) -> int:
@@ -62,7 +62,7 @@ async def test_a_tampered_token_is_401_without_echo(
 
 
 async def test_a_token_from_another_key_is_401(client: httpx.AsyncClient, app: FastAPI) -> None:
-    issuer = runtime_of(app).dev_issuer
+    issuer = started(app).dev_issuer
     assert issuer is not None
     foreign = jwt.encode(
         {"sub": "u", "iss": issuer.issuer, "aud": issuer.issuer, "iat": 1, "exp": 2**31},
@@ -76,7 +76,7 @@ async def test_a_token_from_another_key_is_401(client: httpx.AsyncClient, app: F
 async def test_an_expired_token_is_401(
     client: httpx.AsyncClient, app: FastAPI, make_token: MakeToken
 ) -> None:
-    issuer = runtime_of(app).dev_issuer
+    issuer = started(app).dev_issuer
     assert issuer is not None
     expired = issuer.mint(user_id="u", org_id="o", role="admin", ttl=-60)
     await assert_401(client, f"Bearer {expired}")
@@ -99,7 +99,7 @@ async def test_dev_jwks_verifies_the_dev_tokens(
     keys = {k["kid"]: k for k in response.json()["keys"]}
     kid = jwt.get_unverified_header(token)["kid"]
     key = jwt.PyJWK(keys[kid])
-    origin = runtime_of(app).dev_issuer.issuer  # type: ignore[union-attr]
+    origin = started(app).dev_issuer.issuer  # type: ignore[union-attr]
     claims = jwt.decode(token, key.key, algorithms=["EdDSA"], audience=origin, issuer=origin)
     assert claims["sub"] == "u_jwks"
     assert keys[kid] == {

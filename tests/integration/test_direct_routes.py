@@ -71,7 +71,7 @@ def query_string(pairs: list[tuple[str, str]]) -> str:
 
 @pytest.fixture
 def credentials(twin_apps: tuple[FastAPI, FastAPI]) -> dict[str, dict[str, str]]:
-    issuer = twin_apps[0].state.runtime.dev_issuer
+    issuer = twin_apps[0].state.stockroom.dev_issuer
     org = new_org_id()
     member = issuer.mint(user_id="u_member", org_id=org, role="member", email=None)
     no_org = issuer.mint(user_id="u_loose", org_id=None, role=None, email=None)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.integration.conftest import MakeToken, client_for, runtime_of
+from tests.integration.conftest import MakeToken, client_for, started
 
 StartApp = Callable[..., AbstractAsyncContextManager[FastAPI]]
 pytestmark = pytest.mark.usefixtures("away_from_window_edge")
@@ -39,7 +39,7 @@ async def test_probes_are_not_rate_limited(client: httpx.AsyncClient) -> None:
 
 async def test_a_principal_over_its_limit_gets_a_429_problem(start_app: StartApp) -> None:
     async with start_app(rate_limit_per_minute=3) as app, client_for(app) as client:
-        issuer = runtime_of(app).dev_issuer
+        issuer = started(app).dev_issuer
         assert issuer is not None
         token = issuer.mint(user_id=f"u_{secrets.token_hex(4)}", org_id="o", role="member")
         headers = {"Authorization": f"Bearer {token}"}
@@ -78,8 +78,8 @@ async def test_two_api_processes_share_one_limit(start_app: StartApp) -> None:
         client_for(second) as b,
     ):
         assert first is not second
-        assert runtime_of(first).rate_limiter is not runtime_of(second).rate_limiter
-        issuer = runtime_of(first).dev_issuer
+        assert started(first).rate_limiter is not started(second).rate_limiter
+        issuer = started(first).dev_issuer
         assert issuer is not None
         token = issuer.mint(user_id=user, org_id="o", role="admin")
         headers = {"Authorization": f"Bearer {token}"}

@@ -9,4 +9,4 @@ def test_the_factory_builds_the_app_with_every_v1_route_and_starts_nothing() -> 
     app = create()
     paths = set(app.openapi()["paths"])
     assert {"/healthz", "/readyz", "/v1/items", "/v1/stock-levels", "/v1/reservations"} <= paths
-    assert app.state.container.pool.initialized is False
+    assert getattr(app.state, "stockroom", None) is None  # nothing opened before the lifespan

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from entrypoints.http.dependencies import runtime
+from entrypoints.http.dependencies import stockroom
 
 router = APIRouter(prefix="/dev", tags=["development"])
 
@@ -14,6 +14,6 @@ router = APIRouter(prefix="/dev", tags=["development"])
 @router.get("/jwks", summary="The dev token issuer's JWKS (development only)")
 async def jwks(request: Request) -> dict[str, Any]:
     """Same shape as BetterAuth's /api/auth/jwks, so clients can verify dev tokens too."""
-    issuer = runtime(request).dev_issuer
+    issuer = stockroom(request).dev_issuer
     assert issuer is not None  # noqa: S101 -- the router is mounted only with a dev issuer
     return issuer.jwks()

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from application.readiness import ReadinessProbe
+from entrypoints.http.dependencies import stockroom
 
 router = APIRouter(tags=["health"])
 
@@ -15,8 +16,7 @@ RETRY_AFTER_SECONDS = 5
 
 
 async def _readiness_probe(request: Request) -> ReadinessProbe:
-    probe: ReadinessProbe = await request.app.state.container.readiness()
-    return probe
+    return stockroom(request).readiness
 
 
 Readiness = Annotated[ReadinessProbe, Depends(_readiness_probe)]
