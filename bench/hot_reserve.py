@@ -9,8 +9,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bench import auth, probe
-from bench.database import connect, pg_tool
+from bench.cpu import CpuMeter, postgres_processes
+from bench.database import DATA_DIR, connect, pg_tool
 from bench.fixtures import reset_reservations, seed_org
 from bench.load import run_load
 from bench.server import RunningServer
@@ -48,6 +51,10 @@ FROM stock_levels l WHERE l.org_id = %(org)s
 """
 
 
+def _database() -> list[psutil.Process]:
+    return postgres_processes(str(DATA_DIR / "pgdata"))
+
+
 def _verify(url: str, org: str) -> dict[str, int | bool]:
     """Zero oversell: reserved <= on_hand, reservations = reserved = open line quantity."""
     with connect(url) as conn:
@@ -77,11 +84,13 @@ def _api(server: RunningServer, url: str, seconds: int) -> dict[str, Any]:
     run_load(server.base_url, ["/v1/reservations"], token=token, seconds=2, method="POST",
              body=body, connections=CONNECTIONS)  # fmt: skip
     before = _verify(url, API_ORG)["reservations"]
-    load = run_load(server.base_url, ["/v1/reservations"], token=token, seconds=seconds,
-                    method="POST", body=body, connections=CONNECTIONS)  # fmt: skip
+    with CpuMeter(server.worker_processes, _database) as meter:
+        load = run_load(server.base_url, ["/v1/reservations"], token=token, seconds=seconds,
+                        method="POST", body=body, connections=CONNECTIONS)  # fmt: skip
     check = _verify(url, API_ORG)
     made = int(check["reservations"]) - int(before)
-    return {"reservations_per_s": made / load.seconds, "load": load.as_dict(), "check": check}
+    return {"reservations_per_s": made / load.seconds, "load": load.as_dict(), "check": check,
+            "cpu_us_per_request": meter.sample.per_request_us(load.requests)}  # fmt: skip
 
 
 def _pgbench(url: str, seconds: int) -> dict[str, Any]:
@@ -96,9 +105,10 @@ def _pgbench(url: str, seconds: int) -> dict[str, Any]:
            "-D", f"loc={loc}", url]  # fmt: skip
     try:
         started = time.monotonic()
-        done = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=seconds + 60, check=False
-        )
+        with CpuMeter(list, _database) as meter:
+            done = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=seconds + 60, check=False
+            )
         elapsed = time.monotonic() - started
     finally:
         Path(script.name).unlink()
@@ -107,8 +117,11 @@ def _pgbench(url: str, seconds: int) -> dict[str, Any]:
         raise probe.NotAvailable(f"pgbench failed: {(done.stderr or done.stdout)[-160:]}")
     failed = re.search(r"number of failed transactions: (\d+)", done.stdout)
     check = _verify(url, PG_ORG)
+    processed = re.search(r"number of transactions actually processed: (\d+)", done.stdout)
+    count = int(processed.group(1)) if processed else 0
     return {"reservations_per_s": float(tps.group(1)), "wall_seconds": round(elapsed, 1),
-            "failed_transactions": int(failed.group(1)) if failed else 0, "check": check}  # fmt: skip
+            "failed_transactions": int(failed.group(1)) if failed else 0, "check": check,
+            "cpu_us_per_request": meter.sample.per_request_us(count)}  # fmt: skip
 
 
 def run(server: RunningServer, url: str, seconds: int) -> dict[str, Any]:
@@ -124,7 +137,10 @@ def run(server: RunningServer, url: str, seconds: int) -> dict[str, Any]:
         "target": ">=0.6, 0 oversell",
         "ours_label": f"{ours['reservations_per_s']:,.0f} res/s",
         "anchor_label": f"{anchor['reservations_per_s']:,.0f} res/s (pgbench)",
-        "note": "zero oversell" if ok else "OVERSELL OR MISMATCH - see json",
+        "cpu_us_per_request": ours["cpu_us_per_request"],
+        "note": ("zero oversell" if ok else "OVERSELL OR MISMATCH - see json")
+        + f"; CPU/reservation {ours['cpu_us_per_request']['total']} us"
+        + f" (pgbench's database side {anchor['cpu_us_per_request']['database']} us)",
         "settings": {**server.settings.as_dict(), "connections": CONNECTIONS,
                      "seconds": seconds, "pgbench": "-M prepared -j 2", "on_hand": ON_HAND},
     }  # fmt: skip

@@ -1,11 +1,20 @@
-"""import: ``stockroom import-stock`` of 1,000,000 lines vs ``psql \\copy`` of the same file."""
+"""import: ``stockroom import-stock`` of 1,000,000 lines vs the least SQL with the same effect.
+
+The anchor is ``psql`` doing in one transaction what the import does, and nothing more:
+``\\copy`` of the file into a temp table, one INSERT of the ledger lines joined to items and
+locations (and their levels, for on_hand_after), one UPDATE of the levels from the aggregated
+ledger lines, commit; same tables, indexes and constraints. Bare ``\\copy`` into a plain table
+is reported beside it. The import's own time is split by phase from its log.
+"""
 
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -57,15 +66,16 @@ def _help_ok(env: dict[str, str]) -> None:
         raise NotAvailable("`stockroom import-stock` does not exist yet")
 
 
-def _ours(env: dict[str, str], csv: Path) -> float:
+def _ours(env: dict[str, str], csv: Path) -> tuple[float, dict[str, float]]:
     cli = [sys.executable, "-m", "entrypoints.cli.main", "import-stock", str(csv), "--org", ORG]
     started = time.monotonic()
-    done = subprocess.run(cli, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    done = subprocess.run(cli, env={**env, "STOCKROOM_LOG_LEVEL": "INFO"}, cwd=ROOT,
+                          capture_output=True, text=True, check=False)  # fmt: skip
     elapsed = time.monotonic() - started
     if done.returncode != 0:
         why = (done.stderr.strip().splitlines() or done.stdout.strip().splitlines() or ["?"])[-1]
         raise NotAvailable(f"import-stock exited {done.returncode}: {why[:140]}")
-    return elapsed
+    return elapsed, _phases(done.stderr)
 
 
 def _copy(url: str, csv: Path, columns: tuple[str, ...]) -> float:
@@ -90,6 +100,56 @@ def _copy(url: str, csv: Path, columns: tuple[str, ...]) -> float:
     with connect(url) as conn:
         conn.execute(sql.SQL("DROP TABLE {}").format(table))
     return elapsed
+
+
+ANCHOR_SCRIPT = r"""
+\set ON_ERROR_STOP 1
+BEGIN;
+SELECT set_config('app.org_id', :'org', true) \g /dev/null
+CREATE TEMP TABLE anchor_rows (sku text, location_code text, quantity bigint) ON COMMIT DROP;
+\copy anchor_rows FROM '{file}' WITH (FORMAT csv, HEADER true)
+INSERT INTO movements (org_id, id, type, reason, reference, note, actor, created_at)
+VALUES (:'org', :'mid', 'receipt', NULL, NULL, NULL, 'bench-anchor', now());
+INSERT INTO movement_lines (org_id, movement_id, line_no, item_id, location_id, delta,
+                            on_hand_after)
+SELECT :'org', :'mid', row_number() OVER (), i.id, l.id, r.quantity, s.on_hand + r.quantity
+FROM anchor_rows r
+JOIN items i ON i.org_id = :'org' AND lower(i.sku) = lower(r.sku)
+JOIN locations l ON l.org_id = :'org' AND lower(l.code) = lower(r.location_code)
+JOIN stock_levels s ON s.org_id = :'org' AND s.item_id = i.id AND s.location_id = l.id;
+UPDATE stock_levels s SET on_hand = s.on_hand + a.total, version = s.version + a.n,
+       updated_at = now()
+FROM (SELECT item_id, location_id, sum(delta) AS total, count(*) AS n FROM movement_lines
+      WHERE org_id = :'org' AND movement_id = :'mid' GROUP BY 1, 2) a
+WHERE s.org_id = :'org' AND s.item_id = a.item_id AND s.location_id = a.location_id;
+COMMIT;
+"""
+
+
+def _anchor(url: str, csv: Path) -> float:
+    """The least SQL with the import's effect, run by psql in one transaction (seconds)."""
+    psql = pg_tool("psql")
+    if psql is None:
+        raise NotAvailable("psql not found")
+    script = DATA_DIR / "import-anchor.sql"
+    # \\copy takes no psql variables: the file's path is written into the script.
+    script.write_text(ANCHOR_SCRIPT.replace("{file}", str(csv).replace("'", "''")))
+    cmd = [str(psql), "-X", "-q", "-v", f"org={ORG}",
+           "-v", f"mid={uuid.uuid4()}", "-f", str(script), url]  # fmt: skip
+    started = time.monotonic()
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    elapsed = time.monotonic() - started
+    if done.returncode != 0:
+        raise NotAvailable(f"the psql anchor failed: {done.stderr.strip()[-160:]}")
+    return elapsed
+
+
+def _phases(stderr: str) -> dict[str, float]:
+    """Seconds per phase from the import's log lines (``import phase <name> took <s>``)."""
+    return {m.group(1): float(m.group(2)) for m in _PHASE.finditer(stderr)}
+
+
+_PHASE = re.compile(r"import phase (\w+) took ([\d.]+) s")
 
 
 def _on_hand(url: str) -> int:
@@ -136,20 +196,29 @@ def run(url: str, env: dict[str, str]) -> dict[str, Any]:
     _write_csv(csv, columns)
     copy_s = _copy(url, csv, columns)
     before = _on_hand(url)
-    ours_s = _ours(env, csv)
+    anchor_s = _anchor(url, csv)
+    anchored = _on_hand(url) - before
+    _undo_import(url)
+    ours_s, phases = _ours(env, csv)
     added = _on_hand(url) - before
     _undo_import(url)
-    if added != 5 * LINES:
-        raise NotAvailable(f"import-stock exited 0 but on_hand grew by {added}, not {5 * LINES}")
+    if added != 5 * LINES or anchored != 5 * LINES:
+        raise NotAvailable(f"on_hand grew by {added} (import) and {anchored} (anchor), "
+                           f"not {5 * LINES}")  # fmt: skip
+    split = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in phases.items())
     return {
         "status": "ok",
-        "ratio": round(copy_s / ours_s, 3),
-        "ours": {"seconds": round(ours_s, 2), "rows_per_s": round(LINES / ours_s)},
-        "anchor": {"seconds": round(copy_s, 2), "rows_per_s": round(LINES / copy_s)},
-        "target": ">=0.5",
+        "ratio": round(anchor_s / ours_s, 3),
+        "ours": {"seconds": round(ours_s, 2), "rows_per_s": round(LINES / ours_s),
+                 "phases_s": phases},
+        "anchor": {"seconds": round(anchor_s, 2), "rows_per_s": round(LINES / anchor_s),
+                   "what": "psql: \\copy to a temp table, INSERT ledger lines, UPDATE levels"},
+        "bare_copy": {"seconds": round(copy_s, 2), "rows_per_s": round(LINES / copy_s)},
+        "target": ">=0.7",
         "ours_label": f"{LINES / ours_s:,.0f} rows/s",
-        "anchor_label": f"{LINES / copy_s:,.0f} rows/s (\\copy)",
-        "note": "wall clock of each command, process start included",
+        "anchor_label": f"{LINES / anchor_s:,.0f} rows/s (psql)",
+        "note": f"bare \\copy {LINES / copy_s:,.0f} rows/s; phases: {split or 'not logged'}",
         "settings": {"lines": LINES, "columns": list(columns), "org": ORG,
-                     "verified": "org on_hand grew by 5 x lines", "copy_target": f"staging table {STAGING} (plain, logged)"},
+                     "verified": "org on_hand grew by 5 x lines, both sides",
+                     "timing": "wall clock of each command, process start included"},
     }  # fmt: skip

@@ -1,14 +1,21 @@
-"""read: authenticated GET /v1/stock-levels?item_id= vs unauthenticated /hello, same server."""
+"""read: authenticated GET /v1/stock-levels?item_id= vs unauthenticated /hello, same server.
+
+Measured twice: with one worker, and with one worker per core (the production setup, which
+also serves the other benchmarks). Each side reports throughput, latency and CPU per request:
+the workers' CPU seconds, and the database's, over the requests served (bench/cpu.py).
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from bench import auth, probe
-from bench.database import connect
+from bench import auth, memory, probe
+from bench.cpu import CpuMeter, postgres_processes
+from bench.database import DATA_DIR, connect
 from bench.fixtures import seed_org
-from bench.load import run_load
-from bench.server import RunningServer
+from bench.load import LoadResult, run_load
+from bench.server import RunningServer, ServerSettings, running_server
 
 ORG = "bench-read"
 CONNECTIONS = 32
@@ -30,29 +37,74 @@ def _paths(server: RunningServer, url: str, token: str) -> list[str]:
     return paths
 
 
-def run(server: RunningServer, url: str, seconds: int) -> dict[str, Any]:
-    """Measure both sides back to back (after a short warm-up of each)."""
+def measured(
+    server: RunningServer, paths: list[str], token: str | None, seconds: int
+) -> tuple[LoadResult, dict[str, float | None]]:
+    """One load after a short warm-up, and the CPU it cost per request."""
+    run_load(server.base_url, paths, token=token, seconds=2, connections=CONNECTIONS)
+    database = lambda: postgres_processes(str(DATA_DIR / "pgdata"))  # noqa: E731
+    with CpuMeter(server.worker_processes, database) as meter:
+        load = run_load(
+            server.base_url, paths, token=token, seconds=seconds, connections=CONNECTIONS
+        )
+    return load, meter.sample.per_request_us(load.requests)
+
+
+def pair(server: RunningServer, url: str, seconds: int) -> dict[str, Any]:
+    """Hello, then the stock read, on one running server."""
     token = auth.dev_token(server.env, ORG, role="member")
     paths = _paths(server, url, token)
-    run_load(server.base_url, ["/hello"], token=None, seconds=2, connections=CONNECTIONS)
-    hello = run_load(
-        server.base_url, ["/hello"], token=None, seconds=seconds, connections=CONNECTIONS
-    )
-    run_load(server.base_url, paths, token=token, seconds=2, connections=CONNECTIONS)
-    ours = run_load(server.base_url, paths, token=token, seconds=seconds, connections=CONNECTIONS)
+    hello, hello_cpu = measured(server, ["/hello"], None, seconds)
+    ours, ours_cpu = measured(server, paths, token, seconds)
     if ours.non_2xx or ours.errors:
         raise probe.NotAvailable(
             f"stock-level reads failed under load ({ours.non_2xx} non-2xx, {ours.errors} errors)"
         )
     return {
-        "status": "ok",
         "ratio": round(ours.rps / hello.rps, 3),
         "p99_ms": round(ours.p99_ms, 2),
-        "ours": ours.as_dict(),
-        "anchor": hello.as_dict(),
-        "target": ">=0.6, p99<=25ms",
-        "ours_label": f"{ours.rps:,.0f} req/s p99 {ours.p99_ms:.1f}ms",
-        "anchor_label": f"{hello.rps:,.0f} req/s (hello)",
-        "settings": {**server.settings.as_dict(), "connections": CONNECTIONS, "seconds": seconds,
-                     "distinct_item_ids": len(paths), "generator": ours.generator},
+        "ours": {**ours.as_dict(), "cpu_us_per_request": ours_cpu},
+        "anchor": {**hello.as_dict(), "cpu_us_per_request": hello_cpu},
+        "cpu_ratio": _cpu_ratio(hello_cpu, ours_cpu),
+        "settings": {**server.settings.as_dict(), "connections": CONNECTIONS,
+                     "seconds": seconds, "distinct_item_ids": len(paths)},
     }  # fmt: skip
+
+
+def _cpu_ratio(hello: dict[str, float | None], ours: dict[str, float | None]) -> float | None:
+    """Hello's CPU per request over the read's (worker and database): 1.0 would be as cheap."""
+    if not hello.get("total") or not ours.get("total"):
+        return None
+    return round(float(hello["total"]) / float(ours["total"]), 3)  # type: ignore[arg-type]
+
+
+def run(
+    url: str, seconds: int, pool_max: int, per_core: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The read pair with one worker, then with one worker per core; and the workers' memory
+    right after the last read (the memory benchmark)."""
+    rows = {}
+    rss: dict[str, Any] = {}
+    for workers in sorted({1, per_core}):
+        with running_server(url, ServerSettings(workers=workers, pool_max=pool_max)) as server:
+            rows[workers] = pair(server, url, seconds)
+            rss = memory.run(server, f"the read benchmark ({workers} workers)")
+    main, single = rows[per_core], rows[1]
+    meets = all(r["ratio"] >= 0.6 and r["p99_ms"] <= 25 for r in rows.values())
+    return {
+        "status": "ok",
+        **main,
+        "one_worker": single,
+        "meets_target_both": meets,
+        "target": ">=0.6, p99<=25ms (1 worker and 1 per core)",
+        "ours_label": f"{main['ours']['rps']:,.0f} req/s p99 {main['p99_ms']:.1f}ms",
+        "anchor_label": f"{main['anchor']['rps']:,.0f} req/s (hello)",
+        "note": (f"{per_core} workers; 1 worker: ratio {single['ratio']}, "
+                 f"p99 {single['p99_ms']} ms; CPU/request read "
+                 f"{main['ours']['cpu_us_per_request']['total']} us vs hello "
+                 f"{main['anchor']['cpu_us_per_request']['total']} us"),
+    }, rss  # fmt: skip
+
+
+def cores() -> int:
+    return os.cpu_count() or 1

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +33,9 @@ from application.importing import (
 )
 
 IMPORT_WAITS = Waits(lock_timeout_ms=30_000, statement_timeout_ms=0)
+
+
+logger = logging.getLogger(__name__)
 
 
 class PostgresStockImportSession(StockImportSession):
@@ -69,10 +75,11 @@ class PostgresStockImportSession(StockImportSession):
         for statement in (q.CREATE_IMPORT_ROWS, q.CREATE_IMPORT_LINES, q.CREATE_IMPORT_LEVELS):
             await conn.execute(statement)
         loaded = 0
-        async with conn.cursor() as cur, cur.copy(q.COPY_ROWS) as copy:
-            for row in rows:
-                await copy.write_row((row.line, row.sku, row.location_code, row.quantity))
-                loaded += 1
+        with _phase(q.COPY_ROWS):
+            async with conn.cursor() as cur, cur.copy(q.COPY_ROWS) as copy:
+                for row in rows:
+                    await copy.write_row((row.line, row.sku, row.location_code, row.quantity))
+                    loaded += 1
         await self._run(q.RESOLVE)
         await conn.execute(q.ANALYZE_LINES)
         return loaded
@@ -113,7 +120,8 @@ class PostgresStockImportSession(StockImportSession):
         lines = await self._count(q.INSERT_LINES, params)
         levels = await self._count(q.UPDATE_LEVELS, params)
         try:
-            await conn.commit()
+            with _phase("COMMIT"):
+                await conn.commit()
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             raise unavailable(exc) from exc
         return ImportSummary(plan.movement_id, lines, levels)
@@ -127,19 +135,40 @@ class PostgresStockImportSession(StockImportSession):
         return {"org_id": self._org_id, **(params or {})}
 
     async def _run(self, query: SqlText, params: dict[str, Any] | None = None) -> None:
-        await (await self._conn()).execute(query, self._params(params))
+        conn = await self._conn()
+        with _phase(query):
+            await conn.execute(query, self._params(params))
 
     async def _count(self, query: SqlText, params: dict[str, Any]) -> int:
-        cur = await (await self._conn()).execute(query, self._params(params))
+        conn = await self._conn()
+        with _phase(query):
+            cur = await conn.execute(query, self._params(params))
         return cur.rowcount
 
     async def _all(
         self, query: SqlText, params: dict[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         conn = await self._conn()
-        async with conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(query, self._params(params))
-            return await cur.fetchall()
+        with _phase(query):
+            async with conn.cursor(row_factory=dict_row) as cur:
+                await cur.execute(query, self._params(params))
+                return await cur.fetchall()
+
+
+# Statement constant -> its name, so the log says which step took the time.
+_NAMES = {id(value): name for name, value in vars(q).items() if name.isupper()}
+
+
+@contextmanager
+def _phase(statement: object) -> Iterator[None]:
+    """Log how long one step of the import took (``import phase NAME took S s``)."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        name = statement if isinstance(statement, str) and statement.isupper() else None
+        name = name or _NAMES.get(id(statement), "statement")
+        logger.info("import phase %s took %.2f s", name, time.monotonic() - started)
 
 
 def _catalog_problem(row: dict[str, Any]) -> str:

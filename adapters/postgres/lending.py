@@ -57,6 +57,10 @@ class ConnectionLender:
             and conn.pgconn.transaction_status == _IDLE
             and self._handoffs.get(key, 0) < MAX_HANDOFFS
         )
+        # Others who queue in the pool itself (the rate limiter's counter, the importer, the
+        # expiry job) must not starve while units of work hand connections around.
+        if reusable and self._waiters and self.pool.get_stats().get("requests_waiting", 0):
+            reusable = False
         while reusable and self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, LiteralString
 from uuid import UUID
 
@@ -69,7 +70,13 @@ _FILTERS: list[tuple[str, LiteralString]] = [
 
 def list_query(filters: MovementFilter, after: bool) -> sql.Composed:
     """The list statement for a filter combination (each combination plans with its index)."""
-    conditions = [_ORG] + [c for name, c in _FILTERS if getattr(filters, name) is not None]
+    return _list_query(tuple(getattr(filters, name) is not None for name, _ in _FILTERS), after)
+
+
+@lru_cache(maxsize=256)
+def _list_query(present: tuple[bool, ...], after: bool) -> sql.Composed:
+    # Cached: one object per combination, so its rendered text is cached too.
+    conditions = [_ORG] + [c for (_, c), used in zip(_FILTERS, present, strict=True) if used]
     return movement_query([*conditions, _AFTER] if after else conditions, _ORDER)
 
 

@@ -53,9 +53,19 @@ def compiled(statement: Statement) -> Compiled:
 
 
 def _compiled_composition(statement: sql.Composable) -> Compiled:
-    # Compositions are built once per filter combination (the builders are cached), so this
-    # runs rarely; the text is then cached by compile_text.
-    return compile_text(statement.as_bytes(None))
+    # Compositions are module constants or built once per filter combination (cached), so the
+    # object itself is the key; rendering one costs more than the rest of a statement's trip.
+    cached = _COMPOSITIONS.get(id(statement))
+    if cached is not None and cached[0] is statement:
+        return cached[1]
+    result = compile_text(statement.as_bytes(None))
+    if len(_COMPOSITIONS) < _MAX_COMPOSITIONS:
+        _COMPOSITIONS[id(statement)] = (statement, result)  # keeps it alive: ids stay unique
+    return result
+
+
+_MAX_COMPOSITIONS = 512
+_COMPOSITIONS: dict[int, tuple[sql.Composable, Compiled]] = {}
 
 
 _BIND = compile_text(BIND_ORG.encode())

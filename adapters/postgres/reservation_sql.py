@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import LiteralString
 
 from psycopg import sql
@@ -78,6 +79,7 @@ GET_RESERVATION = reservation_query([_ORG, _ID])
 GET_RESERVATION_FOR_UPDATE = reservation_query([_ORG, _ID], " FOR UPDATE")
 
 
+@lru_cache(maxsize=64)  # one object per combination, so its rendered text is cached too
 def list_query(status: ReservationStatus | None, reference: bool, after: bool) -> sql.Composed:
     """The list statement for a filter combination; status is the effective one."""
     conditions: list[sql.Composable] = [_ORG]

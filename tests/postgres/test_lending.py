@@ -179,3 +179,25 @@ async def lose_the_connection_and_read(uow: PostgresUnitOfWork) -> None:
         session = uow._session  # type: ignore[attr-defined]
         await session.conn.close()  # lost before the first statement
         await uow.items.list(PageRequest())  # replay: the reconnect fails
+
+
+async def test_a_caller_queued_in_the_pool_itself_is_served_before_the_next_handoff(
+    database_url: str,
+) -> None:
+    pool = await opened_pool(database_url, 1)
+    try:
+        lender = ConnectionLender(pool)
+        held = await lender.borrow()
+        waiting_in_pool = asyncio.create_task(pool.getconn(2.0))  # like the rate limiter
+        await asyncio.sleep(0.05)
+        waiting_in_lender = asyncio.create_task(lender.borrow())
+        await asyncio.sleep(0.05)
+
+        await lender.give_back(held)
+
+        direct = await asyncio.wait_for(waiting_in_pool, 2)
+        assert not waiting_in_lender.done()
+        await pool.putconn(direct)
+        await lender.give_back(await asyncio.wait_for(waiting_in_lender, 2))
+    finally:
+        await pool.close()
