@@ -91,7 +91,10 @@ def create_app(
         assert started is not None  # noqa: S101 -- the edge serves routes only after startup
         return started.service
 
-    direct = {("GET", stock_levels.PATH): stock_levels.direct_list_stock_levels(service)}
+    direct = {
+        ("GET", stock_levels.PATH): stock_levels.direct_list_stock_levels(service),
+        ("POST", reservations.PREFIX): reservations.direct_create_reservation(service),
+    }
     api.edge = Edge(
         partial(FastAPI.__call__, api),
         metrics=metrics,

@@ -165,13 +165,18 @@ async def _on_unhandled_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)  # noqa: S101 -- registered for this class
+    return http_problem(exc, request.url.path)
+
+
+def http_problem(exc: HTTPException, instance: str) -> JSONResponse:
+    """The problem for one of Starlette's own errors (unknown route, wrong method, ...)."""
     status = exc.status_code
     code = CODE_BY_STATUS.get(status, "http_error")
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
     if status == 404 and detail == HTTPStatus(404).phrase:
         detail = "no such route"
     headers = dict(exc.headers) if exc.headers else None
-    return problem(status, code, detail, instance=request.url.path, headers=headers)
+    return problem(status, code, detail, instance=instance, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

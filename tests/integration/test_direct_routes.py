@@ -1,12 +1,14 @@
 """Direct routes answer exactly as FastAPI would: one app with them, one without, same inputs.
 
-The edge serves ``GET /v1/stock-levels`` itself (ADR 0015). Any drift from the documented
-FastAPI route (a status, a header, a field, an error's wording) fails here: hypothesis sends
-both apps the same query strings, valid and hostile, with every kind of credential.
+The edge serves ``GET /v1/stock-levels`` and ``POST /v1/reservations`` itself (ADR 0015). Any
+drift from the documented FastAPI routes (a status, a header, a field, an error's wording)
+fails here: hypothesis sends both apps the same requests, valid and hostile, with every kind
+of credential.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -124,3 +126,118 @@ async def test_pages_of_real_levels_read_the_same_through_both(
     assert len(levels) == 4
     held = next(level for level in levels if level["item_id"] == item["id"])
     assert (held["on_hand"], held["reserved"], held["available"]) == (7, 2, 5)
+
+
+# --- POST /v1/reservations ---------------------------------------------------------------
+# Bodies name "ITEM" and "LOC"; each app gets its own stocked item and location in place of
+# them, so both see the same state. The reply's ids and times are put back to compare.
+
+ITEM, LOC = "ITEM", "LOC"
+quantities = st.one_of(
+    st.integers(min_value=-2, max_value=12), st.sampled_from([0, 10**12, 10**13, "5", 5.0, None])
+)
+line_bodies = st.fixed_dictionaries(
+    {"item_id": st.sampled_from([ITEM, "not-a-uuid"]), "location_id": st.just(LOC)},
+    optional={"quantity": quantities, "extra": st.just(1)},
+)
+reservation_bodies = st.one_of(
+    st.fixed_dictionaries(
+        {"lines": st.lists(line_bodies, max_size=3)},
+        optional={
+            "reference": st.one_of(st.none(), st.text(max_size=5), st.just("x\x00")),
+            "ttl_seconds": st.one_of(st.none(), st.integers(-1, 10**9), st.just(True)),
+            "unknown": st.just("field"),
+        },
+    ),
+    st.just([]),
+    st.just(None),
+)
+raw_bodies = st.one_of(
+    reservation_bodies.map(lambda body: ("json", body)),
+    st.sampled_from([b"", b"{", b'{"lines": [}', b"\xff\xfe\x00", b"null", b"[1, 2]"]).map(
+        lambda raw: ("raw", raw)
+    ),
+)
+keys = st.one_of(st.none(), st.sampled_from(["k-1", "", "x" * 256, " spaced key "]))
+
+
+async def stocked(app: FastAPI, headers: dict[str, str], quantity: int) -> dict[str, str]:
+    async with client_for(app) as client:
+        org = Org(client, "", headers, headers)
+        item, location = await org.stocked(quantity)
+    return {ITEM: item["id"], LOC: location["id"]}
+
+
+def substituted(raw: Any, ids: dict[str, str]) -> bytes:
+    kind, value = raw
+    if kind == "raw":
+        return bytes(value)
+    text = json.dumps(value)
+    for placeholder, real in ids.items():
+        text = text.replace(f'"{placeholder}"', f'"{real}"')
+    return text.encode()
+
+
+def normalized(response: httpx.Response, ids: dict[str, str]) -> Any:
+    text = response.text
+    for placeholder, real in ids.items():
+        text = text.replace(real, placeholder)
+    body = json.loads(text) if text else None
+    if response.status_code == 201:
+        assert response.headers["location"] == f"/v1/reservations/{body['id']}"
+        body = {**body, "id": "ID", "created_at": "T", "expires_at": body["expires_at"] and "T"}
+    return body
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(raw=raw_bodies, key=keys, who=st.sampled_from(["admin", "none", "forged", "no_org"]))
+async def test_any_reservation_request_gets_the_same_answer_from_both(
+    twin_apps: tuple[FastAPI, FastAPI],
+    auth: Callable[..., dict[str, str]],
+    credentials: dict[str, dict[str, str]],
+    raw: Any,
+    key: str | None,
+    who: str,
+) -> None:
+    answers = []
+    for app in twin_apps:
+        admin = auth(new_org_id(), "admin", "u_admin")
+        ids = await stocked(app, admin, 10)
+        headers = {**(admin if who == "admin" else credentials[who])}
+        headers["Content-Type"] = "application/json"
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        async with client_for(app) as client:
+            response = await client.post(
+                "/v1/reservations", content=substituted(raw, ids), headers=headers
+            )
+        answers.append((response, ids))
+    (direct, direct_ids), (framework, framework_ids) = answers
+    assert direct.status_code == framework.status_code, (direct.text, framework.text)
+    for name in (*COMPARED_HEADERS, "etag", "idempotent-replayed"):
+        assert direct.headers.get(name) == framework.headers.get(name), name
+    assert normalized(direct, direct_ids) == normalized(framework, framework_ids)
+
+
+async def test_a_replayed_reservation_reads_the_same_through_both(
+    twin_apps: tuple[FastAPI, FastAPI], auth: Callable[..., dict[str, str]]
+) -> None:
+    replies = []
+    for app in twin_apps:
+        admin = auth(new_org_id(), "admin", "u_admin")
+        ids = await stocked(app, admin, 10)
+        body = {"lines": [{"item_id": ids[ITEM], "location_id": ids[LOC], "quantity": 3}]}
+        headers = {**admin, "Idempotency-Key": "same-key"}
+        async with client_for(app) as client:
+            first = await client.post("/v1/reservations", json=body, headers=headers)
+            again = await client.post("/v1/reservations", json=body, headers=headers)
+        assert first.status_code == again.status_code == 201
+        assert again.json() == first.json()
+        replies.append((again, ids))
+    (direct, direct_ids), (framework, framework_ids) = replies
+    assert direct.headers["idempotent-replayed"] == framework.headers["idempotent-replayed"]
+    assert normalized(direct, direct_ids) == normalized(framework, framework_ids)

@@ -1,22 +1,42 @@
-"""/v1/reservations: stock held for orders, and how holds end (fulfil, release, expiry)."""
+"""/v1/reservations: stock held for orders, and how holds end (fulfil, release, expiry).
+
+``POST /v1/reservations`` is also served directly by the edge (``direct_create_reservation``):
+the same body model, use case and response model, held to FastAPI's answers by a
+differential test (ADR 0015)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
 
+from application.errors import Unauthenticated
 from application.ports import ReservationFilter
 from application.queries.reservations import GetReservationHandler, ListReservationsHandler
+from application.service import StockroomService
 from application.use_cases.create_reservation import CreateReservation, CreateReservationHandler
 from application.use_cases.extend_reservation import ExtendReservation, ExtendReservationHandler
 from application.use_cases.fulfil_reservation import FulfilReservationHandler
 from application.use_cases.release_reservation import ReleaseReservationHandler
 from application.use_cases.settle_reservation import SettleReservation
 from domain import rules
+from domain.errors import StockroomError
 from domain.reservations import ReservationStatus
-from entrypoints.http.dependencies import CurrentPrincipal, IdempotencyKey, Service
+from entrypoints.http.dependencies import MISSING, CurrentPrincipal, IdempotencyKey, Service
+from entrypoints.http.direct import (
+    BodyInvalid,
+    header,
+    located,
+    parse_json,
+    read_body,
+    require_body,
+)
+from entrypoints.http.edge import DirectRoute, current_principal_or_error
+from entrypoints.http.errors import error_response, http_problem, validation_problem
 from entrypoints.http.routers.common import (
     BODY_ERRORS,
     COMMON_ERRORS,
@@ -183,3 +203,46 @@ async def extend_reservation(
     set_etag(response, outcome.value.version)
     mark_replay(response, outcome.replayed)
     return Reservation.of(outcome.value)
+
+
+def direct_create_reservation(service: Callable[[], StockroomService]) -> DirectRoute:
+    """``POST /v1/reservations`` as the edge serves it, without FastAPI's routing."""
+
+    async def route(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            # FastAPI's order: an unreadable body (400) before the caller (401) before the
+            # body's fields (422).
+            raw = await read_body(receive)
+            document = parse_json(raw)
+            principal = current_principal_or_error(scope["state"])
+            if principal is None:
+                raise Unauthenticated(MISSING)
+            body = ReservationCreate.model_validate(require_body(document), from_attributes=True)
+            key = header(scope, b"idempotency-key")
+            outcome = await service().create_reservation(principal, body.to_command(), key)
+        except StockroomError as exc:
+            await error_response(exc, PREFIX)(scope, receive, send)
+            return
+        except BodyInvalid as exc:
+            await validation_problem(exc.errors, PREFIX)(scope, receive, send)
+            return
+        except HTTPException as exc:
+            await http_problem(exc, PREFIX)(scope, receive, send)
+            return
+        except ValidationError as exc:
+            await validation_problem(located("body", exc), PREFIX)(scope, receive, send)
+            return
+        reservation = outcome.value
+        payload = Reservation.of(reservation).model_dump_json().encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(payload)).encode()),
+            (b"location", f"{PREFIX}/{reservation.id}".encode()),
+            (b"etag", f'"{reservation.version}"'.encode()),
+        ]
+        if outcome.replayed:
+            headers.append((b"idempotent-replayed", b"true"))
+        await send({"type": "http.response.start", "status": 201, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    return route

@@ -25,6 +25,7 @@ from application.service import StockroomService
 from domain.errors import StockroomError
 from domain.stock import StockLevel as DomainStockLevel
 from entrypoints.http.dependencies import MISSING, CurrentPrincipal, Service
+from entrypoints.http.direct import located
 from entrypoints.http.edge import DirectRoute, current_principal_or_error
 from entrypoints.http.errors import error_response, validation_problem
 from entrypoints.http.routers.common import COMMON_ERRORS, describe
@@ -114,7 +115,7 @@ def direct_list_stock_levels(service: Callable[[], StockroomService]) -> DirectR
             await error_response(exc, PATH)(scope, receive, send)
             return
         except ValidationError as exc:
-            await validation_problem(_located(exc), PATH)(scope, receive, send)
+            await validation_problem(located("query", exc), PATH)(scope, receive, send)
             return
         body = encode_page(page)
         await send({"type": "http.response.start", "status": 200, "headers": [
@@ -128,7 +129,3 @@ def _query(scope: Any) -> StockLevelQuery:
     raw = scope.get("query_string", b"").decode("latin-1")
     # Like Starlette's QueryParams: blank values kept, the last of a repeated name wins.
     return StockLevelQuery.model_validate(dict(parse_qsl(raw, keep_blank_values=True)))
-
-
-def _located(exc: ValidationError) -> list[dict[str, Any]]:
-    return [{**err, "loc": ("query", *err["loc"])} for err in exc.errors()]
