@@ -27,6 +27,7 @@ from adapters.betterauth.login import BetterAuthLoginClient
 from adapters.betterauth.verifier import BetterAuthTokenVerifier
 from adapters.clock import SystemClock
 from adapters.ids import UuidGenerator
+from adapters.postgres.channels import ReadChannels
 from adapters.postgres.embedded import EmbeddedPostgres
 from adapters.postgres.expired_reservations import PostgresExpiredReservations
 from adapters.postgres.importer import PostgresStockImporter
@@ -92,11 +93,27 @@ async def _pool(
         await pool.close()
 
 
+async def _read_channels(
+    database: Database, pool: AsyncConnectionPool[AsyncConnection[Any]], settings: Settings
+) -> AsyncIterator[ReadChannels | None]:
+    if settings.read_channels == 0:
+        yield None
+        return
+    kwargs = pool.kwargs if isinstance(pool.kwargs, dict) else {}  # the pool's connect options
+    channels = ReadChannels(database.url, kwargs, size=settings.read_channels)
+    try:
+        yield channels
+    finally:
+        await channels.close()
+
+
 def _uow_factory(
-    pool: AsyncConnectionPool[AsyncConnection[Any]], settings: Settings
+    pool: AsyncConnectionPool[AsyncConnection[Any]],
+    channels: ReadChannels | None,
+    settings: Settings,
 ) -> PostgresUnitOfWorkFactory:
     waits = Waits(settings.lock_timeout_ms, settings.statement_timeout_ms)
-    return PostgresUnitOfWorkFactory(pool, waits=waits)
+    return PostgresUnitOfWorkFactory(pool, waits=waits, channels=channels)
 
 
 def _migrator(database: Database) -> YoyoMigrator:
@@ -215,7 +232,13 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(UuidGenerator)
     # Storage: PostgreSQL. Tests and library users may override these two with the
     # in-memory adapters (adapters/memory), which the contract suite proves equal.
-    uow_factory = providers.Singleton(_uow_factory, pool=pool, settings=settings)
+    # Single-statement reads share a few pipelined connections (ADR 0017); the rest borrow.
+    read_channels = providers.Resource(
+        _read_channels, database=database, pool=pool, settings=settings
+    )
+    uow_factory = providers.Singleton(
+        _uow_factory, pool=pool, channels=read_channels, settings=settings
+    )
     expired_reservations = providers.Singleton(PostgresExpiredReservations, pool=pool)
     record_purge = providers.Singleton(PostgresRecordPurge, pool=pool)
 

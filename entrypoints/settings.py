@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     database_pooled: Literal["auto", "true", "false"] = Field("auto", alias="DATABASE_POOLED")
     # How long one API transaction may wait on a row lock, and run one statement, before it
     # fails with 503 + Retry-After (0 disables the bound). Bulk imports have their own.
+    # Connections per process that carry the single-statement reads, pipelined (0: reads
+    # borrow pooled connections like everything else).
+    read_channels: int = Field(2, ge=0, le=16, alias="STOCKROOM_READ_CHANNELS")
     lock_timeout_ms: int = Field(2000, ge=0, alias="STOCKROOM_LOCK_TIMEOUT_MS")
     statement_timeout_ms: int = Field(15000, ge=0, alias="STOCKROOM_STATEMENT_TIMEOUT_MS")
 

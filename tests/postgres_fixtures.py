@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from psycopg.conninfo import make_conninfo
 
+from adapters.postgres.channels import ReadChannels
 from adapters.postgres.expired_reservations import PostgresExpiredReservations
 from adapters.postgres.pool import build_pool
 from adapters.postgres.uow import Pool, PostgresUnitOfWorkFactory
@@ -60,11 +61,16 @@ async def postgres_backend(
     )
     pool.timeout = checkout_timeout  # how long a unit of work waits for a connection
     await pool.open(wait=True)
+    # Reads fly on shared read channels, as in the app (ADR 0017).
+    channels = ReadChannels(pool.conninfo, dict(pool.kwargs or {}), size=2)
     try:
         yield PostgresBackend(
-            pool, PostgresUnitOfWorkFactory(pool), PostgresExpiredReservations(pool)
+            pool,
+            PostgresUnitOfWorkFactory(pool, channels=channels),
+            PostgresExpiredReservations(pool),
         )
     finally:
+        await channels.close()
         await pool.close()
 
 

@@ -9,6 +9,7 @@ from typing import Any, LiteralString
 
 from psycopg import AsyncConnection, pq, sql
 
+from adapters.postgres.channels import ChannelLost, ReadChannels
 from adapters.postgres.errors import UNAVAILABLE
 from adapters.postgres.wire import Call, Compiled, Fetch, compile_text, fly
 
@@ -175,7 +176,7 @@ class Repository:
     """Runs parameterised statements in the session's transaction; ``org_id`` is always bound
     as ``%(org_id)s`` (row-level security checks it again). Never commits."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session | ChannelSession) -> None:
         self._session = session
 
     def _params(self, params: dict[str, Any] | None) -> dict[str, Any]:
@@ -200,3 +201,40 @@ class Repository:
 def utc(moment: datetime) -> datetime:
     """Timestamps leave the adapter in UTC whatever the session TimeZone (cursor keys use them)."""
     return moment.astimezone(UTC)
+
+
+class ChannelSession:
+    """A read-only session whose statements fly on the shared read channels (ADR 0017): each
+    with the org binding, as its own implicit transaction, on no connection of its own."""
+
+    read_only = True
+    in_transaction = False
+
+    def __init__(
+        self, channels: ReadChannels, org_id: str, *, prepare: bool, waits: Waits | None = None
+    ) -> None:
+        waits = waits or Waits()
+        self.org_id = org_id
+        self._channels = channels
+        self._prepare = prepare
+        self._bind = Call(
+            _BIND,
+            {
+                "org_id": org_id,
+                "lock_timeout": f"{waits.lock_timeout_ms}ms",
+                "statement_timeout": f"{waits.statement_timeout_ms}ms",
+            },
+            "none",
+        )
+
+    async def execute(self, query: Statement, params: dict[str, Any], fetch: Fetch) -> Any:
+        """Run one read; if its channel's connection was lost, once more on a fresh one."""
+        calls = [self._bind, Call(compiled(query), params, fetch)]
+        try:
+            results = await self._channels.run(calls, prepare=self._prepare)
+        except ChannelLost:
+            results = await self._channels.run(calls, prepare=self._prepare)
+        return results[-1]
+
+    def defer(self, query: Statement, params: dict[str, Any]) -> None:
+        raise RuntimeError("a read-only session cannot write")

@@ -8,13 +8,14 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from adapters.postgres.channels import ReadChannels
 from adapters.postgres.errors import UNAVAILABLE, is_unavailable, unavailable
 from adapters.postgres.idempotency import PostgresIdempotencyStore
 from adapters.postgres.items import PostgresItems
 from adapters.postgres.lending import ConnectionLender
 from adapters.postgres.locations import PostgresLocations
 from adapters.postgres.movements import PostgresMovements
-from adapters.postgres.repository import Session, Waits
+from adapters.postgres.repository import ChannelSession, Session, Waits
 from adapters.postgres.reservations import PostgresReservations
 from adapters.postgres.stock import PostgresStockLevels
 from application.errors import StorageUnavailable
@@ -41,8 +42,10 @@ class PostgresUnitOfWork(UnitOfWork):
         read_only: bool = False,
         prepare: bool = True,
         waits: Waits | None = None,
+        channels: ReadChannels | None = None,
     ) -> None:
         self._lender = lender
+        self._channels = channels
         self._org_id = org_id
         self._read_only = read_only
         self._timeout = checkout_timeout
@@ -52,6 +55,13 @@ class PostgresUnitOfWork(UnitOfWork):
         self._conn: AsyncConnection[Any] | None = None  # what this unit of work owes the pool
 
     async def __aenter__(self) -> PostgresUnitOfWork:
+        if self._read_only and self._channels is not None:
+            # Reads fly on the shared read channels: no connection of their own to borrow.
+            shared = ChannelSession(
+                self._channels, self._org_id, prepare=self._prepare, waits=self._waits
+            )
+            self._bind_repositories(shared)
+            return self
         self._conn = await self._checkout(self._timeout)
         session = self._session = Session(
             self._conn,
@@ -62,13 +72,16 @@ class PostgresUnitOfWork(UnitOfWork):
             waits=self._waits,
             max_replays=self._lender.pool.max_size,
         )
+        self._bind_repositories(session)
+        return self
+
+    def _bind_repositories(self, session: Session | ChannelSession) -> None:
         self.items = PostgresItems(session)
         self.locations = PostgresLocations(session)
         self.stock = PostgresStockLevels(session)
         self.movements = PostgresMovements(session)
         self.reservations = PostgresReservations(session)
         self.idempotency = PostgresIdempotencyStore(session)
-        return self
 
     async def __aexit__(self, *exc: object) -> None:
         error = exc[1] if len(exc) > 1 else None
@@ -77,6 +90,8 @@ class PostgresUnitOfWork(UnitOfWork):
             raise unavailable(error) from error
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise StorageUnavailable("a read-only unit of work cannot commit")
         session = self._open()
         if session.read_only:
             raise StorageUnavailable("a read-only unit of work cannot commit")
@@ -136,8 +151,10 @@ class PostgresUnitOfWorkFactory(UnitOfWorkFactory):
         checkout_timeout: float | None = None,
         prepare: bool | None = None,
         waits: Waits | None = None,
+        channels: ReadChannels | None = None,
     ) -> None:
         self.pool = pool
+        self._channels = channels
         self._lender = ConnectionLender(pool)
         self._timeout = checkout_timeout
         # Named prepared statements only where the pool's connections keep them (not behind a
@@ -153,4 +170,5 @@ class PostgresUnitOfWorkFactory(UnitOfWorkFactory):
             read_only=read_only,
             prepare=self._prepare,
             waits=self._waits,
+            channels=self._channels,
         )

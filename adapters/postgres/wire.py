@@ -82,7 +82,7 @@ class Call:
     fetch: Fetch = "all"
 
 
-class _ConnectionState:
+class ConnectionState:
     """What the wire remembers per connection: its transformer and prepared statements."""
 
     __slots__ = ("names", "next_name", "prepared", "transformer")
@@ -94,13 +94,13 @@ class _ConnectionState:
         self.next_name = 0  # never reused: a forgotten name may still exist on the server
 
 
-_STATES: WeakKeyDictionary[AsyncConnection[Any], _ConnectionState] = WeakKeyDictionary()
+_STATES: WeakKeyDictionary[AsyncConnection[Any], ConnectionState] = WeakKeyDictionary()
 
 
-def _state(conn: AsyncConnection[Any]) -> _ConnectionState:
+def _state(conn: AsyncConnection[Any]) -> ConnectionState:
     state = _STATES.get(conn)
     if state is None:
-        state = _STATES[conn] = _ConnectionState(conn)
+        state = _STATES[conn] = ConnectionState(conn)
     return state
 
 
@@ -120,7 +120,7 @@ async def fly(
         # In send order, what each command is: a PREPARE (its cache key) or a call (None).
         commands: list[Any] = []
         for call in calls:
-            key = _send(pgconn, state, call, prepare)
+            key = send_call(pgconn, state, call, prepare)
             if key is not None:
                 commands.append(key)
             commands.append(None)
@@ -138,11 +138,11 @@ async def fly(
             pgconn.finish()
     if error is not None:
         raise error
-    return [_rows(state, call, result) for result, call in zip(results, calls, strict=True)]
+    return [result_rows(state, call, result) for result, call in zip(results, calls, strict=True)]
 
 
 async def _collect(
-    conn: AsyncConnection[Any], pgconn: Any, state: _ConnectionState, commands: list[Any]
+    conn: AsyncConnection[Any], pgconn: Any, state: ConnectionState, commands: list[Any]
 ) -> tuple[list[Any], psycopg.Error | None]:
     """Read every command's result up to the Sync; return them and the flight's first error.
 
@@ -193,7 +193,7 @@ async def _collect(
 _SYNC = object()
 
 
-def _send(pgconn: Any, state: _ConnectionState, call: Call, prepare: bool) -> Any:
+def send_call(pgconn: Any, state: ConnectionState, call: Call, prepare: bool) -> Any:
     """Queue one call; return the prepared-statement key when a PREPARE went with it."""
     statement = call.statement
     tx = state.transformer
@@ -217,14 +217,14 @@ def _send(pgconn: Any, state: _ConnectionState, call: Call, prepare: bool) -> An
     return key
 
 
-def _forget_prepared_after(state: _ConnectionState, error: psycopg.Error) -> None:
+def _forget_prepared_after(state: ConnectionState, error: psycopg.Error) -> None:
     # "prepared statement does not exist" or "cached plan must not change result type"
     # (a migration changed a table under a prepared statement): prepare everything again.
     if error.sqlstate in ("26000", "0A000"):
         state.prepared.clear()
 
 
-def _rows(state: _ConnectionState, call: Call, result: Any) -> Any:
+def result_rows(state: ConnectionState, call: Call, result: Any) -> Any:
     fetch = call.fetch
     if fetch == "none" or result is None:
         return None
