@@ -232,7 +232,7 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(UuidGenerator)
     # Storage: PostgreSQL. Tests and library users may override these two with the
     # in-memory adapters (adapters/memory), which the contract suite proves equal.
-    # Single-statement reads share a few pipelined connections (ADR 0017); the rest borrow.
+    # Single-statement reads share a few pipelined connections (ADR 0023); the rest borrow.
     read_channels = providers.Resource(
         _read_channels, database=database, pool=pool, settings=settings
     )

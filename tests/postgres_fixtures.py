@@ -61,7 +61,7 @@ async def postgres_backend(
     )
     pool.timeout = checkout_timeout  # how long a unit of work waits for a connection
     await pool.open(wait=True)
-    # Reads fly on shared read channels, as in the app (ADR 0017).
+    # Reads fly on shared read channels, as in the app (ADR 0023).
     channels = ReadChannels(pool.conninfo, dict(pool.kwargs or {}), size=2)
     try:
         yield PostgresBackend(

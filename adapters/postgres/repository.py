@@ -204,7 +204,7 @@ def utc(moment: datetime) -> datetime:
 
 
 class ChannelSession:
-    """A read-only session whose statements fly on the shared read channels (ADR 0017): each
+    """A read-only session whose statements fly on the shared read channels (ADR 0023): each
     with the org binding, as its own implicit transaction, on no connection of its own."""
 
     read_only = True
