@@ -139,12 +139,23 @@ class StockLevels(Protocol):
     ) -> list[StockLevel]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """A movement and its place in the ledger: the position of the transaction that wrote it.
+
+    Lists run in (position, movement id) order and show only what no running transaction can
+    still precede, so paging never skips a movement that commits late (ADR 0020)."""
+
+    position: int
+    movement: Movement
+
+
 class Movements(Protocol):
     """The append-only ledger of one org."""
 
     async def add(self, movement: Movement) -> None: ...
     async def get(self, movement_id: UUID) -> Movement | None: ...
-    async def list(self, filters: MovementFilter, page: PageRequest) -> list[Movement]: ...
+    async def list(self, filters: MovementFilter, page: PageRequest) -> list[LedgerEntry]: ...
 
 
 class Reservations(Protocol):

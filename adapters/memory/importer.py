@@ -102,6 +102,7 @@ class InMemoryStockImportSession(StockImportSession):
             created_at=now,
             lines=tuple(lines),
         )
+        state.positions[plan.movement_id] = self._db.next_transaction()
         self._db.orgs[self._org_id] = state
         self._working = None
         return ImportSummary(plan.movement_id, len(lines), len(set(self._keys)))

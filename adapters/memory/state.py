@@ -32,6 +32,8 @@ class OrgState:
     movements: dict[UUID, Movement] = field(default_factory=dict)
     reservations: dict[UUID, Reservation] = field(default_factory=dict)
     idempotency: dict[str, IdempotencyRecord] = field(default_factory=dict)
+    # The ledger position of each movement: the number of the unit of work that wrote it.
+    positions: dict[UUID, int] = field(default_factory=dict)
 
     def copy(self) -> OrgState:
         return OrgState(
@@ -44,6 +46,7 @@ class OrgState:
                 k: IdempotencyRecord(v.fingerprint, v.created_at, v.result)
                 for k, v in self.idempotency.items()
             },
+            positions=dict(self.positions),
         )
 
 
@@ -63,6 +66,13 @@ class InMemoryDatabase:
         self.orgs: dict[str, OrgState] = {}
         self.lock = asyncio.Lock()
         self.rate_limit_windows: dict[str, RateLimitWindow] = {}
+        self._transactions = 0
+
+    def next_transaction(self) -> int:
+        """A number for a unit of work holding the lock: units of work run one at a time, so
+        these numbers are in commit order (the twin of Postgres's transaction ids)."""
+        self._transactions += 1
+        return self._transactions
 
     def state(self, org_id: str) -> OrgState:
         return self.orgs.get(org_id) or OrgState()

@@ -18,9 +18,11 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._db = db
         self._org_id = org_id
         self._working: OrgState | None = None
+        self._transaction = 0
 
     async def __aenter__(self) -> InMemoryUnitOfWork:
         await self._db.lock.acquire()
+        self._transaction = self._db.next_transaction()
         self._bind(self._db.state(self._org_id).copy())
         return self
 
@@ -29,7 +31,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.items = InMemoryItems(working)
         self.locations = InMemoryLocations(working)
         self.stock = InMemoryStockLevels(working)
-        self.movements = InMemoryMovements(working)
+        self.movements = InMemoryMovements(working, self._transaction)
         self.reservations = InMemoryReservations(working)
         self.idempotency = InMemoryIdempotencyStore(working)
 
