@@ -56,3 +56,9 @@ class IdentityProviderUnavailable(StockroomError):
     """The identity provider (JWKS, login) cannot be reached; fail closed."""
 
     code = "identity_unavailable"
+
+
+class CursorExpired(StockroomError):
+    """A feed cursor older than the event retention: events after it may have been purged."""
+
+    code = "cursor_expired"

@@ -221,7 +221,12 @@ class Container(containers.DeclarativeContainer):
     # --- use cases ----------------------------------------------------------------------
     deps = providers.Singleton(Deps, uow=uow_factory, clock=clock, ids=ids)
     service = providers.Singleton(StockroomService.build, deps=deps, expired=expired_reservations)
-    purge = providers.Singleton(PurgeHandler, clock=clock, record_purge=record_purge)
+    purge = providers.Singleton(
+        PurgeHandler,
+        clock=clock,
+        record_purge=record_purge,
+        event_retention_days=settings.provided.event_retention_days,
+    )
 
     # --- bulk import and observability (import-stock CLI, /metrics) ---------------------
     # The import always runs on PostgreSQL (COPY); ``pool_stats`` feeds the pool gauges.

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     login_rate_limit_per_minute: int = Field(
         10, ge=1, alias="STOCKROOM_LOGIN_RATE_LIMIT_PER_MINUTE"
     )
+    # How long the feed keeps events (`stockroom purge` deletes older ones; older cursors: 410).
+    event_retention_days: int = Field(7, ge=1, le=3650, alias="STOCKROOM_EVENT_RETENTION_DAYS")
 
     @field_validator("jwt_algorithms", "cors_origins", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from uuid import UUID
 from adapters.memory.state import OrgState
 from application.pagination import PageRequest
 from application.ports import (
+    ExpiredHolds,
     LedgerEntry,
     MovementFilter,
     Movements,
@@ -95,12 +96,11 @@ class InMemoryReservations(Reservations):
             rows = [r for r in rows if reservation_sort_key(r) > page.after]
         return rows[: page.limit + 1]
 
-    async def release_expired_holds(
-        self, keys: Sequence[LevelKey], now: datetime
-    ) -> dict[LevelKey, int]:
+    async def release_expired_holds(self, keys: Sequence[LevelKey], now: datetime) -> ExpiredHolds:
         wanted = set(keys)
         released: dict[LevelKey, int] = {}
-        for reservation in list(self._reservations.values()):
+        reservation_ids: list[UUID] = []
+        for reservation in sorted(self._reservations.values(), key=lambda r: r.id):
             holds = {line for line in reservation.expired_holds(now) if line.key in wanted}
             if not holds:
                 continue
@@ -111,4 +111,5 @@ class InMemoryReservations(Reservations):
                     line = replace(line, released=line.released + line.open)
                 lines.append(line)
             self._reservations[reservation.id] = replace(reservation, lines=tuple(lines))
-        return released
+            reservation_ids.append(reservation.id)
+        return ExpiredHolds(released, tuple(reservation_ids))

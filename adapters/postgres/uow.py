@@ -8,7 +8,9 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from adapters.event_signal import InProcessEventSignal
 from adapters.postgres.errors import UNAVAILABLE, is_unavailable, unavailable
+from adapters.postgres.events import PostgresEvents
 from adapters.postgres.idempotency import PostgresIdempotencyStore
 from adapters.postgres.items import PostgresItems
 from adapters.postgres.lending import ConnectionLender
@@ -18,7 +20,7 @@ from adapters.postgres.repository import Session, Waits
 from adapters.postgres.reservations import PostgresReservations
 from adapters.postgres.stock import PostgresStockLevels
 from application.errors import StorageUnavailable
-from application.ports import UnitOfWork, UnitOfWorkFactory
+from application.ports import EventSignal, UnitOfWork, UnitOfWorkFactory
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
 # A replacement for a lost connection is worth a short wait only: if the server is down, the
@@ -41,8 +43,10 @@ class PostgresUnitOfWork(UnitOfWork):
         read_only: bool = False,
         prepare: bool = True,
         waits: Waits | None = None,
+        signal: EventSignal | None = None,
     ) -> None:
         self._lender = lender
+        self._signal = signal
         self._org_id = org_id
         self._read_only = read_only
         self._timeout = checkout_timeout
@@ -68,6 +72,7 @@ class PostgresUnitOfWork(UnitOfWork):
         self.movements = PostgresMovements(session)
         self.reservations = PostgresReservations(session)
         self.idempotency = PostgresIdempotencyStore(session)
+        self.events = PostgresEvents(session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -80,11 +85,14 @@ class PostgresUnitOfWork(UnitOfWork):
         session = self._open()
         if session.read_only:
             raise StorageUnavailable("a read-only unit of work cannot commit")
+        announced = self.events.flush()  # rides with the COMMIT: no round trip of its own
         try:
             await session.commit()
         except UNAVAILABLE as exc:
             await self._release()
             raise unavailable(exc) from exc
+        if announced and self._signal is not None:
+            self._signal.notify(self._org_id)
 
     async def _checkout(self, wait_seconds: float | None) -> AsyncConnection[Any]:
         try:
@@ -136,8 +144,11 @@ class PostgresUnitOfWorkFactory(UnitOfWorkFactory):
         checkout_timeout: float | None = None,
         prepare: bool | None = None,
         waits: Waits | None = None,
+        event_signal: EventSignal | None = None,
     ) -> None:
         self.pool = pool
+        # Feed readers of this process wait on it; commits that wrote events wake them.
+        self.event_signal = event_signal or InProcessEventSignal()
         self._lender = ConnectionLender(pool)
         self._timeout = checkout_timeout
         # Named prepared statements only where the pool's connections keep them (not behind a
@@ -153,4 +164,5 @@ class PostgresUnitOfWorkFactory(UnitOfWorkFactory):
             read_only=read_only,
             prepare=self._prepare,
             waits=self._waits,
+            signal=self.event_signal,
         )
