@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from application.ports import LevelChange
@@ -23,7 +23,8 @@ Json = dict[str, object]
 
 
 def _time(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
+    """RFC 3339 in UTC with ``Z``, as the API writes timestamps."""
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def item_data(item: Item) -> Json:

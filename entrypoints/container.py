@@ -38,7 +38,8 @@ from adapters.postgres.repository import Waits
 from adapters.postgres.uow import PostgresUnitOfWorkFactory
 from adapters.rate_limiting import BatchingRateLimiter
 from application.importing import ImportStockHandler
-from application.ports import Clock, LoginClient, RateLimiter, TokenVerifier
+from application.integrations import Integrations
+from application.ports import Clock, EventSignal, LoginClient, RateLimiter, TokenVerifier
 from application.service import StockroomService
 from application.use_cases.base import Deps
 from application.use_cases.log_in import LogInHandler
@@ -182,6 +183,10 @@ def _pool_stats(pool: AsyncConnectionPool[AsyncConnection[Any]]) -> PostgresPool
     return PostgresPoolStats(pool)
 
 
+def _event_signal(uow_factory: PostgresUnitOfWorkFactory) -> EventSignal:
+    return uow_factory.event_signal
+
+
 class Container(containers.DeclarativeContainer):
     """Stockroom's providers, from configuration to use cases."""
 
@@ -239,6 +244,15 @@ class Container(containers.DeclarativeContainer):
         _log_in, client=login_client, limiter=login_rate_limiter, settings=settings
     )
 
+    # --- events: the feed and webhooks (ADR 0021, 0022) ---------------------------------
+    event_signal = providers.Singleton(_event_signal, uow_factory=uow_factory)
+    integrations = providers.Singleton(
+        Integrations.build,
+        deps=deps,
+        signal=event_signal,
+        retention_days=settings.provided.event_retention_days,
+    )
+
 
 def build_container(settings: Settings | None = None) -> Container:
     """A container reading the environment, or using ``settings`` when given (tests, CLI)."""
@@ -270,6 +284,12 @@ async def resolve_runtime(container: Container) -> Runtime:
         log_in=await _maybe_await(container.log_in()),
         dev_issuer=container.dev_issuer(),
     )
+
+
+async def resolve_integrations(container: Container) -> Integrations:
+    """The feed and webhook use cases (after ``startup``)."""
+    integrations: Integrations = await _maybe_await(container.integrations())
+    return integrations
 
 
 async def startup(container: Container) -> None:

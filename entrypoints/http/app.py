@@ -12,7 +12,14 @@ from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
 from application.service import StockroomService
-from entrypoints.container import Container, migrate, resolve_runtime, shutdown, startup
+from entrypoints.container import (
+    Container,
+    migrate,
+    resolve_integrations,
+    resolve_runtime,
+    shutdown,
+    startup,
+)
 from entrypoints.http.edge import Edge, EdgeServices
 from entrypoints.http.errors import install_error_handlers
 from entrypoints.http.observability import install_observability
@@ -20,6 +27,7 @@ from entrypoints.http.openapi import install_openapi
 from entrypoints.http.routers import (
     auth,
     dev,
+    events,
     health,
     items,
     locations,
@@ -66,6 +74,7 @@ def create_app(
                 logger.info("migrations applied: %s", ", ".join(applied) or "none pending")
             runtime = await resolve_runtime(container)
             app.state.runtime = runtime
+            app.state.integrations = await resolve_integrations(container)
             api.edge.services = EdgeServices(runtime.token_verifier, runtime.rate_limiter)
             yield
         finally:
@@ -89,6 +98,7 @@ def create_app(
     api.include_router(stock_levels.router)
     api.include_router(movements.router)
     api.include_router(reservations.router)
+    api.include_router(events.router)
     install_openapi(api)
     if not settings.better_auth_url:  # the dev issuer is active: publish its keys
         api.include_router(dev.router)

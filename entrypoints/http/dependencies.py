@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from application.errors import Unauthenticated
+from application.integrations import Integrations
 from application.principal import Principal
 from application.service import StockroomService
 from application.use_cases.log_in import LogInHandler
@@ -57,6 +58,12 @@ async def get_service(request: Request) -> StockroomService:
     return runtime(request).service
 
 
+async def get_integrations(request: Request) -> Integrations:
+    """The feed and webhook use cases, built once per process."""
+    value: Integrations = request.app.state.integrations
+    return value
+
+
 async def get_log_in(request: Request) -> LogInHandler:
     """The sign-in use case."""
     return runtime(request).log_in
@@ -80,6 +87,7 @@ async def if_match(request: Request) -> int | None:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 Service = Annotated[StockroomService, Depends(get_service)]
 LogInUseCase = Annotated[LogInHandler, Depends(get_log_in)]
+IntegrationsService = Annotated[Integrations, Depends(get_integrations)]
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", description="Replays the first result of this key (<= 255)"),
