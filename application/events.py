@@ -17,6 +17,7 @@ from domain.events import Event, EventType, stock_signals
 from domain.movements import Movement
 from domain.reservations import Reservation
 from domain.stock import Fulfil, Release, Reserve, StockChange, StockLevel
+from domain.webhooks import Webhook
 
 NewId = Callable[[], UUID]
 Json = dict[str, object]
@@ -113,6 +114,32 @@ def level_data(level: StockLevel, cause: Mapping[str, str]) -> Json:
     }
 
 
+def webhook_data(webhook: Webhook) -> Json:
+    """An endpoint as the API shows it (never its secret)."""
+    return {
+        "id": str(webhook.id),
+        "url": webhook.url,
+        "types": sorted(t.value for t in webhook.types),
+        "description": webhook.description,
+        "enabled": webhook.enabled,
+        "disabled_reason": webhook.disabled_reason,
+        "version": webhook.version,
+        "created_at": _time(webhook.created_at),
+        "updated_at": _time(webhook.updated_at),
+    }
+
+
+def event_payload(event: Event) -> Json:
+    """An event as the feed lists it and a webhook delivers it."""
+    return {
+        "id": str(event.id),
+        "type": event.type.value,
+        "occurred_at": _time(event.occurred_at),
+        "subject": {"type": event.subject_type, "id": event.subject_id},
+        "data": dict(event.data),
+    }
+
+
 def level_subject(level: StockLevel) -> str:
     """A level's subject id: ``<item_id>:<location_id>``."""
     return f"{level.item_id}:{level.location_id}"
@@ -128,6 +155,10 @@ def item_event(new_id: NewId, kind: EventType, item: Item, now: datetime) -> Eve
 
 def location_event(new_id: NewId, kind: EventType, location: Location, now: datetime) -> Event:
     return _event(new_id, kind, now, location.id, location_data(location))
+
+
+def webhook_disabled(new_id: NewId, webhook: Webhook, now: datetime) -> Event:
+    return _event(new_id, EventType.WEBHOOK_DISABLED, now, webhook.id, webhook_data(webhook))
 
 
 def movement_posted(new_id: NewId, movement: Movement) -> Event:

@@ -36,7 +36,11 @@ from adapters.postgres.rate_limiter import PostgresHitCounter, PostgresRateLimit
 from adapters.postgres.readiness import PostgresReadiness
 from adapters.postgres.repository import Waits
 from adapters.postgres.uow import PostgresUnitOfWorkFactory
+from adapters.postgres.webhooks import PostgresWebhookLeases
 from adapters.rate_limiting import BatchingRateLimiter
+from adapters.webhooks.destinations import NetworkDestinations
+from adapters.webhooks.secret_box import FernetSecretBox, development_key
+from adapters.webhooks.sender import HttpWebhookSender
 from application.importing import ImportStockHandler
 from application.integrations import Integrations
 from application.ports import Clock, EventSignal, LoginClient, RateLimiter, TokenVerifier
@@ -44,6 +48,7 @@ from application.service import StockroomService
 from application.use_cases.base import Deps
 from application.use_cases.log_in import LogInHandler
 from application.use_cases.purge import PurgeHandler
+from application.webhooks.delivery import DeliverWebhooksHandler
 from entrypoints.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -187,6 +192,26 @@ def _event_signal(uow_factory: PostgresUnitOfWorkFactory) -> EventSignal:
     return uow_factory.event_signal
 
 
+def _secret_box(settings: Settings) -> FernetSecretBox:
+    # Settings refuse production without STOCKROOM_SECRET_KEY; development keeps one on disk.
+    return FernetSecretBox(settings.secret_key or development_key(settings.data_dir))
+
+
+def _destinations(settings: Settings) -> NetworkDestinations:
+    return NetworkDestinations(
+        https_only=settings.env == "production",
+        allow_private=settings.webhooks_may_reach_private_addresses,
+    )
+
+
+async def _webhook_sender() -> AsyncIterator[HttpWebhookSender]:
+    sender = HttpWebhookSender()
+    try:
+        yield sender
+    finally:
+        await sender.aclose()
+
+
 class Container(containers.DeclarativeContainer):
     """Stockroom's providers, from configuration to use cases."""
 
@@ -246,11 +271,26 @@ class Container(containers.DeclarativeContainer):
 
     # --- events: the feed and webhooks (ADR 0021, 0022) ---------------------------------
     event_signal = providers.Singleton(_event_signal, uow_factory=uow_factory)
+    secret_box = providers.Singleton(_secret_box, settings=settings)
+    destinations = providers.Singleton(_destinations, settings=settings)
+    webhook_sender = providers.Resource(_webhook_sender)
+    webhook_leases = providers.Singleton(PostgresWebhookLeases, pool=pool)
     integrations = providers.Singleton(
         Integrations.build,
         deps=deps,
         signal=event_signal,
+        secrets=secret_box,
+        destinations=destinations,
+        sender=webhook_sender,
         retention_days=settings.provided.event_retention_days,
+    )
+    deliver_webhooks = providers.Singleton(
+        DeliverWebhooksHandler,
+        deps=deps,
+        leases=webhook_leases,
+        secrets=secret_box,
+        destinations=destinations,
+        sender=webhook_sender,
     )
 
 
@@ -290,6 +330,12 @@ async def resolve_integrations(container: Container) -> Integrations:
     """The feed and webhook use cases (after ``startup``)."""
     integrations: Integrations = await _maybe_await(container.integrations())
     return integrations
+
+
+async def resolve_webhook_delivery(container: Container) -> DeliverWebhooksHandler:
+    """The delivery worker's use case (after ``startup``)."""
+    handler: DeliverWebhooksHandler = await _maybe_await(container.deliver_webhooks())
+    return handler
 
 
 async def startup(container: Container) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from application.ports import FeedEntry
@@ -36,6 +37,7 @@ class OrgState:
     # The ledger position of each movement: the number of the unit of work that wrote it.
     positions: dict[UUID, int] = field(default_factory=dict)
     events: list[FeedEntry] = field(default_factory=list)
+    webhooks: dict[UUID, Any] = field(default_factory=dict)  # StoredWebhook (memory/webhooks.py)
 
     def copy(self) -> OrgState:
         return OrgState(
@@ -50,6 +52,7 @@ class OrgState:
             },
             positions=dict(self.positions),
             events=list(self.events),
+            webhooks=dict(self.webhooks),
         )
 
 

@@ -9,6 +9,7 @@ from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.ledger import InMemoryMovements, InMemoryReservations
 from adapters.memory.state import InMemoryDatabase, OrgState
 from adapters.memory.stock import InMemoryStockLevels
+from adapters.memory.webhooks import InMemoryWebhooks
 from application.errors import StorageUnavailable
 from application.ports import EventSignal, UnitOfWork, UnitOfWorkFactory
 
@@ -40,6 +41,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.reservations = InMemoryReservations(working)
         self.idempotency = InMemoryIdempotencyStore(working)
         self.events = InMemoryEvents(working, self._transaction, self._db.next_sequence)
+        self.webhooks = InMemoryWebhooks(working, self._transaction)
 
     async def __aexit__(self, *exc: object) -> None:
         self._working = None

@@ -19,6 +19,7 @@ from adapters.postgres.movements import PostgresMovements
 from adapters.postgres.repository import Session, Waits
 from adapters.postgres.reservations import PostgresReservations
 from adapters.postgres.stock import PostgresStockLevels
+from adapters.postgres.webhooks import PostgresWebhooks
 from application.errors import StorageUnavailable
 from application.ports import EventSignal, UnitOfWork, UnitOfWorkFactory
 
@@ -73,6 +74,7 @@ class PostgresUnitOfWork(UnitOfWork):
         self.reservations = PostgresReservations(session)
         self.idempotency = PostgresIdempotencyStore(session)
         self.events = PostgresEvents(session)
+        self.webhooks = PostgresWebhooks(session)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -17,6 +17,7 @@ from entrypoints.container import (
     migrate,
     resolve_integrations,
     resolve_runtime,
+    resolve_webhook_delivery,
     shutdown,
     startup,
 )
@@ -35,7 +36,9 @@ from entrypoints.http.routers import (
     movements,
     reservations,
     stock_levels,
+    webhooks,
 )
+from entrypoints.webhook_worker import start_worker
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +79,15 @@ def create_app(
             app.state.runtime = runtime
             app.state.integrations = await resolve_integrations(container)
             api.edge.services = EdgeServices(runtime.token_verifier, runtime.rate_limiter)
-            yield
+            # `stockroom serve` asks for a delivery worker (app.state.webhook_worker).
+            worker = None
+            if getattr(app.state, "webhook_worker", False):
+                worker = start_worker(await resolve_webhook_delivery(container))
+            try:
+                yield
+            finally:
+                if worker is not None:
+                    await worker.close()
         finally:
             api.edge.services = None
             await shutdown(container)
@@ -99,6 +110,7 @@ def create_app(
     api.include_router(movements.router)
     api.include_router(reservations.router)
     api.include_router(events.router)
+    api.include_router(webhooks.router)
     install_openapi(api)
     if not settings.better_auth_url:  # the dev issuer is active: publish its keys
         api.include_router(dev.router)

@@ -40,6 +40,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "storage_unavailable": 503,
     "identity_unavailable": 503,
     "cursor_expired": 410,
+    "destination_refused": 422,
 }
 # Starlette's own errors (unknown route, wrong method, ...) by status.
 CODE_BY_STATUS = {
