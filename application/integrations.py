@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.ports import Destinations, EventSignal, SecretBox, WebhookSender
+from application.ports import EventSignal
 from application.queries.events import ReadEventsHandler
 from application.use_cases.base import Deps
 from application.webhooks.manage import (
@@ -14,6 +14,7 @@ from application.webhooks.manage import (
     RotateWebhookSecretHandler,
     UpdateWebhookHandler,
 )
+from application.webhooks.ports import Destinations, SecretBox, WebhookSender
 from application.webhooks.queries import (
     GetWebhookHandler,
     ListDeliveriesHandler,

@@ -9,7 +9,7 @@ from uuid import UUID
 from adapters.memory.state import InMemoryDatabase, OrgState
 from application.events import event_payload
 from application.pagination import PageRequest
-from application.ports import (
+from application.webhooks.ports import (
     Attempt,
     Delivery,
     Lease,

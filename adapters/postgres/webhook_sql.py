@@ -6,7 +6,7 @@ from psycopg import sql
 
 from adapters.postgres.positions import settled
 from adapters.postgres.repository import Row, compiled, utc
-from application.ports import Attempt, Delivery
+from application.webhooks.ports import Attempt, Delivery
 from domain.events import EventType
 from domain.webhooks import Webhook
 

@@ -17,7 +17,7 @@ from adapters.postgres.events import entry_from_row
 from adapters.postgres.repository import Repository, Rows, utc
 from application.events import event_payload
 from application.pagination import PageRequest
-from application.ports import (
+from application.webhooks.ports import (
     Attempt,
     Delivery,
     Lease,

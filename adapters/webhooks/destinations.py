@@ -8,7 +8,7 @@ import socket
 from urllib.parse import urlsplit
 
 from application.errors import DestinationRefused
-from application.ports import Destinations
+from application.webhooks.ports import Destinations
 
 # Cloud metadata services beyond link-local 169.254.169.254 (which is_link_local covers).
 METADATA = {ipaddress.ip_address("fd00:ec2::254"), ipaddress.ip_address("100.100.100.200")}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from application.ports import SecretBox
+from application.webhooks.ports import SecretBox
 
 KEY_FILE = "secret.key"
 SECRET_BYTES = 24  # 192-bit signing secrets, within the spec's 24-64 bytes

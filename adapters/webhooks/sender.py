@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 from standardwebhooks.webhooks import Webhook as Signer
 
-from application.ports import Attempt, WebhookSender
+from application.webhooks.ports import Attempt, WebhookSender
 
 TIMEOUT_SECONDS = 10.0
 MAX_ERROR = 500

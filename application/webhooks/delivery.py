@@ -19,7 +19,8 @@ from datetime import timedelta
 
 from application.errors import DestinationRefused, StorageUnavailable
 from application.events import webhook_disabled
-from application.ports import (
+from application.use_cases.base import Deps
+from application.webhooks.ports import (
     Attempt,
     Destinations,
     Lease,
@@ -29,7 +30,6 @@ from application.ports import (
     WebhookLeases,
     WebhookSender,
 )
-from application.use_cases.base import Deps
 from domain.webhooks import gives_up, retry_delay
 
 log = logging.getLogger(__name__)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from application.ports import Destinations, SecretBox, UnitOfWork
+from application.ports import UnitOfWork
 from application.principal import Permission, Principal
 from application.use_cases.base import Deps, UseCase
+from application.webhooks.ports import Destinations, SecretBox
 from domain.errors import NotFound, VersionMismatch
 from domain.events import EventType
 from domain.webhooks import Webhook, WebhookChanges

@@ -7,10 +7,10 @@ from uuid import UUID
 
 from application.events import webhook_data
 from application.pagination import Page, PageRequest, page_of
-from application.ports import Attempt, Delivery, Destinations, SecretBox, WebhookSender
 from application.principal import Permission, Principal
 from application.use_cases.base import Deps
 from application.webhooks.manage import WebhookUseCase
+from application.webhooks.ports import Attempt, Delivery, Destinations, SecretBox, WebhookSender
 from domain.errors import NotFound
 from domain.webhooks import Webhook
 

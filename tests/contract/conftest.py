@@ -26,15 +26,10 @@ from adapters.postgres.rate_limiter import PostgresHitCounter, PostgresRateLimit
 from adapters.postgres.webhooks import PostgresWebhookLeases
 from adapters.rate_limiting import HitCounter
 from application.importing import StockImporter
-from application.ports import (
-    ExpiredReservations,
-    RateLimiter,
-    RecordPurge,
-    UnitOfWorkFactory,
-    WebhookLeases,
-)
+from application.ports import ExpiredReservations, RateLimiter, RecordPurge, UnitOfWorkFactory
 from application.principal import Principal
 from application.use_cases.base import Deps
+from application.webhooks.ports import WebhookLeases
 from domain.stock import LevelKey
 from tests.contract import builders
 from tests.postgres_fixtures import PostgresBackend, postgres_backend

@@ -6,7 +6,7 @@ import pytest
 
 from adapters.clock import ManualClock
 from application.errors import CursorExpired
-from application.ports import FeedQuery, UnitOfWorkFactory
+from application.ports import ExpiredReservations, FeedQuery, UnitOfWorkFactory
 from application.principal import Principal
 from application.queries.events import ReadEvents
 from application.use_cases.base import Deps
@@ -17,13 +17,14 @@ from application.use_cases.settle_reservation import SettleReservation
 from application.use_cases.update_item import UpdateItem, UpdateItemHandler
 from domain.catalog import ItemChanges
 from domain.errors import InsufficientStock
+from domain.events import Event
 from domain.events import EventType as T
 from domain.movements import MovementRequest, MovementType, QuantityLine
 from tests.contract import builders
 from tests.contract.feed import read_all, reader
 
 
-def types(events: list) -> list[str]:  # type: ignore[type-arg]
+def types(events: list[Event]) -> list[str]:
     return [e.type.value for e in events]
 
 
@@ -113,7 +114,7 @@ async def test_stock_reaching_zero_is_out_and_coming_back_is_restocked(
 
 
 async def test_an_expired_reservation_is_announced_once_by_whoever_releases_it_first(
-    deps: Deps, admin: Principal, clock: ManualClock, expired_reservations: object
+    deps: Deps, admin: Principal, clock: ManualClock, expired_reservations: ExpiredReservations
 ) -> None:
     item, here = await builders.item(deps, admin), await builders.location(deps, admin)
     await builders.receive(deps, admin, item.id, here.id, 5)
@@ -121,7 +122,7 @@ async def test_an_expired_reservation_is_announced_once_by_whoever_releases_it_f
     _, cursor = await read_all(deps, admin)
     clock.advance(10)
     await builders.reserve(deps, admin, item.id, here.id, 5)  # releases the expired hold
-    await ExpireReservationsHandler(deps, expired_reservations)(ExpireReservations())  # type: ignore[arg-type]
+    await ExpireReservationsHandler(deps, expired_reservations)(ExpireReservations())
 
     events, _ = await read_all(deps, admin, cursor)
     expired = [e for e in events if e.type is T.RESERVATION_EXPIRED]

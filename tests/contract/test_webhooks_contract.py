@@ -11,9 +11,10 @@ import pytest
 
 from adapters.clock import ManualClock
 from application.pagination import PageRequest
-from application.ports import Attempt, Lease, UnitOfWorkFactory, Verdict, WebhookLeases
+from application.ports import UnitOfWorkFactory
 from application.principal import Principal
 from application.use_cases.base import Deps
+from application.webhooks.ports import Attempt, Lease, Verdict, WebhookLeases
 from domain.events import EventType
 from domain.webhooks import Webhook, WebhookChanges
 from tests.contract import builders

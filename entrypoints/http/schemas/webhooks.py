@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from application import ports
+from application.webhooks import ports
 from application.webhooks.manage import CreateWebhook
 from domain import webhooks
 from domain.events import EventType
