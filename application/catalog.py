@@ -34,11 +34,12 @@ async def archive(
     resource: str,
     expected_version: int | None,
     now: datetime,
-) -> E:
-    """Archive the entry; an archived one is returned as it is (archiving is idempotent)."""
+) -> tuple[E, bool]:
+    """Archive the entry; an archived one is returned as it is (archiving is idempotent).
+    The flag says whether this call archived it (and so has something to announce)."""
     entry = await lock_for_change(entries, entry_id, resource, expected_version)
     if entry.archived:
-        return entry
+        return entry, False
     archived = entry.archive(now)
     await entries.save(archived)
-    return archived
+    return archived, True

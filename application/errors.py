@@ -56,3 +56,16 @@ class IdentityProviderUnavailable(StockroomError):
     """The identity provider (JWKS, login) cannot be reached; fail closed."""
 
     code = "identity_unavailable"
+
+
+class CursorExpired(StockroomError):
+    """A feed cursor older than the event retention: events after it may have been purged."""
+
+    code = "cursor_expired"
+
+
+class DestinationRefused(StockroomError):
+    """A webhook URL that may not be called: not https in production, or an address on
+    loopback, a private or link-local network, or a cloud metadata service."""
+
+    code = "destination_refused"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -10,7 +10,9 @@ from uuid import UUID
 
 from application.pagination import PageRequest
 from application.principal import Principal
+from application.webhooks.ports import Webhooks
 from domain.catalog import Item, Location
+from domain.events import Event, EventType
 from domain.movements import Movement, MovementType
 from domain.reservations import Reservation, ReservationStatus
 from domain.stock import LevelKey, StockChange, StockLevel
@@ -109,6 +111,14 @@ class LevelChange:
     on_hand_delta: int
 
 
+@dataclass(frozen=True, slots=True)
+class ExpiredHolds:
+    """Holds of expired reservations just released: per level, and the reservations."""
+
+    by_level: dict[LevelKey, int]
+    reservation_ids: tuple[UUID, ...] = ()
+
+
 class CatalogEntries(Protocol[E]):
     """Items or locations of one org, stored as last saved."""
 
@@ -139,12 +149,23 @@ class StockLevels(Protocol):
     ) -> list[StockLevel]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """A movement and its place in the ledger: the position of the transaction that wrote it.
+
+    Lists run in (position, movement id) order and show only what no running transaction can
+    still precede, so paging never skips a movement that commits late (ADR 0020)."""
+
+    position: int
+    movement: Movement
+
+
 class Movements(Protocol):
     """The append-only ledger of one org."""
 
     async def add(self, movement: Movement) -> None: ...
     async def get(self, movement_id: UUID) -> Movement | None: ...
-    async def list(self, filters: MovementFilter, page: PageRequest) -> list[Movement]: ...
+    async def list(self, filters: MovementFilter, page: PageRequest) -> list[LedgerEntry]: ...
 
 
 class Reservations(Protocol):
@@ -158,11 +179,51 @@ class Reservations(Protocol):
     async def list(
         self, filters: ReservationFilter, page: PageRequest, now: datetime
     ) -> list[Reservation]: ...
-    async def release_expired_holds(
-        self, keys: Sequence[LevelKey], now: datetime
-    ) -> dict[LevelKey, int]:
+    async def release_expired_holds(self, keys: Sequence[LevelKey], now: datetime) -> ExpiredHolds:
         """Mark open quantities of expired reservations at ``keys`` released; return per level
-        how much to take off ``reserved``. Callers hold those levels' locks."""
+        how much to take off ``reserved``, and whose holds they were."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """An event and its place in the org's feed: (transaction position, sequence) (ADR 0020)."""
+
+    position: int
+    sequence: int
+    event: Event
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedQuery:
+    """A page of the feed: after a position (None: from the start), of some types (None: all)."""
+
+    after: tuple[int, int] | None = None
+    types: frozenset[EventType] | None = None
+    limit: int = 50
+
+
+class Events(Protocol):
+    """The outbox and the feed of one org (ADR 0021)."""
+
+    def add(self, events: Iterable[Event]) -> None:
+        """Queue events of this unit of work; they are written in its transaction, with its
+        commit (one statement for all of them), and vanish if it rolls back. A second
+        ``reservation.expired`` for one reservation is dropped."""
+        ...
+
+    async def list(self, query: FeedQuery) -> list[FeedEntry]:
+        """Settled events in feed order: none that a running transaction may still precede."""
+        ...
+
+
+class EventSignal(Protocol):
+    """Wakes feed readers of an org in this process when events of that org commit here;
+    other processes' events are found by polling."""
+
+    def notify(self, org_id: str) -> None: ...
+    async def wait(self, org_id: str, seconds: float) -> None:
+        """Return when ``notify(org_id)`` is called, or after ``seconds``."""
         ...
 
 
@@ -175,6 +236,10 @@ class RecordPurge(Protocol):
 
     async def purge_rate_limit_windows(self, before: datetime) -> int:
         """Delete rate-limit windows that started before ``before``."""
+        ...
+
+    async def purge_events(self, before: datetime) -> int:
+        """Delete events that occurred before ``before``."""
         ...
 
 
@@ -212,6 +277,8 @@ class UnitOfWork(Protocol):
     movements: Movements
     reservations: Reservations
     idempotency: IdempotencyStore
+    events: Events
+    webhooks: Webhooks
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -16,10 +16,15 @@ class Permission(StrEnum):
     RESERVE = "reserve"  # create/release/fulfil/extend reservations
     ADJUST_STOCK = "adjust_stock"  # adjustments, counts
     MANAGE_CATALOG = "manage_catalog"  # create/update/archive items and locations
+    MANAGE_WEBHOOKS = "manage_webhooks"  # webhook endpoints, their secrets and deliveries
 
 
 _MEMBER = frozenset({Permission.READ, Permission.MOVE_STOCK, Permission.RESERVE})
-_ADMIN = _MEMBER | {Permission.ADJUST_STOCK, Permission.MANAGE_CATALOG}
+_ADMIN = _MEMBER | {
+    Permission.ADJUST_STOCK,
+    Permission.MANAGE_CATALOG,
+    Permission.MANAGE_WEBHOOKS,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "member": _MEMBER,

@@ -6,15 +6,17 @@ reaches every use case through this one object (docs/embedding.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from application.importing import ImportStockHandler, StockImporter
-from application.ports import ExpiredReservations, RecordPurge
+from application.ports import EventSignal, ExpiredReservations, RecordPurge
 from application.queries.catalog import (
     GetItemHandler,
     GetLocationHandler,
     ListItemsHandler,
     ListLocationsHandler,
 )
+from application.queries.events import ReadEventsHandler
 from application.queries.reservations import GetReservationHandler, ListReservationsHandler
 from application.queries.stock import (
     GetMovementHandler,
@@ -36,6 +38,21 @@ from application.use_cases.purge import PurgeHandler
 from application.use_cases.release_reservation import ReleaseReservationHandler
 from application.use_cases.update_item import UpdateItemHandler
 from application.use_cases.update_location import UpdateLocationHandler
+from application.webhooks.delivery import DeliverWebhooksHandler
+from application.webhooks.manage import (
+    CreateWebhookHandler,
+    DeleteWebhookHandler,
+    RotateWebhookSecretHandler,
+    UpdateWebhookHandler,
+)
+from application.webhooks.ports import Destinations, SecretBox, WebhookLeases, WebhookSender
+from application.webhooks.queries import (
+    GetWebhookHandler,
+    ListDeliveriesHandler,
+    ListWebhooksHandler,
+    RedeliverHandler,
+    TestWebhookHandler,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +83,17 @@ class StockroomService:
     import_stock: ImportStockHandler
     purge: PurgeHandler
     log_in: LogInHandler
+    read_events: ReadEventsHandler
+    create_webhook: CreateWebhookHandler
+    update_webhook: UpdateWebhookHandler
+    delete_webhook: DeleteWebhookHandler
+    rotate_webhook_secret: RotateWebhookSecretHandler
+    get_webhook: GetWebhookHandler
+    list_webhooks: ListWebhooksHandler
+    list_deliveries: ListDeliveriesHandler
+    redeliver: RedeliverHandler
+    test_webhook: TestWebhookHandler
+    deliver_webhooks: DeliverWebhooksHandler
 
     @classmethod
     def build(
@@ -76,8 +104,15 @@ class StockroomService:
         importer: StockImporter,
         record_purge: RecordPurge,
         log_in: LogInHandler,
+        event_signal: EventSignal,
+        secrets: SecretBox,
+        destinations: Destinations,
+        sender: WebhookSender,
+        leases: WebhookLeases,
+        event_retention_days: int = 7,
     ) -> StockroomService:
         """Instantiate every use case over the same ports."""
+        hooks = (deps, secrets, destinations)
         return cls(
             create_item=CreateItemHandler(deps),
             update_item=UpdateItemHandler(deps),
@@ -101,6 +136,17 @@ class StockroomService:
             list_reservations=ListReservationsHandler(deps),
             expire_reservations=ExpireReservationsHandler(deps, expired),
             import_stock=ImportStockHandler(importer, deps.clock, deps.ids),
-            purge=PurgeHandler(deps.clock, record_purge),
+            purge=PurgeHandler(deps.clock, record_purge, event_retention_days),
             log_in=log_in,
+            read_events=ReadEventsHandler(deps, event_signal, timedelta(days=event_retention_days)),
+            create_webhook=CreateWebhookHandler(*hooks),
+            update_webhook=UpdateWebhookHandler(*hooks),
+            delete_webhook=DeleteWebhookHandler(*hooks),
+            rotate_webhook_secret=RotateWebhookSecretHandler(*hooks),
+            get_webhook=GetWebhookHandler(*hooks),
+            list_webhooks=ListWebhooksHandler(*hooks),
+            list_deliveries=ListDeliveriesHandler(*hooks),
+            redeliver=RedeliverHandler(*hooks),
+            test_webhook=TestWebhookHandler(*hooks, sender),
+            deliver_webhooks=DeliverWebhooksHandler(deps, leases, secrets, destinations, sender),
         )

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from uuid import UUID
 
+from application.events import reservation_event
 from application.ports import LevelChange, UnitOfWork
 from domain.errors import InsufficientStock, NotFound
+from domain.events import EventType
 from domain.movements import adds_stock
 from domain.stock import Adjust, Count, LevelKey, Release, Reserve, Ship, StockChange
 
 Step = tuple[LevelKey, StockChange]
 
 
-async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> None:
-    """Every item and location exists in the org; none that gains stock or holds is archived."""
+async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> dict[UUID, int | None]:
+    """Every item and location exists in the org; none that gains stock or holds is archived.
+    Returns each item's reorder point (the ``stock_level.low`` signal needs it)."""
     item_ids = sorted({key.item_id for key, _ in steps})
     location_ids = sorted({key.location_id for key, _ in steps})
     items = await uow.items.get_many(item_ids)
@@ -31,6 +35,7 @@ async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> None:
         if adds_stock(change) or isinstance(change, Reserve):
             items[key.item_id].ensure_active()
             locations[key.location_id].ensure_active()
+    return {item_id: item.reorder_point for item_id, item in items.items()}
 
 
 def _consumes(change: StockChange) -> bool:
@@ -40,14 +45,19 @@ def _consumes(change: StockChange) -> bool:
     )
 
 
-async def apply_steps(uow: UnitOfWork, steps: Sequence[Step], now: datetime) -> list[LevelChange]:
+async def apply_steps(
+    uow: UnitOfWork, steps: Sequence[Step], now: datetime, new_id: Callable[[], UUID]
+) -> list[LevelChange]:
     """Apply ``steps`` level by level in (item_id, location_id) order, so concurrent writers
     take row locks in the same order and cannot deadlock; return results in request order.
-    Expired holds on the touched levels are released first, inside the same transaction."""
+    Expired holds on the touched levels are released first, inside the same transaction, and
+    their reservations announced as expired (``new_id`` numbers those events)."""
     expired: dict[LevelKey, int] = {}
     consuming = sorted({key for key, change in steps if _consumes(change)})
     if consuming:
-        expired = await uow.reservations.release_expired_holds(consuming, now)
+        released = await uow.reservations.release_expired_holds(consuming, now)
+        expired = dict(released.by_level)
+        await _announce_expired(uow, released.reservation_ids, now, new_id)
     order = sorted(range(len(steps)), key=lambda i: steps[i][0])
     results: list[LevelChange | None] = [None] * len(steps)
     short: list[InsufficientStock] = []
@@ -62,6 +72,18 @@ async def apply_steps(uow: UnitOfWork, steps: Sequence[Step], now: datetime) -> 
     if short:
         raise _combined(short)
     return [r for r in results if r is not None]
+
+
+async def _announce_expired(
+    uow: UnitOfWork, reservation_ids: Sequence[UUID], now: datetime, new_id: Callable[[], UUID]
+) -> None:
+    # Rare (a write meets holds past expiry) and before any level is locked: the reads cost
+    # no time under a hot level's lock. The outbox keeps one announcement per reservation.
+    for reservation_id in reservation_ids:
+        reservation = await uow.reservations.get(reservation_id)
+        if reservation is not None:
+            expired = reservation_event(new_id, EventType.RESERVATION_EXPIRED, reservation, now)
+            uow.events.add([expired])
 
 
 def _combined(errors: list[InsufficientStock]) -> InsufficientStock:

@@ -39,9 +39,13 @@ from adapters.postgres.rate_limiter import PostgresHitCounter, PostgresRateLimit
 from adapters.postgres.readiness import PostgresReadiness
 from adapters.postgres.repository import Waits
 from adapters.postgres.uow import PostgresUnitOfWorkFactory
+from adapters.postgres.webhooks import PostgresWebhookLeases
 from adapters.rate_limiting import BatchingRateLimiter
+from adapters.webhooks.destinations import NetworkDestinations
+from adapters.webhooks.secret_box import FernetSecretBox, development_key
+from adapters.webhooks.sender import HttpWebhookSender
 from application.observability import PoolStats
-from application.ports import Clock, LoginClient, RateLimiter, TokenVerifier
+from application.ports import Clock, EventSignal, LoginClient, RateLimiter, TokenVerifier
 from application.readiness import ReadinessProbe
 from application.service import StockroomService
 from application.use_cases.base import Deps
@@ -201,6 +205,30 @@ def _pool_stats(pool: AsyncConnectionPool[AsyncConnection[Any]]) -> PostgresPool
     return PostgresPoolStats(pool)
 
 
+def _event_signal(uow_factory: PostgresUnitOfWorkFactory) -> EventSignal:
+    return uow_factory.event_signal
+
+
+def _secret_box(settings: Settings) -> FernetSecretBox:
+    # Settings refuse production without STOCKROOM_SECRET_KEY; development keeps one on disk.
+    return FernetSecretBox(settings.secret_key or development_key(settings.data_dir))
+
+
+def _destinations(settings: Settings) -> NetworkDestinations:
+    return NetworkDestinations(
+        https_only=settings.env == "production",
+        allow_private=settings.webhooks_may_reach_private_addresses,
+    )
+
+
+async def _webhook_sender() -> AsyncIterator[HttpWebhookSender]:
+    sender = HttpWebhookSender()
+    try:
+        yield sender
+    finally:
+        await sender.aclose()
+
+
 @dataclass(frozen=True, slots=True)
 class Stockroom:
     """A started Stockroom: every use case, and what entrypoints need around them."""
@@ -265,6 +293,12 @@ class Container(containers.DeclarativeContainer):
     log_in = providers.Singleton(
         _log_in, client=login_client, limiter=login_rate_limiter, settings=settings
     )
+    # Events: the feed and webhooks (ADR 0021, 0022).
+    event_signal = providers.Singleton(_event_signal, uow_factory=uow_factory)
+    secret_box = providers.Singleton(_secret_box, settings=settings)
+    destinations = providers.Singleton(_destinations, settings=settings)
+    webhook_sender = providers.Resource(_webhook_sender)
+    webhook_leases = providers.Singleton(PostgresWebhookLeases, pool=pool)
     service = providers.Singleton(
         StockroomService.build,
         deps=deps,
@@ -272,6 +306,12 @@ class Container(containers.DeclarativeContainer):
         importer=stock_importer,
         record_purge=record_purge,
         log_in=log_in,
+        event_signal=event_signal,
+        secrets=secret_box,
+        destinations=destinations,
+        sender=webhook_sender,
+        leases=webhook_leases,
+        event_retention_days=settings.provided.event_retention_days,
     )
 
     # --- what a started Stockroom offers its entrypoints (see open_stockroom) -------------

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     login_rate_limit_per_minute: int = Field(
         10, ge=1, alias="STOCKROOM_LOGIN_RATE_LIMIT_PER_MINUTE"
     )
+    # How long the feed keeps events (`stockroom purge` deletes older ones; older cursors: 410).
+    event_retention_days: int = Field(7, ge=1, le=3650, alias="STOCKROOM_EVENT_RETENTION_DAYS")
+    # Encrypts webhook secrets at rest (a Fernet key); development keeps one in the data dir.
+    secret_key: str | None = Field(None, alias="STOCKROOM_SECRET_KEY", repr=False)
+    # Webhooks to loopback/private/link-local addresses: allowed in development, refused in
+    # production unless this is true.
+    webhook_allow_private: bool | None = Field(None, alias="STOCKROOM_WEBHOOK_ALLOW_PRIVATE")
+    webhook_worker: bool = Field(True, alias="STOCKROOM_WEBHOOK_WORKER")
 
     @field_validator("jwt_algorithms", "cors_origins", mode="before")
     @classmethod
@@ -79,15 +87,24 @@ class Settings(BaseSettings):
             for name, value in (
                 ("BETTER_AUTH_URL", self.better_auth_url),
                 ("DATABASE_URL", self.database_url),
+                ("STOCKROOM_SECRET_KEY", self.secret_key),
             )
             if not value
         ]
         if missing:
             raise ValueError(
                 f"STOCKROOM_ENV=production requires {' and '.join(missing)}: production "
-                "refuses the dev token issuer and the embedded PostgreSQL"
+                "refuses the dev token issuer, the embedded PostgreSQL and a generated "
+                "secret key"
             )
         return self
+
+    @property
+    def webhooks_may_reach_private_addresses(self) -> bool:
+        """STOCKROOM_WEBHOOK_ALLOW_PRIVATE, else true only in development."""
+        if self.webhook_allow_private is not None:
+            return self.webhook_allow_private
+        return self.env != "production"
 
     @property
     def uses_embedded_database(self) -> bool:

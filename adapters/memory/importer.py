@@ -102,6 +102,7 @@ class InMemoryStockImportSession(StockImportSession):
             created_at=now,
             lines=tuple(lines),
         )
+        state.positions[plan.movement_id] = self._db.next_transaction()
         self._db.orgs[self._org_id] = state
         self._working = None
         return ImportSummary(plan.movement_id, len(lines), len(set(self._keys)))
@@ -110,7 +111,7 @@ class InMemoryStockImportSession(StockImportSession):
         # Same as any write that needs a level: holds past expiry give their stock back first.
         keys = sorted(state.levels)
         released = await InMemoryReservations(state).release_expired_holds(keys, now)
-        for key, quantity in released.items():
+        for key, quantity in released.by_level.items():
             state.levels[key] = state.levels[key].apply(Release(quantity), now)
 
     def _state(self) -> OrgState:

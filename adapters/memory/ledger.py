@@ -9,9 +9,16 @@ from uuid import UUID
 
 from adapters.memory.state import OrgState
 from application.pagination import PageRequest
-from application.ports import MovementFilter, Movements, ReservationFilter, Reservations
+from application.ports import (
+    ExpiredHolds,
+    LedgerEntry,
+    MovementFilter,
+    Movements,
+    ReservationFilter,
+    Reservations,
+)
 from application.queries.reservations import reservation_sort_key
-from application.queries.stock import movement_sort_key
+from application.queries.stock import ledger_after, ledger_sort_key
 from domain.movements import Movement
 from domain.reservations import Reservation
 from domain.stock import LevelKey
@@ -20,20 +27,29 @@ from domain.stock import LevelKey
 class InMemoryMovements(Movements):
     """The ledger of one org inside a unit of work's working copy."""
 
-    def __init__(self, state: OrgState) -> None:
+    def __init__(self, state: OrgState, transaction: int) -> None:
         self._movements = state.movements
+        self._positions = state.positions
+        self._transaction = transaction
 
     async def add(self, movement: Movement) -> None:
         self._movements[movement.id] = movement
+        self._positions[movement.id] = self._transaction
 
     async def get(self, movement_id: UUID) -> Movement | None:
         return self._movements.get(movement_id)
 
-    async def list(self, filters: MovementFilter, page: PageRequest) -> list[Movement]:
-        rows = [m for m in self._movements.values() if _matches(m, filters)]
-        rows.sort(key=movement_sort_key)
-        if page.after is not None:
-            rows = [m for m in rows if movement_sort_key(m) > page.after]
+    async def list(self, filters: MovementFilter, page: PageRequest) -> list[LedgerEntry]:
+        # Units of work run one at a time here, so every stored movement is settled.
+        rows = [
+            LedgerEntry(self._positions[m.id], m)
+            for m in self._movements.values()
+            if _matches(m, filters)
+        ]
+        rows.sort(key=ledger_sort_key)
+        after = ledger_after(page)
+        if after is not None:
+            rows = [e for e in rows if ledger_sort_key(e) > after]
         return rows[: page.limit + 1]
 
 
@@ -80,12 +96,11 @@ class InMemoryReservations(Reservations):
             rows = [r for r in rows if reservation_sort_key(r) > page.after]
         return rows[: page.limit + 1]
 
-    async def release_expired_holds(
-        self, keys: Sequence[LevelKey], now: datetime
-    ) -> dict[LevelKey, int]:
+    async def release_expired_holds(self, keys: Sequence[LevelKey], now: datetime) -> ExpiredHolds:
         wanted = set(keys)
         released: dict[LevelKey, int] = {}
-        for reservation in list(self._reservations.values()):
+        reservation_ids: list[UUID] = []
+        for reservation in sorted(self._reservations.values(), key=lambda r: r.id):
             holds = {line for line in reservation.expired_holds(now) if line.key in wanted}
             if not holds:
                 continue
@@ -96,4 +111,5 @@ class InMemoryReservations(Reservations):
                     line = replace(line, released=line.released + line.open)
                 lines.append(line)
             self._reservations[reservation.id] = replace(reservation, lines=tuple(lines))
-        return released
+            reservation_ids.append(reservation.id)
+        return ExpiredHolds(released, tuple(reservation_ids))

@@ -28,3 +28,11 @@ class InMemoryRecordPurge(RecordPurge):
         for key in old:
             del windows[key]
         return len(old)
+
+    async def purge_events(self, before: datetime) -> int:
+        purged = 0
+        for state in self.db.orgs.values():
+            kept = [e for e in state.events if e.event.occurred_at >= before]
+            purged += len(state.events) - len(kept)
+            state.events[:] = kept
+        return purged

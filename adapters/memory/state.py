@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
+from application.ports import FeedEntry
 from domain.catalog import Item, Location
 from domain.movements import Movement
 from domain.reservations import Reservation
@@ -32,6 +34,10 @@ class OrgState:
     movements: dict[UUID, Movement] = field(default_factory=dict)
     reservations: dict[UUID, Reservation] = field(default_factory=dict)
     idempotency: dict[str, IdempotencyRecord] = field(default_factory=dict)
+    # The ledger position of each movement: the number of the unit of work that wrote it.
+    positions: dict[UUID, int] = field(default_factory=dict)
+    events: list[FeedEntry] = field(default_factory=list)
+    webhooks: dict[UUID, Any] = field(default_factory=dict)  # StoredWebhook (memory/webhooks.py)
 
     def copy(self) -> OrgState:
         return OrgState(
@@ -44,6 +50,9 @@ class OrgState:
                 k: IdempotencyRecord(v.fingerprint, v.created_at, v.result)
                 for k, v in self.idempotency.items()
             },
+            positions=dict(self.positions),
+            events=list(self.events),
+            webhooks=dict(self.webhooks),
         )
 
 
@@ -63,6 +72,19 @@ class InMemoryDatabase:
         self.orgs: dict[str, OrgState] = {}
         self.lock = asyncio.Lock()
         self.rate_limit_windows: dict[str, RateLimitWindow] = {}
+        self._transactions = 0
+        self._sequence = 0
+
+    def next_transaction(self) -> int:
+        """A number for a unit of work holding the lock: units of work run one at a time, so
+        these numbers are in commit order (the twin of Postgres's transaction ids)."""
+        self._transactions += 1
+        return self._transactions
+
+    def next_sequence(self) -> int:
+        """The next event's sequence number (across orgs, like the Postgres identity)."""
+        self._sequence += 1
+        return self._sequence
 
     def state(self, org_id: str) -> OrgState:
         return self.orgs.get(org_id) or OrgState()

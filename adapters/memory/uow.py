@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+from adapters.event_signal import InProcessEventSignal
 from adapters.memory.catalog import InMemoryItems, InMemoryLocations
+from adapters.memory.events import InMemoryEvents
 from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.ledger import InMemoryMovements, InMemoryReservations
 from adapters.memory.state import InMemoryDatabase, OrgState
 from adapters.memory.stock import InMemoryStockLevels
+from adapters.memory.webhooks import InMemoryWebhooks
 from application.errors import StorageUnavailable
-from application.ports import UnitOfWork, UnitOfWorkFactory
+from application.ports import EventSignal, UnitOfWork, UnitOfWorkFactory
 
 
 class InMemoryUnitOfWork(UnitOfWork):
     """Holds the database lock for its lifetime; rollback is dropping the working copy."""
 
-    def __init__(self, db: InMemoryDatabase, org_id: str) -> None:
+    def __init__(
+        self, db: InMemoryDatabase, org_id: str, signal: EventSignal | None = None
+    ) -> None:
         self._db = db
+        self._signal = signal
         self._org_id = org_id
         self._working: OrgState | None = None
+        self._transaction = 0
 
     async def __aenter__(self) -> InMemoryUnitOfWork:
         await self._db.lock.acquire()
+        self._transaction = self._db.next_transaction()
         self._bind(self._db.state(self._org_id).copy())
         return self
 
@@ -29,9 +37,11 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.items = InMemoryItems(working)
         self.locations = InMemoryLocations(working)
         self.stock = InMemoryStockLevels(working)
-        self.movements = InMemoryMovements(working)
+        self.movements = InMemoryMovements(working, self._transaction)
         self.reservations = InMemoryReservations(working)
         self.idempotency = InMemoryIdempotencyStore(working)
+        self.events = InMemoryEvents(working, self._transaction, self._db.next_sequence)
+        self.webhooks = InMemoryWebhooks(working, self._transaction)
 
     async def __aexit__(self, *exc: object) -> None:
         self._working = None
@@ -41,14 +51,17 @@ class InMemoryUnitOfWork(UnitOfWork):
         if self._working is None:
             raise StorageUnavailable("commit outside an open unit of work")
         self._db.orgs[self._org_id] = self._working
+        if self.events.added and self._signal is not None:
+            self._signal.notify(self._org_id)
         self._bind(self._working.copy())  # later writes in this block stay uncommitted
 
 
 class InMemoryUnitOfWorkFactory(UnitOfWorkFactory):
     """Opens units of work on one shared in-memory database."""
 
-    def __init__(self, db: InMemoryDatabase) -> None:
+    def __init__(self, db: InMemoryDatabase, event_signal: EventSignal | None = None) -> None:
         self.db = db
+        self.event_signal = event_signal or InProcessEventSignal()
 
     def __call__(self, org_id: str, *, read_only: bool = False) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(self.db, org_id)
+        return InMemoryUnitOfWork(self.db, org_id, self.event_signal)

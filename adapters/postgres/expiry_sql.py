@@ -35,7 +35,8 @@ def expired_hold(alias: str) -> sql.Composed:
 
 def release_expired_holds(levels: sql.Composable) -> sql.Composed:
     """Mark the open quantities of expired holds at ``levels`` (a relation of ``(item_id,
-    location_id)``) released, and return ``item_id, location_id, open`` per line released.
+    location_id)``) released, and return ``reservation_id, item_id, location_id, open`` per line
+    released.
     Lines are locked in one fixed order; the caller holds, or then takes, the levels' locks."""
     return sql.SQL(
         """
@@ -53,6 +54,6 @@ UPDATE reservation_lines l SET released = l.quantity - l.fulfilled
 FROM expired d
 WHERE l.org_id = %(org_id)s AND l.reservation_id = d.reservation_id
   AND l.item_id = d.item_id AND l.location_id = d.location_id
-RETURNING d.item_id, d.location_id, d.open
+RETURNING d.reservation_id, d.item_id, d.location_id, d.open
 """
     ).format(levels=levels, expired_hold=expired_hold("l"))

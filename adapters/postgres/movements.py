@@ -8,10 +8,12 @@ from uuid import UUID
 
 from psycopg import sql
 
-from adapters.postgres.cursors import time_part, uuid_part
+from adapters.postgres.cursors import uuid_part
+from adapters.postgres.positions import position_param, settled
 from adapters.postgres.repository import Repository, Row, Rows, utc
 from application.pagination import PageRequest
-from application.ports import MovementFilter, Movements
+from application.ports import LedgerEntry, MovementFilter, Movements
+from application.queries.stock import ledger_after
 from domain.movements import AdjustmentReason, Movement, MovementLine, MovementType
 
 # One statement per document: the lines' foreign key is checked at the end of the statement.
@@ -30,7 +32,8 @@ FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[], %(deltas)s::bigint[]
      AS l(item_id, location_id, delta, on_hand_after, line_no)
 """
 _SELECT = """
-SELECT m.id, m.type, m.reason, m.reference, m.note, m.actor, m.created_at, m.reservation_id
+SELECT m.id, m.type, m.reason, m.reference, m.note, m.actor, m.created_at, m.reservation_id,
+       m.txid::text::bigint AS position
 FROM movements m WHERE
 """
 SELECT_LINES = """
@@ -47,8 +50,8 @@ _TYPE = "m.type = %(type)s"
 _REFERENCE = "m.reference = %(reference)s"
 _SINCE = "m.created_at >= %(since)s"
 _UNTIL = "m.created_at < %(until)s"
-_AFTER = "(m.created_at, m.id) > (%(after_created_at)s, %(after_id)s)"
-_ORDER = " ORDER BY m.created_at, m.id LIMIT %(limit)s"
+_AFTER = "(m.txid, m.id) > (%(after_position)s::xid8, %(after_id)s)"
+_ORDER = " ORDER BY m.txid, m.id LIMIT %(limit)s"
 
 
 def movement_query(conditions: list[LiteralString], tail: LiteralString = "") -> sql.Composed:
@@ -76,7 +79,8 @@ def list_query(filters: MovementFilter, after: bool) -> sql.Composed:
 @lru_cache(maxsize=256)
 def _list_query(present: tuple[bool, ...], after: bool) -> sql.Composed:
     # Cached: one object per combination, so its rendered text is cached too.
-    conditions = [_ORG] + [c for (_, c), used in zip(_FILTERS, present, strict=True) if used]
+    conditions = [_ORG, settled("m")]
+    conditions += [c for (_, c), used in zip(_FILTERS, present, strict=True) if used]
     return movement_query([*conditions, _AFTER] if after else conditions, _ORDER)
 
 
@@ -128,7 +132,7 @@ class PostgresMovements(Repository, Movements):
         rows = await self._with_lines(await self._all(GET_MOVEMENT, {"id": movement_id}))
         return rows[0] if rows else None
 
-    async def list(self, filters: MovementFilter, page: PageRequest) -> list[Movement]:
+    async def list(self, filters: MovementFilter, page: PageRequest) -> list[LedgerEntry]:
         params: dict[str, Any] = {
             "item_id": filters.item_id,
             "location_id": filters.location_id,
@@ -138,11 +142,13 @@ class PostgresMovements(Repository, Movements):
             "until": filters.until,
             "limit": page.limit + 1,
         }
-        if page.after is not None:
-            params["after_created_at"] = time_part(page.after[0])
-            params["after_id"] = uuid_part(page.after[1])
-        rows = await self._all(list_query(filters, page.after is not None), params)
-        return await self._with_lines(rows)
+        after = ledger_after(page)
+        if after is not None:
+            params["after_position"] = position_param(after[0])
+            params["after_id"] = uuid_part(after[1])
+        rows = await self._all(list_query(filters, after is not None), params)
+        movements = await self._with_lines(rows)
+        return [LedgerEntry(row["position"], m) for row, m in zip(rows, movements, strict=True)]
 
     async def _with_lines(self, rows: Rows) -> _MovementList:
         if not rows:

@@ -23,7 +23,7 @@ from adapters.postgres.reservation_sql import (
     reservation_from_row,
 )
 from application.pagination import PageRequest
-from application.ports import ReservationFilter, Reservations
+from application.ports import ExpiredHolds, ReservationFilter, Reservations
 from domain.reservations import Reservation
 from domain.stock import LevelKey
 
@@ -83,9 +83,7 @@ class PostgresReservations(Repository, Reservations):
         query = list_query(filters.status, filters.reference is not None, page.after is not None)
         return await self._with_lines(await self._all(query, params), SELECT_LINES)
 
-    async def release_expired_holds(
-        self, keys: Sequence[LevelKey], now: datetime
-    ) -> dict[LevelKey, int]:
+    async def release_expired_holds(self, keys: Sequence[LevelKey], now: datetime) -> ExpiredHolds:
         rows = await self._all(
             RELEASE_EXPIRED_HOLDS,
             {
@@ -98,7 +96,7 @@ class PostgresReservations(Repository, Reservations):
         for row in rows:
             key = LevelKey(row["item_id"], row["location_id"])
             released[key] = released.get(key, 0) + row["open"]
-        return released
+        return ExpiredHolds(released, tuple(dict.fromkeys(row["reservation_id"] for row in rows)))
 
     async def _with_lines(self, rows: Rows, lines_query: sql.SQL) -> _ReservationList:
         if not rows:

@@ -8,8 +8,10 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from adapters.event_signal import InProcessEventSignal
 from adapters.postgres.channels import ReadChannels
 from adapters.postgres.errors import UNAVAILABLE, is_unavailable, unavailable
+from adapters.postgres.events import PostgresEvents
 from adapters.postgres.idempotency import PostgresIdempotencyStore
 from adapters.postgres.items import PostgresItems
 from adapters.postgres.lending import ConnectionLender
@@ -18,8 +20,9 @@ from adapters.postgres.movements import PostgresMovements
 from adapters.postgres.repository import ChannelSession, Session, Waits
 from adapters.postgres.reservations import PostgresReservations
 from adapters.postgres.stock import PostgresStockLevels
+from adapters.postgres.webhooks import PostgresWebhooks
 from application.errors import StorageUnavailable
-from application.ports import UnitOfWork, UnitOfWorkFactory
+from application.ports import EventSignal, UnitOfWork, UnitOfWorkFactory
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
 # A replacement for a lost connection is worth a short wait only: if the server is down, the
@@ -43,9 +46,11 @@ class PostgresUnitOfWork(UnitOfWork):
         prepare: bool = True,
         waits: Waits | None = None,
         channels: ReadChannels | None = None,
+        signal: EventSignal | None = None,
     ) -> None:
         self._lender = lender
         self._channels = channels
+        self._signal = signal
         self._org_id = org_id
         self._read_only = read_only
         self._timeout = checkout_timeout
@@ -82,6 +87,8 @@ class PostgresUnitOfWork(UnitOfWork):
         self.movements = PostgresMovements(session)
         self.reservations = PostgresReservations(session)
         self.idempotency = PostgresIdempotencyStore(session)
+        self.events = PostgresEvents(session)
+        self.webhooks = PostgresWebhooks(session)
 
     async def __aexit__(self, *exc: object) -> None:
         error = exc[1] if len(exc) > 1 else None
@@ -95,11 +102,14 @@ class PostgresUnitOfWork(UnitOfWork):
         session = self._open()
         if session.read_only:
             raise StorageUnavailable("a read-only unit of work cannot commit")
+        announced = self.events.flush()  # rides with the COMMIT: no round trip of its own
         try:
             await session.commit()
         except UNAVAILABLE as exc:
             await self._release()
             raise unavailable(exc) from exc
+        if announced and self._signal is not None:
+            self._signal.notify(self._org_id)
 
     async def _checkout(self, wait_seconds: float | None) -> AsyncConnection[Any]:
         try:
@@ -152,9 +162,12 @@ class PostgresUnitOfWorkFactory(UnitOfWorkFactory):
         prepare: bool | None = None,
         waits: Waits | None = None,
         channels: ReadChannels | None = None,
+        event_signal: EventSignal | None = None,
     ) -> None:
         self.pool = pool
         self._channels = channels
+        # Feed readers of this process wait on it; commits that wrote events wake them.
+        self.event_signal = event_signal or InProcessEventSignal()
         self._lender = ConnectionLender(pool)
         self._timeout = checkout_timeout
         # Named prepared statements only where the pool's connections keep them (not behind a
@@ -171,4 +184,5 @@ class PostgresUnitOfWorkFactory(UnitOfWorkFactory):
             prepare=self._prepare,
             waits=self._waits,
             channels=self._channels,
+            signal=self.event_signal,
         )

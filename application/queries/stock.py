@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from application.pagination import Page, PageRequest, page_of
-from application.ports import MovementFilter, StockFilter
+from application.ports import LedgerEntry, MovementFilter, StockFilter
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.errors import NotFound, ValidationFailed
@@ -18,9 +18,24 @@ def level_sort_key(level: StockLevel) -> tuple[str, ...]:
     return (str(level.item_id), str(level.location_id))
 
 
-def movement_sort_key(movement: Movement) -> tuple[str, ...]:
-    """The ledger lists oldest first, ties broken by id."""
-    return (movement.created_at.isoformat(), str(movement.id))
+def ledger_sort_key(entry: LedgerEntry) -> tuple[int, str]:
+    """The ledger lists in commit-safe position order, ties broken by id (ADR 0020)."""
+    return (entry.position, str(entry.movement.id))
+
+
+def ledger_cursor(entry: LedgerEntry) -> tuple[str, ...]:
+    """The cursor key of a ledger entry."""
+    return (str(entry.position), str(entry.movement.id))
+
+
+def ledger_after(page: PageRequest) -> tuple[int, str] | None:
+    """The decoded ledger cursor (position, movement id); any tampering is a validation error."""
+    if page.after is None:
+        return None
+    position, movement_id = page.after
+    if not position.isdigit() or len(position) > 20:
+        raise ValidationFailed("cursor is not valid", field="cursor")
+    return (int(position), movement_id)
 
 
 class ListStockLevelsHandler(UseCase):
@@ -48,7 +63,9 @@ class GetMovementHandler(UseCase):
 
 
 class ListMovementsHandler(UseCase):
-    """A page of the ledger, oldest first, filtered."""
+    """A page of the ledger, filtered, in the order its transactions began writing: a movement
+    whose transaction is still running holds back the ones after it, so paging on never
+    skips a movement that commits late."""
 
     async def __call__(
         self, principal: Principal, filters: MovementFilter, limit: int | None, cursor: str | None
@@ -59,4 +76,5 @@ class ListMovementsHandler(UseCase):
         request = PageRequest.parse(limit, cursor, width=2)
         async with self.deps.uow(org_id) as uow:
             rows = await uow.movements.list(filters, request)
-        return page_of(rows, request, movement_sort_key)
+        page = page_of(rows, request, ledger_cursor)
+        return Page([entry.movement for entry in page.items], page.next_cursor)

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application import catalog
+from application.events import item_event
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.catalog import Item
+from domain.events import EventType
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,8 +28,11 @@ class ArchiveItemHandler(UseCase):
         org_id = principal.require(Permission.MANAGE_CATALOG)
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
-            item = await catalog.archive(
+            item, archived = await catalog.archive(
                 uow.items, command.item_id, "item", command.expected_version, now
             )
+            if archived:
+                event = item_event(self.deps.ids.new_id, EventType.ITEM_ARCHIVED, item, now)
+                uow.events.add([event])
             await uow.commit()
             return item

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application import catalog
+from application.events import location_event
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.catalog import Location
+from domain.events import EventType
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,8 +28,13 @@ class ArchiveLocationHandler(UseCase):
         org_id = principal.require(Permission.MANAGE_CATALOG)
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
-            location = await catalog.archive(
+            location, archived = await catalog.archive(
                 uow.locations, command.location_id, "location", command.expected_version, now
             )
+            if archived:
+                event = location_event(
+                    self.deps.ids.new_id, EventType.LOCATION_ARCHIVED, location, now
+                )
+                uow.events.add([event])
             await uow.commit()
             return location

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.events import item_event
 from application.idempotency import Outcome, run_once
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.catalog import Item
+from domain.events import EventType
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +45,8 @@ class CreateItemHandler(UseCase):
                     now=now,
                 )
                 await uow.items.add(item)
+                event = item_event(self.deps.ids.new_id, EventType.ITEM_CREATED, item, now)
+                uow.events.add([event])
                 return item
 
             return await run_once(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.events import location_event
 from application.idempotency import Outcome, run_once
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.catalog import Location, LocationKind
+from domain.events import EventType
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,6 +41,10 @@ class CreateLocationHandler(UseCase):
                     now=now,
                 )
                 await uow.locations.add(location)
+                event = location_event(
+                    self.deps.ids.new_id, EventType.LOCATION_CREATED, location, now
+                )
+                uow.events.add([event])
                 return location
 
             return await run_once(

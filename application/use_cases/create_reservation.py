@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.events import Cause, level_events, reservation_event
 from application.idempotency import Outcome, run_once
 from application.principal import Permission, Principal
 from application.stock_changes import apply_steps, ensure_catalog
 from application.use_cases.base import UseCase
+from domain.events import EventType
 from domain.reservations import LineQuantity, Reservation
 from domain.stock import Reserve
 
@@ -42,12 +44,19 @@ class CreateReservationHandler(UseCase):
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Reservation:
-                await ensure_catalog(uow, steps)
+                reorder_points = await ensure_catalog(uow, steps)
                 # Write the reservation first and take the stock last: the level's row lock is
                 # then held only from the conditional update to the commit, which is what
                 # bounds throughput on a hot item. A refusal rolls both back.
                 await uow.reservations.add(reservation)
-                await apply_steps(uow, steps, now)
+                changes = await apply_steps(uow, steps, now, self.deps.ids.new_id)
+                new_id = self.deps.ids.new_id
+                created = reservation_event(new_id, EventType.RESERVATION_CREATED, reservation, now)
+                applied = [(change, c) for (_, change), c in zip(steps, changes, strict=True)]
+                cause = Cause(reservation_id=reservation.id)
+                uow.events.add(
+                    [created, *level_events(new_id, applied, cause, reorder_points, now)]
+                )
                 return reservation
 
             return await run_once(

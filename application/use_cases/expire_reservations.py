@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.events import Cause, level_events, reservation_event
 from application.ports import ExpiredReservations
 from application.stock_changes import apply_steps
 from application.use_cases.base import Deps, UseCase
+from domain.events import EventType
 from domain.stock import Release
 
 
@@ -45,6 +47,11 @@ class ExpireReservationsHandler(UseCase):
             after = before.expire(now)
             await uow.reservations.save(after)
             steps = [(p.key, Release(p.quantity)) for p in after.settled_parts(before)]
-            await apply_steps(uow, steps, now)
+            new_id = self.deps.ids.new_id
+            changes = await apply_steps(uow, steps, now, new_id)
+            applied = [(change, c) for (_, change), c in zip(steps, changes, strict=True)]
+            expired = reservation_event(new_id, EventType.RESERVATION_EXPIRED, after, now)
+            cause = Cause(reservation_id=after.id)
+            uow.events.add([expired, *level_events(new_id, applied, cause, {}, now)])
             await uow.commit()
             return 1

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.events import reservation_event
 from application.idempotency import Outcome, run_once
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.errors import NotFound
+from domain.events import EventType
 from domain.reservations import Reservation
 
 
@@ -38,6 +40,10 @@ class ExtendReservationHandler(UseCase):
                     )
                 extended = current.extend(command.ttl_seconds, now)
                 await uow.reservations.save(extended)
+                announced = reservation_event(
+                    self.deps.ids.new_id, EventType.RESERVATION_EXTENDED, extended, now
+                )
+                uow.events.add([announced])
                 return extended
 
             return await run_once(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from application.events import Cause, level_events, movement_posted, reservation_event
 from application.idempotency import Outcome, run_once
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from application.use_cases.settle_reservation import SettleReservation, settle
+from domain.events import EventType
 from domain.movements import Movement, MovementLine, MovementType
 from domain.reservations import Reservation
 
@@ -32,7 +34,8 @@ class FulfilReservationHandler(UseCase):
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Fulfilment:
-                reservation, changes = await settle(uow, command, now, fulfil=True)
+                new_id = self.deps.ids.new_id
+                reservation, changes = await settle(uow, command, now, new_id, fulfil=True)
                 movement = Movement(
                     id=self.deps.ids.new_id(),
                     type=MovementType.SHIPMENT,
@@ -42,12 +45,19 @@ class FulfilReservationHandler(UseCase):
                     actor=principal.user_id,
                     created_at=now,
                     lines=tuple(
-                        MovementLine(key.item_id, key.location_id, c.on_hand_delta, c.level.on_hand)
-                        for key, c in changes
+                        MovementLine(
+                            c.level.item_id, c.level.location_id, c.on_hand_delta, c.level.on_hand
+                        )
+                        for _, c in changes
                     ),
                     reservation_id=reservation.id,
                 )
                 await uow.movements.add(movement)
+                fulfilled = reservation_event(
+                    new_id, EventType.RESERVATION_FULFILLED, reservation, now
+                )
+                levels = level_events(new_id, changes, Cause(movement_id=movement.id), {}, now)
+                uow.events.add([fulfilled, movement_posted(new_id, movement), *levels])
                 return Fulfilment(reservation, movement.id)
 
             return await run_once(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.events import Cause, level_events, movement_posted
 from application.idempotency import Outcome, run_once
 from application.principal import Permission, Principal
 from application.stock_changes import apply_steps, ensure_catalog
@@ -30,8 +31,8 @@ class PostMovementHandler(UseCase):
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Movement:
-                await ensure_catalog(uow, steps)
-                changes = await apply_steps(uow, steps, now)
+                reorder_points = await ensure_catalog(uow, steps)
+                changes = await apply_steps(uow, steps, now, self.deps.ids.new_id)
                 movement = Movement(
                     id=self.deps.ids.new_id(),
                     type=command.type,
@@ -46,6 +47,11 @@ class PostMovementHandler(UseCase):
                     ),
                 )
                 await uow.movements.add(movement)
+                new_id = self.deps.ids.new_id
+                uow.events.add([movement_posted(new_id, movement)])
+                applied = [(change, c) for (_, change), c in zip(steps, changes, strict=True)]
+                cause = Cause(movement_id=movement.id)
+                uow.events.add(level_events(new_id, applied, cause, reorder_points, now))
                 return movement
 
             return await run_once(

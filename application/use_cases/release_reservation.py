@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from application.events import Cause, level_events, reservation_event
 from application.idempotency import Outcome, run_once
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from application.use_cases.settle_reservation import SettleReservation, settle
+from domain.events import EventType
 from domain.reservations import Reservation
 
 
@@ -20,7 +22,13 @@ class ReleaseReservationHandler(UseCase):
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Reservation:
-                reservation, _ = await settle(uow, command, now, fulfil=False)
+                new_id = self.deps.ids.new_id
+                reservation, changes = await settle(uow, command, now, new_id, fulfil=False)
+                released = reservation_event(
+                    new_id, EventType.RESERVATION_RELEASED, reservation, now
+                )
+                cause = Cause(reservation_id=reservation.id)
+                uow.events.add([released, *level_events(new_id, changes, cause, {}, now)])
                 return reservation
 
             return await run_once(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -10,7 +11,7 @@ from application.ports import LevelChange, UnitOfWork
 from application.stock_changes import apply_steps
 from domain.errors import NotFound
 from domain.reservations import LineQuantity, Reservation
-from domain.stock import Fulfil, LevelKey, Release
+from domain.stock import Fulfil, Release, StockChange
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,8 +23,13 @@ class SettleReservation:
 
 
 async def settle(
-    uow: UnitOfWork, command: SettleReservation, now: datetime, *, fulfil: bool
-) -> tuple[Reservation, list[tuple[LevelKey, LevelChange]]]:
+    uow: UnitOfWork,
+    command: SettleReservation,
+    now: datetime,
+    new_id: Callable[[], UUID],
+    *,
+    fulfil: bool,
+) -> tuple[Reservation, list[tuple[StockChange, LevelChange]]]:
     """Lock the reservation (row, then lines), update it, then its levels in key order."""
     before = await uow.reservations.get(command.reservation_id, for_update=True)
     if before is None:
@@ -32,5 +38,5 @@ async def settle(
     await uow.reservations.save(after)
     parts = after.settled_parts(before)
     steps = [(p.key, Fulfil(p.quantity) if fulfil else Release(p.quantity)) for p in parts]
-    changes = await apply_steps(uow, steps, now)
-    return after, [(key, change) for (key, _), change in zip(steps, changes, strict=True)]
+    changes = await apply_steps(uow, steps, now, new_id)
+    return after, [(change, result) for (_, change), result in zip(steps, changes, strict=True)]

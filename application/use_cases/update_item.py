@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application import catalog
+from application.events import item_event
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.catalog import Item, ItemChanges
+from domain.events import EventType
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -32,5 +34,7 @@ class UpdateItemHandler(UseCase):
             )
             updated = item.update(command.changes, now)
             await uow.items.save(updated)
+            event = item_event(self.deps.ids.new_id, EventType.ITEM_UPDATED, updated, now)
+            uow.events.add([event])
             await uow.commit()
             return updated

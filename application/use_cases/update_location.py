@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application import catalog
+from application.events import location_event
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.catalog import Location, LocationKind
+from domain.events import EventType
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,5 +35,7 @@ class UpdateLocationHandler(UseCase):
             )
             updated = location.update(name=command.name, kind=command.kind, now=now)
             await uow.locations.save(updated)
+            event = location_event(self.deps.ids.new_id, EventType.LOCATION_UPDATED, updated, now)
+            uow.events.add([event])
             await uow.commit()
             return updated

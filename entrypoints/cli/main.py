@@ -10,11 +10,27 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from entrypoints.cli import dev_token, expire_reservations, import_stock, migrate, purge, serve
+from entrypoints.cli import (
+    deliver_webhooks,
+    dev_token,
+    expire_reservations,
+    import_stock,
+    migrate,
+    purge,
+    serve,
+)
 from entrypoints.logging_setup import configure_logging
 from entrypoints.settings import SettingsError, load_settings
 
-COMMANDS = (serve, migrate, dev_token, import_stock, expire_reservations, purge)
+COMMANDS = (
+    serve,
+    migrate,
+    dev_token,
+    import_stock,
+    expire_reservations,
+    purge,
+    deliver_webhooks,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

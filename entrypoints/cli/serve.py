@@ -52,6 +52,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     port = args.port or settings.port
     container = build_container(settings)
     app = create_app(container, migrate_on_startup=not args.no_migrate)
+    app.state.webhook_worker = settings.webhook_worker  # unless STOCKROOM_WEBHOOK_WORKER=false
     shown = f"[{host}]" if ":" in host else host
     print(f"Stockroom API on http://{shown}:{port} (docs: http://{shown}:{port}/docs)", flush=True)
     if refusal(settings) is None:  # the dev issuer is active: hand out a token to try

@@ -20,6 +20,7 @@ from entrypoints.http.openapi import install_openapi
 from entrypoints.http.routers import (
     auth,
     dev,
+    events,
     health,
     items,
     locations,
@@ -27,7 +28,9 @@ from entrypoints.http.routers import (
     movements,
     reservations,
     stock_levels,
+    webhooks,
 )
+from entrypoints.webhook_worker import start_worker
 
 
 class StockroomAPI(FastAPI):
@@ -61,10 +64,16 @@ def create_app(
         async with open_stockroom(container=container, migrate_first=migrate_first) as stockroom:
             app.state.stockroom = stockroom
             api.edge.services = EdgeServices(stockroom.token_verifier, stockroom.rate_limiter)
+            # `stockroom serve` asks for a webhook delivery worker (app.state.webhook_worker).
+            worker = None
+            if getattr(app.state, "webhook_worker", False):
+                worker = start_worker(stockroom.service.deliver_webhooks)
             try:
                 yield
             finally:
                 api.edge.services = None
+                if worker is not None:
+                    await worker.close()
 
     api = StockroomAPI(
         title="Stockroom",
@@ -82,6 +91,8 @@ def create_app(
     api.include_router(stock_levels.router)
     api.include_router(movements.router)
     api.include_router(reservations.router)
+    api.include_router(events.router)
+    api.include_router(webhooks.router)
     install_openapi(api)
     if not settings.better_auth_url:  # the dev issuer is active: publish its keys
         api.include_router(dev.router)

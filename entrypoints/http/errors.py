@@ -39,6 +39,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "rate_limited": 429,
     "storage_unavailable": 503,
     "identity_unavailable": 503,
+    "cursor_expired": 410,
+    "destination_refused": 422,
 }
 # Starlette's own errors (unknown route, wrong method, ...) by status.
 CODE_BY_STATUS = {

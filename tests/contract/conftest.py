@@ -19,14 +19,17 @@ from adapters.memory.purge import InMemoryRecordPurge
 from adapters.memory.rate_limits import InMemoryHitCounter, InMemoryRateLimiter
 from adapters.memory.state import InMemoryDatabase
 from adapters.memory.uow import InMemoryUnitOfWorkFactory
+from adapters.memory.webhooks import InMemoryWebhookLeases
 from adapters.postgres.importer import PostgresStockImporter
 from adapters.postgres.purge import PostgresRecordPurge
 from adapters.postgres.rate_limiter import PostgresHitCounter, PostgresRateLimiter
+from adapters.postgres.webhooks import PostgresWebhookLeases
 from adapters.rate_limiting import HitCounter
 from application.importing import StockImporter
 from application.ports import ExpiredReservations, RateLimiter, RecordPurge, UnitOfWorkFactory
 from application.principal import Principal
 from application.use_cases.base import Deps
+from application.webhooks.ports import WebhookLeases
 from domain.stock import LevelKey
 from tests.contract import builders
 from tests.postgres_fixtures import PostgresBackend, postgres_backend
@@ -81,6 +84,14 @@ def record_purge(uow_factory: Any, request: pytest.FixtureRequest) -> RecordPurg
     """The cross-org purge."""
     return same_backend(
         uow_factory, request, InMemoryRecordPurge, lambda pg: PostgresRecordPurge(pg.pool)
+    )
+
+
+@pytest.fixture
+def webhook_leases(uow_factory: Any, request: pytest.FixtureRequest) -> WebhookLeases:
+    """The delivery queue across orgs."""
+    return same_backend(
+        uow_factory, request, InMemoryWebhookLeases, lambda pg: PostgresWebhookLeases(pg.pool)
     )
 
 

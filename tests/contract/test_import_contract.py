@@ -61,7 +61,8 @@ class Stockroom:
                     level = await uow.stock.get(self.key(item, place), now)
                     if level is not None:
                         levels[item, place] = (level.on_hand, level.reserved, level.version)
-            movements = await uow.movements.list(MovementFilter(), PageRequest(limit=50))
+            entries = await uow.movements.list(MovementFilter(), PageRequest(limit=50))
+            movements = [entry.movement for entry in entries]
         ledger = [
             (m.type.value, m.reference, m.actor, [
                 (names[ln.item_id], names[ln.location_id], ln.delta, ln.on_hand_after)

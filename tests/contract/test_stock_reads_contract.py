@@ -31,8 +31,10 @@ async def test_expired_holds_never_count_and_are_released_on_demand(
         listed = await uow.stock.list(StockFilter(), PageRequest(), clock.now())
         assert level is not None and (level.on_hand, level.reserved) == (10, 1)
         assert listed == [level]
-        assert await uow.reservations.release_expired_holds([key], clock.now()) == {key: 4}
-        assert await uow.reservations.release_expired_holds([key], clock.now()) == {}
+        first = await uow.reservations.release_expired_holds([key], clock.now())
+        assert first.by_level == {key: 4} and len(first.reservation_ids) == 1
+        again = await uow.reservations.release_expired_holds([key], clock.now())
+        assert again.by_level == {} and again.reservation_ids == ()
     # Invariant 5 in docs/design.md: the expired hold does not block a new reservation of everything else.
     await builders.reserve(deps, admin, key.item_id, key.location_id, 9)
     async with uow_factory(org) as uow:

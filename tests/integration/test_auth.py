@@ -162,6 +162,7 @@ def test_the_dev_token_command_is_refused_in_production(
         env="production",
         better_auth_url="https://auth.example",
         database_url="postgresql://db.example/stockroom",
+        secret_key="x2cVTO1t2c3HBh9_4dNDvUCTjXX4QJ8kWJkQ2kQZQ0c=",
     )
 
     code = dev_token(["--org", "o", "--role", "owner"], production)

@@ -22,7 +22,14 @@ async def test_me_describes_an_admin_of_an_org(
         "email": "ann@example.com",
         "org_id": "org_acme",
         "role": "admin",
-        "permissions": ["adjust_stock", "manage_catalog", "move_stock", "read", "reserve"],
+        "permissions": [
+            "adjust_stock",
+            "manage_catalog",
+            "manage_webhooks",
+            "move_stock",
+            "read",
+            "reserve",
+        ],
     }
 
 

@@ -62,7 +62,14 @@ async def test_a_login_token_works_on_the_api(api: FastAPI, betterauth: BetterAu
         "email": owner.email,
         "org_id": org,
         "role": "owner",
-        "permissions": ["adjust_stock", "manage_catalog", "move_stock", "read", "reserve"],
+        "permissions": [
+            "adjust_stock",
+            "manage_catalog",
+            "manage_webhooks",
+            "move_stock",
+            "read",
+            "reserve",
+        ],
     }
 
 

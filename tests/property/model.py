@@ -47,6 +47,31 @@ class Model:
     now: float = 0.0
     on_hand: dict[Key, int] = field(default_factory=dict)
     reservations: dict[str, ModelReservation] = field(default_factory=dict)
+    reorder_points: dict[int, int | None] = field(default_factory=lambda: {0: 5, 1: None})
+    announced_expired: set[str] = field(default_factory=set)  # reservation.expired written
+    released_by_writes: set[tuple[str, Key]] = field(default_factory=set)  # expired, released
+
+    def unmarked_expiry(self) -> bool:
+        """Some reservation is past expiry but not yet marked: stored levels still count it."""
+        return any(
+            r.status == "active" and r.effective_status(self.now) == "expired"
+            for r in self.reservations.values()
+        )
+
+    def release_expired_at(self, keys: set[Key]) -> list[str]:
+        """What a write that needs stock at ``keys`` does first: release the open lines of
+        expired reservations there. Returns the reservations announced as expired by it."""
+        announced = []
+        for rid, r in self.reservations.items():
+            if r.status != "active" or r.effective_status(self.now) != "expired":
+                continue
+            for key, line in r.lines.items():
+                if key in keys and line.open and (rid, key) not in self.released_by_writes:
+                    self.released_by_writes.add((rid, key))
+                    if rid not in self.announced_expired:
+                        self.announced_expired.add(rid)
+                        announced.append(rid)
+        return announced
 
     def reserved(self, key: Key) -> int:
         return sum(
@@ -61,10 +86,21 @@ class Model:
     def add(self, key: Key, delta: int) -> None:
         self.on_hand[key] = self.on_hand.get(key, 0) + delta
 
-    def expire_reservations(self) -> None:
-        """What the expiry job does: expired reservations become final, releasing what is open."""
-        for r in self.reservations.values():
+    def expire_reservations(self) -> list[tuple[str, bool, list[Key]]]:
+        """What the expiry job does: expired reservations become final, releasing what is open.
+        Returns per reservation whether it is announced now, and the levels it releases."""
+        expired = []
+        for rid, r in self.reservations.items():
             if r.effective_status(self.now) == "expired" and r.status == "active":
+                levels = [
+                    key
+                    for key, line in r.lines.items()
+                    if line.open and (rid, key) not in self.released_by_writes
+                ]
                 for line in r.lines.values():
                     line.released += line.open
                 r.status = "expired"
+                announce = rid not in self.announced_expired
+                self.announced_expired.add(rid)
+                expired.append((rid, announce, levels))
+        return expired

@@ -27,6 +27,7 @@ from domain.errors import (
     ReservedStockConflict,
     StockroomError,
 )
+from domain.events import Event
 from domain.movements import (
     AdjustmentReason,
     CountLine,
@@ -38,6 +39,7 @@ from domain.movements import (
 )
 from domain.reservations import LineQuantity
 from domain.stock import StockLevel
+from tests.contract.feed import read_all
 from tests.property.model import Key, Model, ModelLine, ModelReservation
 
 __all__ = ["InvalidTransition", "Key", "Operations"]
@@ -51,10 +53,25 @@ class Operations:
         self.items: list[UUID] = []
         self.locations: list[UUID] = []
         self._key_seq = 0
+        self._feed_cursor: str | None = None
 
-    async def create_catalog(self, items: int, locations: int) -> None:
+    async def new_events(self) -> list[Event]:
+        """Events written since the last call, in feed order."""
+        events, self._feed_cursor = await read_all(self.deps, self.principal, self._feed_cursor)
+        return events
+
+    def key_of_subject(self, subject_id: str) -> Key:
+        item, location = subject_id.split(":")
+        return (
+            [str(i) for i in self.items].index(item),
+            [str(loc) for loc in self.locations].index(location),
+        )
+
+    async def create_catalog(
+        self, items: int, locations: int, reorder_points: list[int | None]
+    ) -> None:
         for i in range(items):
-            cmd = CreateItem(sku=f"SKU-{i}", name=f"Item {i}")
+            cmd = CreateItem(sku=f"SKU-{i}", name=f"Item {i}", reorder_point=reorder_points[i])
             self.items.append((await CreateItemHandler(self.deps)(self.principal, cmd)).value.id)
         for i in range(locations):
             cmd2 = CreateLocation(code=f"LOC-{i}", name=f"Location {i}")

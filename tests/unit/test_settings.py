@@ -36,15 +36,25 @@ def test_lists_are_read_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.jwt_algorithms == ["EdDSA", "ES256"]
 
 
+KEY = "x2cVTO1t2c3HBh9_4dNDvUCTjXX4QJ8kWJkQ2kQZQ0c="
+
+
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
-        ({}, "BETTER_AUTH_URL and DATABASE_URL"),
-        ({"DATABASE_URL": "postgresql://db.example/app"}, "BETTER_AUTH_URL"),
-        ({"BETTER_AUTH_URL": "https://auth.example"}, "DATABASE_URL"),
+        ({}, "BETTER_AUTH_URL and DATABASE_URL and STOCKROOM_SECRET_KEY"),
+        (
+            {"DATABASE_URL": "postgresql://db.example/app", "STOCKROOM_SECRET_KEY": KEY},
+            "BETTER_AUTH_URL",
+        ),
+        ({"BETTER_AUTH_URL": "https://auth.example", "STOCKROOM_SECRET_KEY": KEY}, "DATABASE_URL"),
+        (
+            {"BETTER_AUTH_URL": "https://auth.example", "DATABASE_URL": "postgresql://db/app"},
+            "STOCKROOM_SECRET_KEY",
+        ),
     ],
 )
-def test_production_refuses_dev_issuer_and_embedded_database(
+def test_production_refuses_dev_issuer_embedded_database_and_generated_key(
     monkeypatch: pytest.MonkeyPatch, env: dict[str, str], missing: str
 ) -> None:
     monkeypatch.setenv("STOCKROOM_ENV", "production")
@@ -59,10 +69,12 @@ def test_production_with_real_services_is_accepted(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("STOCKROOM_ENV", "production")
     monkeypatch.setenv("DATABASE_URL", "postgresql://db.example/app?sslmode=require")
     monkeypatch.setenv("BETTER_AUTH_URL", "https://auth.example")
+    monkeypatch.setenv("STOCKROOM_SECRET_KEY", KEY)
 
     settings = Settings()
 
     assert settings.database_direct_url is None
+    assert not settings.webhooks_may_reach_private_addresses
     assert not settings.uses_embedded_database
 
 

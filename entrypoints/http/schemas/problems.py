@@ -65,6 +65,7 @@ _WHEN = {
     403: "The token's role lacks the permission, or it names no organization (`forbidden`).",
     404: "No such resource in the caller's organization (`not_found`).",
     409: "Conflicts with the current state (`conflict`, `insufficient_stock`, ...).",
+    410: "The feed cursor is older than the event retention (`cursor_expired`): start again.",
     412: "`If-Match` names a version that is not current (`version_mismatch`); nothing changed.",
     413: "The body is larger than the configured limit.",
     415: "The body is not `application/json`.",

@@ -1,0 +1,220 @@
+"""What each change announces: events composed from the values a use case already holds.
+
+``data`` carries the subject after the change with the field names of the API (docs/api.md),
+built here once per subject type, so the feed, webhooks and the API describe a resource alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from application.ports import LevelChange
+from domain.catalog import Item, Location
+from domain.events import Event, EventType, stock_signals
+from domain.movements import Movement
+from domain.reservations import Reservation
+from domain.stock import Fulfil, Release, Reserve, StockChange, StockLevel
+from domain.webhooks import Webhook
+
+NewId = Callable[[], UUID]
+Json = dict[str, object]
+
+
+def _time(moment: datetime | None) -> str | None:
+    """RFC 3339 in UTC with ``Z``, as the API writes timestamps."""
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def item_data(item: Item) -> Json:
+    return {
+        "id": str(item.id),
+        "sku": item.sku,
+        "name": item.name,
+        "description": item.description,
+        "unit": item.unit,
+        "reorder_point": item.reorder_point,
+        "archived": item.archived,
+        "version": item.version,
+        "created_at": _time(item.created_at),
+        "updated_at": _time(item.updated_at),
+    }
+
+
+def location_data(location: Location) -> Json:
+    return {
+        "id": str(location.id),
+        "code": location.code,
+        "name": location.name,
+        "kind": location.kind.value,
+        "archived": location.archived,
+        "version": location.version,
+        "created_at": _time(location.created_at),
+        "updated_at": _time(location.updated_at),
+    }
+
+
+def movement_data(movement: Movement) -> Json:
+    return {
+        "id": str(movement.id),
+        "type": movement.type.value,
+        "reason": None if movement.reason is None else movement.reason.value,
+        "reference": movement.reference,
+        "note": movement.note,
+        "actor": movement.actor,
+        "reservation_id": None if movement.reservation_id is None else str(movement.reservation_id),
+        "created_at": _time(movement.created_at),
+        "lines": [
+            {
+                "item_id": str(line.item_id),
+                "location_id": str(line.location_id),
+                "delta": line.delta,
+                "on_hand_after": line.on_hand_after,
+            }
+            for line in movement.lines
+        ],
+    }
+
+
+def reservation_data(reservation: Reservation) -> Json:
+    return {
+        "id": str(reservation.id),
+        "reference": reservation.reference,
+        "status": reservation.status.value,
+        "expires_at": _time(reservation.expires_at),
+        "created_by": reservation.created_by,
+        "created_at": _time(reservation.created_at),
+        "lines": [
+            {
+                "item_id": str(line.item_id),
+                "location_id": str(line.location_id),
+                "quantity": line.quantity,
+                "fulfilled": line.fulfilled,
+                "released": line.released,
+            }
+            for line in reservation.lines
+        ],
+    }
+
+
+def level_data(level: StockLevel, cause: Mapping[str, str]) -> Json:
+    """A level as the API shows it, plus what caused the change. Built from the StockLevel
+    value alone, so a level keyed by more than (item, location) adds its fields here."""
+    return {
+        "item_id": str(level.item_id),
+        "location_id": str(level.location_id),
+        "on_hand": level.on_hand,
+        "reserved": level.reserved,
+        "available": level.available,
+        "version": level.version,
+        "updated_at": _time(level.updated_at),
+        "cause": dict(cause),
+    }
+
+
+def webhook_data(webhook: Webhook) -> Json:
+    """An endpoint as the API shows it (never its secret)."""
+    return {
+        "id": str(webhook.id),
+        "url": webhook.url,
+        "types": sorted(t.value for t in webhook.types),
+        "description": webhook.description,
+        "enabled": webhook.enabled,
+        "disabled_reason": webhook.disabled_reason,
+        "version": webhook.version,
+        "created_at": _time(webhook.created_at),
+        "updated_at": _time(webhook.updated_at),
+    }
+
+
+def event_payload(event: Event) -> Json:
+    """An event as the feed lists it and a webhook delivers it."""
+    return {
+        "id": str(event.id),
+        "type": event.type.value,
+        "occurred_at": _time(event.occurred_at),
+        "subject": {"type": event.subject_type, "id": event.subject_id},
+        "data": dict(event.data),
+    }
+
+
+def level_subject(level: StockLevel) -> str:
+    """A level's subject id: ``<item_id>:<location_id>``."""
+    return f"{level.item_id}:{level.location_id}"
+
+
+def _event(new_id: NewId, kind: EventType, now: datetime, subject: object, data: Json) -> Event:
+    return Event(id=new_id(), type=kind, occurred_at=now, subject_id=str(subject), data=data)
+
+
+def item_event(new_id: NewId, kind: EventType, item: Item, now: datetime) -> Event:
+    return _event(new_id, kind, now, item.id, item_data(item))
+
+
+def location_event(new_id: NewId, kind: EventType, location: Location, now: datetime) -> Event:
+    return _event(new_id, kind, now, location.id, location_data(location))
+
+
+def webhook_disabled(new_id: NewId, webhook: Webhook, now: datetime) -> Event:
+    return _event(new_id, EventType.WEBHOOK_DISABLED, now, webhook.id, webhook_data(webhook))
+
+
+def movement_posted(new_id: NewId, movement: Movement) -> Event:
+    return _event(
+        new_id, EventType.MOVEMENT_POSTED, movement.created_at, movement.id, movement_data(movement)
+    )
+
+
+def reservation_event(
+    new_id: NewId, kind: EventType, reservation: Reservation, now: datetime
+) -> Event:
+    return _event(new_id, kind, now, reservation.id, reservation_data(reservation.as_of(now)))
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """What changed the levels: a movement or a reservation."""
+
+    movement_id: UUID | None = None
+    reservation_id: UUID | None = None
+
+    def as_data(self) -> dict[str, str]:
+        if self.movement_id is not None:
+            return {"movement_id": str(self.movement_id)}
+        return {"reservation_id": str(self.reservation_id)}
+
+
+def _available_delta(change: StockChange, on_hand_delta: int) -> int:
+    match change:
+        case Reserve(quantity):
+            return -quantity
+        case Release(quantity):
+            return quantity
+        case Fulfil():
+            return 0  # on_hand and reserved drop together
+        case _:
+            return on_hand_delta
+
+
+def level_events(
+    new_id: NewId,
+    changes: Sequence[tuple[StockChange, LevelChange]],
+    cause: Cause,
+    reorder_points: Mapping[UUID, int | None],
+    now: datetime,
+) -> list[Event]:
+    """``stock_level.changed`` for every level a use case changed, each followed by the
+    signals (``low``, ``out``, ``restocked``) its available stock crossed."""
+    events: list[Event] = []
+    for change, result in changes:
+        level = result.level
+        subject = level_subject(level)
+        data = level_data(level, cause.as_data())
+        events.append(_event(new_id, EventType.STOCK_LEVEL_CHANGED, now, subject, data))
+        before = level.available - _available_delta(change, result.on_hand_delta)
+        reorder_point = reorder_points.get(level.item_id)
+        for signal in stock_signals(before, level.available, reorder_point):
+            events.append(_event(new_id, signal, now, subject, data))
+    return events
