@@ -41,10 +41,12 @@ _BINARY = pq.Format.BINARY
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
-    """A statement in PostgreSQL's own form: ``$n`` placeholders and the names they take."""
+    """A statement in PostgreSQL's own form: ``$n`` placeholders and the names they take;
+    ``source`` is the ``%(name)s`` text it came from (for tools such as bench/explain.py)."""
 
     text: bytes
     names: tuple[str, ...]
+    source: bytes = b""
 
 
 @lru_cache(maxsize=1024)
@@ -64,7 +66,7 @@ def compile_text(query: bytes) -> Compiled:
             names.append(text)
         return b"$%d" % (names.index(text) + 1)
 
-    return Compiled(_PLACEHOLDER.sub(replace, query), tuple(names))
+    return Compiled(_PLACEHOLDER.sub(replace, query), tuple(names), query)
 
 
 def compile_statement(statement: str | sql.Composable) -> Compiled:
