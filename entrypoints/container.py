@@ -21,7 +21,7 @@ from dependency_injector import containers, providers
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.betterauth.dev_issuer import DevIssuer
+from adapters.betterauth.dev_issuer import DEV_ISSUER, DevIssuer
 from adapters.betterauth.jwks import KeySource, RemoteJwks, StaticJwks
 from adapters.betterauth.login import BetterAuthLoginClient
 from adapters.betterauth.verifier import BetterAuthTokenVerifier
@@ -103,12 +103,6 @@ def _migrator(database: Database) -> YoyoMigrator:
     return YoyoMigrator(database.direct_url)
 
 
-def api_origin(settings: Settings) -> str:
-    """The API's own origin (the dev issuer's ``iss`` and ``aud``)."""
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    return f"http://{host}:{settings.port}"
-
-
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -120,7 +114,7 @@ def _dev_issuer(settings: Settings, clock: Clock) -> DevIssuer | None:
     # Settings already refuse production without BETTER_AUTH_URL; this guards overrides too.
     if settings.env == "production":
         raise RuntimeError("the dev token issuer is refused when STOCKROOM_ENV=production")
-    issuer = DevIssuer(settings.data_dir, issuer=api_origin(settings), clock=clock)
+    issuer = DevIssuer(settings.data_dir, clock=clock)
     logger.warning(
         "no BETTER_AUTH_URL: trusting the DEV token issuer (key in %s); never use in production",
         settings.data_dir,
@@ -147,7 +141,7 @@ def _token_verifier(settings: Settings, keys: KeySource, clock: Clock) -> TokenV
         issuer = settings.better_auth_issuer or origin
         audience = settings.better_auth_audience or origin
     else:
-        issuer = audience = api_origin(settings)
+        issuer = audience = DEV_ISSUER
     return BetterAuthTokenVerifier(
         keys,
         issuer=issuer,
