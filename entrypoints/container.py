@@ -41,7 +41,7 @@ from adapters.postgres.uow import PostgresUnitOfWorkFactory
 from adapters.rate_limiting import BatchingRateLimiter
 from application.observability import PoolStats
 from application.ports import Clock, LoginClient, RateLimiter, TokenVerifier
-from application.readiness import ReadinessProbe
+from application.readiness import CachedReadiness, ReadinessProbe
 from application.service import StockroomService
 from application.use_cases.base import Deps
 from application.use_cases.log_in import LogInHandler
@@ -162,9 +162,10 @@ def _log_in(client: LoginClient | None, limiter: RateLimiter, settings: Settings
 
 
 def _readiness(
-    pool: AsyncConnectionPool[AsyncConnection[Any]], migrator: YoyoMigrator
-) -> PostgresReadiness:
-    return PostgresReadiness(pool, migrator.migration_ids())
+    pool: AsyncConnectionPool[AsyncConnection[Any]], migrator: YoyoMigrator, clock: Clock
+) -> ReadinessProbe:
+    # /readyz needs no token and no rate limit: answer it from a result about a second old.
+    return CachedReadiness(PostgresReadiness(pool, migrator.migration_ids()), clock)
 
 
 # --- bulk import and observability: helpers (import-stock CLI, /metrics) -------------------
@@ -203,9 +204,8 @@ class Container(containers.DeclarativeContainer):
     migrator = providers.Singleton(_migrator, database=database)
 
     # --- ports (adapters) ---------------------------------------------------------------
-    readiness = providers.Singleton(_readiness, pool=pool, migrator=migrator)
-
     clock = providers.Singleton(SystemClock)
+    readiness = providers.Singleton(_readiness, pool=pool, migrator=migrator, clock=clock)
     ids = providers.Singleton(UuidGenerator)
     # Storage: PostgreSQL. Tests and library users may override these two with the
     # in-memory adapters (adapters/memory), which the contract suite proves equal.
