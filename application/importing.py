@@ -198,8 +198,8 @@ class ImportStockHandler:
 
     async def __call__(self, principal: Principal, command: ImportStock) -> ImportResult:
         org_id = principal.require(command.mode.permission)
-        rules.optional_text(command.reference, "reference", rules.MAX_REFERENCE)
-        rules.optional_text(command.note, "note", rules.MAX_NOTE)
+        reference = rules.optional_text(command.reference, "reference", rules.MAX_REFERENCE)
+        note = rules.optional_text(command.note, "note", rules.MAX_NOTE)
         source = StockCsv(command.lines, command.mode)
         async with self.importer(org_id) as session:
             loaded = await session.load(source)
@@ -215,8 +215,8 @@ class ImportStockHandler:
                 mode=command.mode,
                 movement_id=self.ids.new_id(),
                 actor=principal.user_id,
-                reference=command.reference,
-                note=command.note,
+                reference=reference,
+                note=note,
                 created_at=now,
             )
             return ImportResult(await session.apply(plan))

@@ -34,6 +34,32 @@ async def test_a_receipt_is_recorded_with_its_ledger_lines(org: Org) -> None:
     assert fetched.json() == body
 
 
+@pytest.mark.parametrize(("sent", "stored"), [("  PO-7\t", "PO-7"), ("   ", None), ("", None)])
+async def test_references_are_trimmed_and_blank_ones_dropped_as_on_reservations(
+    org: Org, sent: str, stored: str | None
+) -> None:
+    item, location = await org.item(), await org.location()
+    posted = await org.client.post(
+        "/v1/movements",
+        json=movement("receipt", item, location, 5, reference=sent, note=sent),
+        headers=org.member,
+    )
+    held = await org.client.post(
+        "/v1/reservations",
+        json={"reference": sent, "lines": [line(item, location, 1)]},
+        headers=org.member,
+    )
+
+    assert posted.status_code == held.status_code == 201
+    assert posted.json()["reference"] == held.json()["reference"] == stored
+    assert posted.json()["note"] == stored
+    if stored is not None:
+        found = await org.client.get(
+            "/v1/movements", params={"reference": stored}, headers=org.member
+        )
+        assert [m["id"] for m in found.json()["items"]] == [posted.json()["id"]]
+
+
 async def test_a_transfer_yields_an_out_and_an_in_line(org: Org) -> None:
     item, source = await org.stocked(10)
     target = await org.location()
