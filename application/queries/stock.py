@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.pagination import Page, PageRequest, page_of
+from application.pagination import Keyset, Page, PageRequest, page_of, time_part, uuid_part
 from application.ports import MovementFilter, StockFilter
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
@@ -23,6 +23,10 @@ def movement_sort_key(movement: Movement) -> tuple[str, ...]:
     return (movement.created_at.isoformat(), str(movement.id))
 
 
+STOCK_LEVELS: Keyset[StockLevel] = Keyset("stock-levels", level_sort_key, (uuid_part, uuid_part))
+MOVEMENTS: Keyset[Movement] = Keyset("movements", movement_sort_key, (time_part, uuid_part))
+
+
 class ListStockLevelsHandler(UseCase):
     """A page of stock levels; ``reserved`` never counts expired holds."""
 
@@ -30,10 +34,10 @@ class ListStockLevelsHandler(UseCase):
         self, principal: Principal, filters: StockFilter, limit: int | None, cursor: str | None
     ) -> Page[StockLevel]:
         org_id = principal.require(Permission.READ)
-        request = PageRequest.parse(limit, cursor, width=2)
+        request = PageRequest.parse(limit, cursor, STOCK_LEVELS)
         async with self.deps.uow(org_id, read_only=True) as uow:
             rows = await uow.stock.list(filters, request, self.deps.clock.now())
-        return page_of(rows, request, level_sort_key)
+        return page_of(rows, request, STOCK_LEVELS)
 
 
 class GetMovementHandler(UseCase):
@@ -56,7 +60,7 @@ class ListMovementsHandler(UseCase):
         org_id = principal.require(Permission.READ)  # 403 before any 422, as in every query
         if filters.since and filters.until and filters.since >= filters.until:
             raise ValidationFailed("since must be before until", field="since")
-        request = PageRequest.parse(limit, cursor, width=2)
+        request = PageRequest.parse(limit, cursor, MOVEMENTS)
         async with self.deps.uow(org_id) as uow:
             rows = await uow.movements.list(filters, request)
-        return page_of(rows, request, movement_sort_key)
+        return page_of(rows, request, MOVEMENTS)

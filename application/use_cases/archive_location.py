@@ -13,10 +13,11 @@ from domain.catalog import Location
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArchiveLocation:
-    """Archive the location, only if still at ``expected_version`` (if given). Idempotent."""
+    """Archive the location, only if still at one of ``expected_versions`` (If-Match; None:
+    any). Idempotent."""
 
     location_id: UUID
-    expected_version: int | None = None
+    expected_versions: frozenset[int] | None = None
 
 
 class ArchiveLocationHandler(UseCase):
@@ -27,7 +28,7 @@ class ArchiveLocationHandler(UseCase):
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
             location = await catalog.archive(
-                uow.locations, command.location_id, "location", command.expected_version, now
+                uow.locations, command.location_id, "location", command.expected_versions, now
             )
             await uow.commit()
             return location

@@ -163,18 +163,28 @@ async def test_insufficient_stock_lists_requested_and_available(
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [('"7"', 7), ('W/"7"', 7), ("*", None)],
+    [
+        ('"7"', [7]),
+        ('W/"7"', [7]),
+        ("*", None),
+        ('"1", "2"', [1, 2]),
+        (' "2" ,, W/"9",', [2, 9]),
+        ('"x", "3"', [3]),
+        ('"seven"', []),
+        ('"007"', []),
+        ('"99999999999999999999"', []),
+    ],
 )
-async def test_if_match_parses_quoted_versions(
-    probed: FastAPI, client: httpx.AsyncClient, header: str, expected: int | None
+async def test_if_match_names_the_versions_of_its_tags(
+    probed: FastAPI, client: httpx.AsyncClient, header: str, expected: list[int] | None
 ) -> None:
     response = await client.patch("/v1/_probe/versioned", headers={"If-Match": header}, json={})
 
-    assert response.json() == {"version": expected}
+    assert response.json() == {"versions": expected}
 
 
-@pytest.mark.parametrize("header", ["7", '"seven"', '"1", "2"'])
-async def test_an_if_match_that_cannot_match_is_412(
+@pytest.mark.parametrize("header", ["7", '"1" "2"', '"1", 2', "W/7", '"a"b"'])
+async def test_an_if_match_that_is_not_a_list_of_tags_is_412(
     probed: FastAPI, client: httpx.AsyncClient, header: str
 ) -> None:
     response = await client.patch("/v1/_probe/versioned", headers={"If-Match": header}, json={})
