@@ -57,6 +57,17 @@ def database_url(admin_database_url: str) -> Iterator[str]:
         drop_database(admin_database_url, name)
 
 
+@pytest.fixture
+def scratch_url(admin_database_url: str) -> Iterator[str]:
+    """An empty database of its own (the session database stays fully migrated)."""
+    name = f"stockroom_scratch_{secrets.token_hex(4)}"
+    ensure_database(admin_database_url, name)
+    try:
+        yield with_database(admin_database_url, name)
+    finally:
+        drop_database(admin_database_url, name)
+
+
 @pytest.fixture(scope="session")
 async def pool(database_url: str) -> AsyncIterator[AsyncConnectionPool[AsyncConnection[Any]]]:
     """A pool on the test database, shared by the whole session (one event loop)."""

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
 
 from adapters.postgres import import_sql as q
@@ -28,6 +29,8 @@ from application.importing import (
     unknown_location,
     unknown_sku,
 )
+from domain import rules
+from domain.errors import QuantityOutOfRange
 
 IMPORT_WAITS = Waits(lock_timeout_ms=30_000, statement_timeout_ms=0)
 
@@ -110,8 +113,14 @@ class PostgresStockImportSession(StockImportSession):
         }
         conn = await self._conn()
         await self._run(q.INSERT_MOVEMENT, params)
-        lines = await self._count(q.INSERT_LINES, params)
-        levels = await self._count(q.UPDATE_LEVELS, params)
+        try:
+            lines = await self._count(q.INSERT_LINES, params)
+            levels = await self._count(q.UPDATE_LEVELS, params)
+        except pg_errors.NumericValueOutOfRange:
+            # A running total past bigint: the domain's refusal, and nothing is applied.
+            raise QuantityOutOfRange(
+                f"the import would take a level past {rules.MAX_ON_HAND}, the most it can hold"
+            ) from None
         try:
             await conn.commit()
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:

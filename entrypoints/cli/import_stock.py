@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from application.importing import HEADER, ImportMode, ImportResult, ImportStock
 from application.principal import Principal
+from domain.errors import StockroomError
 from entrypoints.container import open_stockroom
 from entrypoints.settings import Settings
 
@@ -64,7 +65,13 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 reference=args.reference,
                 note=f"imported from {args.file.name}",
             )
-            result = await stockroom.service.import_stock(principal, command)
+            try:
+                result = await stockroom.service.import_stock(principal, command)
+            except StockroomError as exc:  # refused as a whole (permission, limits, database)
+                print(
+                    f"stockroom import-stock: {exc.detail}; nothing was imported", file=sys.stderr
+                )
+                return 1
     return _report(result)
 
 

@@ -29,6 +29,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "insufficient_stock": 409,
     "reserved_stock_conflict": 409,
     "count_mismatch": 409,
+    "quantity_out_of_range": 409,
     "invalid_reservation_state": 409,
     "request_in_progress": 409,
     "version_mismatch": 412,

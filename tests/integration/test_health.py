@@ -43,15 +43,15 @@ async def test_readyz_is_200_when_database_is_up_and_migrated(client: httpx.Asyn
     assert response.json() == {"status": "ready"}
 
 
-async def test_readyz_is_503_problem_while_a_migration_is_pending(
-    client: httpx.AsyncClient, database_url: str
-) -> None:
-    migrator = YoyoMigrator(database_url)
+async def test_readyz_is_503_problem_while_a_migration_is_pending(scratch_url: str) -> None:
+    migrator = YoyoMigrator(scratch_url)
+    migrator.apply()
     rolled_back = migrator.rollback(count=1)
-    try:
-        response = await client.get("/readyz")
-    finally:
-        migrator.apply()
+    app = create_app(build_container(Settings(database_url=scratch_url)))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.get("/readyz")
 
     assert rolled_back
     assert response.status_code == 503

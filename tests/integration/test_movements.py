@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from tests.integration.factories import Org, line, movement, org_fixture, other_org_fixture  # noqa: F401
@@ -318,3 +319,20 @@ async def test_an_unknown_movement_is_404(org: Org) -> None:
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+async def test_stock_past_what_a_level_can_hold_is_409_quantity_out_of_range(
+    org: Org, database_url: str
+) -> None:
+    item, location = await org.stocked(1)
+    with psycopg.connect(database_url) as conn:  # no client can get a level this full
+        conn.execute("SELECT set_config('app.org_id', %s, true)", [org.id])
+        conn.execute("UPDATE stock_levels SET on_hand = %s WHERE org_id = %s", [2**63 - 2, org.id])
+
+    response = await org.client.post(
+        "/v1/movements", json=movement("receipt", item, location, 5), headers=org.member
+    )
+
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "quantity_out_of_range"
+    assert (await org.level(item, location))["on_hand"] == 2**63 - 2

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
 from adapters.clock import SystemClock
 from adapters.ids import UuidGenerator
-from adapters.postgres.embedded import drop_database, ensure_database, with_database
 from application.use_cases.base import Deps
 from tests.postgres_fixtures import PostgresBackend, postgres_backend
 
@@ -30,14 +28,3 @@ def wide_deps(wide_backend: PostgresBackend) -> Deps:
 async def wide_deps_module(wide_backend: PostgresBackend) -> Deps:
     """Use-case dependencies for module-scoped data."""
     return Deps(uow=wide_backend.uow, clock=SystemClock(), ids=UuidGenerator())
-
-
-@pytest.fixture
-def scratch_url(admin_database_url: str) -> Iterator[str]:
-    """An empty database of its own (the session database stays fully migrated)."""
-    name = f"stockroom_scratch_{secrets.token_hex(4)}"
-    ensure_database(admin_database_url, name)
-    try:
-        yield with_database(admin_database_url, name)
-    finally:
-        drop_database(admin_database_url, name)
