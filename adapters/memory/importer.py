@@ -11,9 +11,7 @@ from application.errors import StorageUnavailable
 from application.importing import (
     ImportMode,
     ImportPlan,
-    ImportRow,
     ImportSummary,
-    RowProblem,
     StockImporter,
     StockImportSession,
     archived_target,
@@ -22,6 +20,7 @@ from application.importing import (
     unknown_location,
     unknown_sku,
 )
+from application.stock_csv import ImportRow, RowProblem
 from domain.catalog import Item, Location
 from domain.movements import Movement, MovementLine
 from domain.stock import Count, LevelKey, Receive, Release, StockLevel

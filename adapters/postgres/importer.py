@@ -18,9 +18,7 @@ from application.errors import StorageUnavailable
 from application.importing import (
     ImportMode,
     ImportPlan,
-    ImportRow,
     ImportSummary,
-    RowProblem,
     StockImporter,
     StockImportSession,
     archived_target,
@@ -29,6 +27,7 @@ from application.importing import (
     unknown_location,
     unknown_sku,
 )
+from application.stock_csv import ImportRow, RowProblem
 from domain import rules
 from domain.errors import QuantityOutOfRange
 
