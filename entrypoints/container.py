@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg
 from dependency_injector import containers, providers
 from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from adapters.betterauth.dev_issuer import DEV_ISSUER, DevIssuer
 from adapters.betterauth.jwks import KeySource, RemoteJwks, StaticJwks
@@ -32,11 +33,12 @@ from adapters.postgres.expired_reservations import PostgresExpiredReservations
 from adapters.postgres.importer import PostgresStockImporter
 from adapters.postgres.migrator import YoyoMigrator
 from adapters.postgres.observability import PostgresPoolStats
-from adapters.postgres.pool import build_pool
+from adapters.postgres.pool import CONNECT_TIMEOUT_SECONDS, build_pool
 from adapters.postgres.purge import PostgresRecordPurge
 from adapters.postgres.rate_limiter import PostgresHitCounter, PostgresRateLimiter
 from adapters.postgres.readiness import PostgresReadiness
 from adapters.postgres.repository import Waits
+from adapters.postgres.roles import rls_bypass
 from adapters.postgres.uow import PostgresUnitOfWorkFactory
 from adapters.rate_limiting import BatchingRateLimiter
 from application.observability import PoolStats
@@ -65,10 +67,11 @@ async def _database(settings: Settings) -> AsyncIterator[Database]:
         yield Database(url=settings.database_url, direct_url=direct, embedded=False)
         return
     server = EmbeddedPostgres(settings.data_dir)
-    url = await asyncio.to_thread(server.start)
+    await asyncio.to_thread(server.start)
     logger.info("using the embedded PostgreSQL in %s", server.pgdata)
     try:
-        yield Database(url=url, direct_url=url, embedded=True)
+        # Two roles (ADR 0018): migrations as the owner, everything else as the app role.
+        yield Database(url=server.app_url, direct_url=server.owner_url, embedded=True)
     finally:
         await asyncio.to_thread(server.stop)
         logger.info("embedded PostgreSQL stopped")
@@ -162,10 +165,17 @@ def _log_in(client: LoginClient | None, limiter: RateLimiter, settings: Settings
 
 
 def _readiness(
-    pool: AsyncConnectionPool[AsyncConnection[Any]], migrator: YoyoMigrator, clock: Clock
+    pool: AsyncConnectionPool[AsyncConnection[Any]],
+    migrator: YoyoMigrator,
+    clock: Clock,
+    settings: Settings,
 ) -> ReadinessProbe:
+    # In production a role that row-level security does not bind is never ready (ADR 0018).
+    probe = PostgresReadiness(
+        pool, migrator.migration_ids(), require_rls=settings.env == "production"
+    )
     # /readyz needs no token and no rate limit: answer it from a result about a second old.
-    return CachedReadiness(PostgresReadiness(pool, migrator.migration_ids()), clock)
+    return CachedReadiness(probe, clock)
 
 
 # --- bulk import and observability: helpers (import-stock CLI, /metrics) -------------------
@@ -205,7 +215,9 @@ class Container(containers.DeclarativeContainer):
 
     # --- ports (adapters) ---------------------------------------------------------------
     clock = providers.Singleton(SystemClock)
-    readiness = providers.Singleton(_readiness, pool=pool, migrator=migrator, clock=clock)
+    readiness = providers.Singleton(
+        _readiness, pool=pool, migrator=migrator, clock=clock, settings=settings
+    )
     ids = providers.Singleton(UuidGenerator)
     # Storage: PostgreSQL. Tests and library users may override these two with the
     # in-memory adapters (adapters/memory), which the contract suite proves equal.
@@ -285,9 +297,28 @@ async def open_stockroom(
         if migrate_first:
             applied = await migrate(container)
             logger.info("migrations applied: %s", ", ".join(applied) or "none pending")
+        await check_app_role(container)
         yield await resolved(container.stockroom())
     finally:
         await shutdown(container)
+
+
+async def check_app_role(container: Container) -> None:
+    """Refuse to start in production as a role row-level security does not bind (ADR 0018);
+    in development, say so. If the database cannot be asked now, /readyz asks later."""
+    settings: Settings = container.settings()
+    pool: AsyncConnectionPool[AsyncConnection[Any]] = await resolved(container.pool())
+    try:
+        async with pool.connection(timeout=CONNECT_TIMEOUT_SECONDS) as conn:
+            bypass = await rls_bypass(conn)
+    except (psycopg.Error, PoolTimeout) as exc:
+        logger.warning("could not check the database role at startup (%s)", type(exc).__name__)
+        return
+    if bypass is None:
+        return
+    if settings.env == "production":
+        raise RuntimeError(f"refusing to start: {bypass}; connect as the app role (ADR 0018)")
+    logger.warning("%s; production would refuse to start (ADR 0018)", bypass)
 
 
 async def startup(container: Container) -> None:

@@ -140,10 +140,10 @@ async def key(deps: Deps, admin: Principal) -> LevelKey:
 
 
 # Sets a level's stored on_hand and version as no client ever could (numeric limits).
+BIND_ORG = "SELECT set_config('app.org_id', %(org_id)s, true)"
 FORCE_LEVEL = """
-WITH bound AS (SELECT set_config('app.org_id', %(org_id)s, true))
 UPDATE stock_levels SET on_hand = %(on_hand)s, version = %(version)s
-FROM bound WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
+WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
 """
 
 
@@ -158,7 +158,8 @@ def force_level(uow_factory: Any, request: pytest.FixtureRequest) -> Callable[..
     async def in_postgres(org: str, key: LevelKey, *, on_hand: int, version: int) -> None:
         backend: PostgresBackend = request.getfixturevalue("pg_backend")
         params = {"org_id": org, "item_id": key.item_id, "location_id": key.location_id}
-        async with backend.pool.connection() as conn:
+        async with backend.pool.connection() as conn:  # one transaction: the org stays bound
+            await conn.execute(BIND_ORG, params)
             await conn.execute(FORCE_LEVEL, {**params, "on_hand": on_hand, "version": version})
 
     return in_memory if isinstance(uow_factory, InMemoryUnitOfWorkFactory) else in_postgres
