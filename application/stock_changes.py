@@ -43,15 +43,23 @@ def _consumes(change: StockChange) -> bool:
 async def apply_steps(uow: UnitOfWork, steps: Sequence[Step], now: datetime) -> list[LevelChange]:
     """Apply ``steps`` level by level in (item_id, location_id) order, so concurrent writers
     take row locks in the same order and cannot deadlock; return results in request order.
-    Expired holds on the touched levels are released first, inside the same transaction."""
+
+    Expired holds on the levels a step consumes from are released first, inside the same
+    transaction: their reservations are marked expired (locked before any level, as every
+    writer locks them), which releases their lines at other levels too; those levels get
+    their reserved stock back in the same key order."""
     expired: dict[LevelKey, int] = {}
     consuming = sorted({key for key, change in steps if _consumes(change)})
     if consuming:
         expired = await uow.reservations.release_expired_holds(consuming, now)
     order = sorted(range(len(steps)), key=lambda i: steps[i][0])
+    released_only = sorted(set(expired) - {key for key, _ in steps})
     results: list[LevelChange | None] = [None] * len(steps)
     short: list[InsufficientStock] = []
-    for i in order:
+    for i in _merged(order, steps, released_only):
+        if isinstance(i, LevelKey):  # a level only an expired reservation held stock at
+            await uow.stock.change(i, Release(expired.pop(i)), now)
+            continue
         key, change = steps[i]
         if expired.get(key):
             await uow.stock.change(key, Release(expired.pop(key)), now)
@@ -62,6 +70,14 @@ async def apply_steps(uow: UnitOfWork, steps: Sequence[Step], now: datetime) -> 
     if short:
         raise _combined(short)
     return [r for r in results if r is not None]
+
+
+def _merged(order: list[int], steps: Sequence[Step], keys: list[LevelKey]) -> list[int | LevelKey]:
+    """Step indexes and bare level keys, together in (item_id, location_id) order (a stable
+    sort: steps of one level keep their request order)."""
+    merged: list[tuple[LevelKey, int | LevelKey]] = [(steps[i][0], i) for i in order]
+    merged += [(key, key) for key in keys]
+    return [entry for _, entry in sorted(merged, key=lambda m: m[0])]
 
 
 def _combined(errors: list[InsufficientStock]) -> InsufficientStock:

@@ -103,10 +103,7 @@ _IMPORT_LEVELS = sql.SQL(
     "(SELECT DISTINCT item_id, location_id FROM import_lines"
     " WHERE item_id IS NOT NULL AND location_id IS NOT NULL)"
 )
-RELEASE_EXPIRED_HOLDS = sql.SQL("""
-WITH released AS ({release})
-INSERT INTO import_expired SELECT item_id, location_id, sum(open) FROM released GROUP BY 1, 2
-""").format(release=release_expired_holds(_IMPORT_LEVELS))
+RELEASE_EXPIRED_HOLDS = release_expired_holds(_IMPORT_LEVELS, into=sql.Identifier("import_expired"))
 RELEASE_EXPIRED_RESERVED = """
 WITH released AS (
     UPDATE stock_levels s

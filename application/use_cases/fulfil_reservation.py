@@ -32,7 +32,8 @@ class FulfilReservationHandler(UseCase):
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Fulfilment:
-                reservation, changes = await settle(uow, command, now, fulfil=True)
+                settled = await settle(uow, command, self.deps.clock, fulfil=True)
+                reservation = settled.reservation
                 movement = Movement(
                     id=self.deps.ids.new_id(),
                     type=MovementType.SHIPMENT,
@@ -40,10 +41,10 @@ class FulfilReservationHandler(UseCase):
                     reference=reservation.reference,
                     note=None,
                     actor=principal.user_id,
-                    created_at=now,
+                    created_at=settled.at,
                     lines=tuple(
                         MovementLine(key.item_id, key.location_id, c.on_hand_delta, c.level.on_hand)
-                        for key, c in changes
+                        for key, c in settled.changes
                     ),
                     reservation_id=reservation.id,
                 )

@@ -20,8 +20,8 @@ class ReleaseReservationHandler(UseCase):
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Reservation:
-                reservation, _ = await settle(uow, command, now, fulfil=False)
-                return reservation
+                settled = await settle(uow, command, self.deps.clock, fulfil=False)
+                return settled.reservation
 
             return await run_once(
                 uow,

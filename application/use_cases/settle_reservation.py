@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from application.ports import LevelChange, UnitOfWork
+from application.ports import Clock, LevelChange, UnitOfWork
 from application.stock_changes import apply_steps
 from domain.errors import NotFound
 from domain.reservations import LineQuantity, Reservation
@@ -21,16 +21,29 @@ class SettleReservation:
     lines: tuple[LineQuantity, ...] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """The reservation after a settle, its level changes, and the time it was decided at."""
+
+    reservation: Reservation
+    changes: list[tuple[LevelKey, LevelChange]]
+    at: datetime
+
+
 async def settle(
-    uow: UnitOfWork, command: SettleReservation, now: datetime, *, fulfil: bool
-) -> tuple[Reservation, list[tuple[LevelKey, LevelChange]]]:
+    uow: UnitOfWork, command: SettleReservation, clock: Clock, *, fulfil: bool
+) -> Settlement:
     """Lock the reservation (row, then lines), update it, then its levels in key order."""
     before = await uow.reservations.get(command.reservation_id, for_update=True)
     if before is None:
         raise NotFound(f"reservation {command.reservation_id} not found", resource="reservation")
+    # Decided at the time the lock is held, not when the request arrived: a wait on the lock
+    # may outlast the hold, and an expired hold is no longer this reservation's to settle.
+    now = clock.now()
     after = before.fulfil(command.lines, now) if fulfil else before.release(command.lines, now)
     await uow.reservations.save(after)
     parts = after.settled_parts(before)
     steps = [(p.key, Fulfil(p.quantity) if fulfil else Release(p.quantity)) for p in parts]
     changes = await apply_steps(uow, steps, now)
-    return after, [(key, change) for (key, _), change in zip(steps, changes, strict=True)]
+    pairs = [(key, change) for (key, _), change in zip(steps, changes, strict=True)]
+    return Settlement(after, pairs, now)
