@@ -51,9 +51,16 @@ class InMemoryStockImportSession(StockImportSession):
 
     async def validate(self, mode: ImportMode, now: datetime) -> list[RowProblem]:
         state = self._state()
-        await self._release_expired_holds(state, now)
         items = {i.sku.lower(): i for i in state.items.values()}
         locations = {loc.code.lower(): loc for loc in state.locations.values()}
+        targets = sorted(
+            {
+                LevelKey(items[row.sku.lower()].id, locations[row.location_code.lower()].id)
+                for row in self._rows
+                if row.sku.lower() in items and row.location_code.lower() in locations
+            }
+        )
+        await self._release_expired_holds(state, targets, now)
         first_line: dict[LevelKey, int] = {}
         problems: list[RowProblem] = []
         self._keys = []
@@ -105,9 +112,10 @@ class InMemoryStockImportSession(StockImportSession):
         self._working = None
         return ImportSummary(plan.movement_id, len(lines), len(set(self._keys)))
 
-    async def _release_expired_holds(self, state: OrgState, now: datetime) -> None:
+    async def _release_expired_holds(
+        self, state: OrgState, keys: list[LevelKey], now: datetime
+    ) -> None:
         # Same as any write that needs a level: holds past expiry give their stock back first.
-        keys = sorted(state.levels)
         released = await InMemoryReservations(state).release_expired_holds(keys, now)
         for key, quantity in released.items():
             state.levels[key] = state.levels[key].apply(Release(quantity), now)

@@ -85,11 +85,15 @@ class PostgresStockImportSession(StockImportSession):
             RowProblem(r["line_no"], _catalog_problem(r))
             for r in await self._all(q.CATALOG_PROBLEMS, {"receipt": receipt})
         ]
-        await self._run(q.ENSURE_LEVELS)
+        # Lock order of every writer: reservations and their lines (releasing expired holds),
+        # then every level, in (item_id, location_id) order.
         await self._run(q.CREATE_EXPIRED_HOLDS)
-        await self._run(q.RELEASE_EXPIRED_HOLDS, {"now": now})
-        await self._run(q.LOCK_LEVELS)
-        await self._run(q.RELEASE_EXPIRED_RESERVED, {"now": now})
+        released = await self._count(q.RELEASE_EXPIRED_HOLDS, {"now": now})
+        [missing] = await self._all(q.ANY_LEVEL_MISSING)
+        for statement in q.lock_levels(missing=missing["missing"], released=released > 0):
+            await self._run(statement, {"now": now})
+        if released:
+            await self._run(q.RELEASE_EXPIRED_RESERVED, {"now": now})
         if not receipt:
             for r in await self._all(q.COUNT_PROBLEMS):
                 message = (
