@@ -20,6 +20,7 @@ from application.principal import Principal
 from application.use_cases.base import Deps
 from domain.stock import LevelKey
 from tests.contract import builders
+from tests.postgres.invariants import audit
 from tests.postgres.test_expiry_races import until_waiting
 from tests.postgres_fixtures import PostgresBackend, app_url
 
@@ -69,3 +70,33 @@ async def test_an_import_creating_a_level_waits_in_key_order_and_never_deadlocks
         now = wide_deps.clock.now()
         on_hand = [(await uow.stock.get(key, now)).on_hand for key in (first, later)]  # type: ignore[union-attr]
     assert on_hand == [15, 13]  # both writers' stock, nothing lost
+
+
+async def test_imports_and_api_writes_on_crossing_levels_all_complete(
+    wide_backend: PostgresBackend, wide_deps: Deps, database_url: str
+) -> None:
+    org = f"org_{secrets.token_hex(8)}"
+    who = Principal.from_claims(user_id="u", org_id=org, raw_role="admin")
+    items = [await builders.item(wide_deps, who, f"X-{n}") for n in range(3)]
+    places = [await builders.location(wide_deps, who) for _ in range(3)]
+    await builders.receive(wide_deps, who, items[0].id, places[0].id, 100)  # the rest are new
+    rows = [f"X-{n},{p.code},1\n" for n in range(3) for p in places]
+    handler = ImportStockHandler(
+        PostgresStockImporter(wide_backend.pool), wide_deps.clock, wide_deps.ids
+    )
+
+    async def imports(k: int) -> object:
+        lines = ["sku,location_code,quantity\n", *rows[k:], *rows[:k]]
+        return await handler(who, ImportStock(lines=lines, mode=ImportMode.RECEIPT))
+
+    async def moves(k: int) -> object:
+        item, here, there = items[k % 3], places[k % 3], places[(k + 1) % 3]
+        await builders.receive(wide_deps, who, item.id, there.id, 2)
+        return await builders.receive(wide_deps, who, item.id, here.id, 1)
+
+    done = await asyncio.gather(
+        *(imports(k) for k in range(4)), *(moves(k) for k in range(12)), return_exceptions=True
+    )
+
+    assert not [d for d in done if isinstance(d, BaseException)], done
+    audit(database_url, org)  # every level equals its ledger
