@@ -39,7 +39,10 @@ async def archive(
     now: datetime,
 ) -> E:
     """Archive the entry; an archived one is returned as it is (archiving is idempotent)."""
-    entry = await lock_for_change(entries, entry_id, resource, expected_versions)
+    entry = await entries.lock_to_archive(entry_id)
+    if entry is None:
+        raise NotFound(f"{resource} {entry_id} not found", resource=resource)
+    entry.check_version(expected_versions)
     if entry.archived:
         return entry
     archived = entry.archive(now)

@@ -6,15 +6,22 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from application.ports import LevelChange, UnitOfWork
+from domain.catalog import Item, Location
 from domain.errors import InsufficientStock, NotFound
 from domain.movements import adds_stock
 from domain.stock import Adjust, Count, LevelKey, Release, Reserve, Ship, StockChange
 
 Step = tuple[LevelKey, StockChange]
+Archived = dict[LevelKey, Item | Location]  # a level, and its archived item or location
 
 
-async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> None:
-    """Every item and location exists in the org; none that gains stock or holds is archived."""
+async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> Archived:
+    """Every item and location exists in the org; none that gains stock or holds is archived.
+    Returns, per level of an archived item or location, that entry (for ``ensure_no_new_stock``).
+
+    The entries are read held against archiving until the unit of work ends, so an archive
+    cannot commit between this check and the write: an archived item or location takes no new
+    stock."""
     item_ids = sorted({key.item_id for key, _ in steps})
     location_ids = sorted({key.location_id for key, _ in steps})
     items = await uow.items.get_many(item_ids)
@@ -27,10 +34,25 @@ async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> None:
             raise NotFound(
                 f"location {location_id} not found", resource="location", id=str(location_id)
             )
+    archived: Archived = {}
     for key, change in steps:
+        item, location = items[key.item_id], locations[key.location_id]
         if adds_stock(change) or isinstance(change, Reserve):
-            items[key.item_id].ensure_active()
-            locations[key.location_id].ensure_active()
+            item.ensure_active()
+            location.ensure_active()
+        if item.archived or location.archived:
+            archived[key] = item if item.archived else location
+    return archived
+
+
+def ensure_no_new_stock(
+    steps: Sequence[Step], changes: Sequence[LevelChange], archived: Archived
+) -> None:
+    """A count that raised on_hand took new stock: refused at an archived item or location
+    (one that lowered it wrote off what was left, which an archived entry may do)."""
+    for (key, change), result in zip(steps, changes, strict=True):
+        if isinstance(change, Count) and result.on_hand_delta > 0 and key in archived:
+            archived[key].ensure_active()
 
 
 def _consumes(change: StockChange) -> bool:

@@ -73,10 +73,18 @@ class InMemoryStockImportSession(StockImportSession):
                 self._keys.append(key)
                 level = state.levels.get(key)
                 if message is None and mode is ImportMode.COUNT:
+                    on_hand = 0 if level is None else level.on_hand
                     if key in first_line:
                         message = duplicate_level(first_line[key])
                     elif level is not None and row.quantity < level.reserved:
                         message = below_reserved(row.quantity, level.reserved)
+                    elif row.quantity > on_hand and (item.archived or location.archived):
+                        # An archived entry takes no new stock; a count may write stock off.
+                        message = (
+                            archived_target("item", item.sku)
+                            if item.archived
+                            else archived_target("location", location.code)
+                        )
                 first_line.setdefault(key, row.line)
             if message is not None:
                 problems.append(RowProblem(row.line, message))

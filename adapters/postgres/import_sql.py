@@ -152,15 +152,20 @@ UPDATE import_levels v SET reserved = r.reserved
 FROM released r WHERE v.item_id = r.item_id AND v.location_id = r.location_id
 """
 
-# Counts: each level once, and never below what is reserved (checked under the lock).
+# Counts: each level once, never below what is reserved, and never above on_hand at an
+# archived item or location (it takes no new stock; a count may still write stock off).
+# Checked under the level locks, with the archive flags read under the intake lock.
 COUNT_PROBLEMS = """
-SELECT d.line_no, d.first_line, d.quantity, v.reserved
-FROM (SELECT line_no, quantity, item_id, location_id,
+SELECT d.line_no, d.first_line, d.quantity, v.reserved, v.on_hand,
+       d.item_archived, d.item_sku, d.stored_code
+FROM (SELECT line_no, quantity, item_id, location_id, item_archived, location_archived,
+             item_sku, stored_code,
              min(line_no) OVER (PARTITION BY item_id, location_id) AS first_line
       FROM import_lines
       WHERE item_id IS NOT NULL AND location_id IS NOT NULL) d
 JOIN import_levels v USING (item_id, location_id)
 WHERE d.line_no <> d.first_line OR d.quantity < v.reserved
+   OR (d.quantity > v.on_hand AND (d.item_archived OR d.location_archived))
 """
 
 INSERT_MOVEMENT = """

@@ -12,6 +12,7 @@ from psycopg.rows import dict_row
 
 from adapters.postgres import import_sql as q
 from adapters.postgres.errors import unavailable
+from adapters.postgres.intake_sql import HOLD_INTAKE_SHARED
 from adapters.postgres.repository import Session, SqlText, Waits
 from adapters.postgres.uow import Pool
 from application.errors import StorageUnavailable
@@ -68,6 +69,8 @@ class PostgresStockImportSession(StockImportSession):
 
     async def load(self, rows: Iterable[ImportRow]) -> int:
         conn = await self._conn()
+        # Before the catalog is read: no archive of the org commits until this import ends.
+        await self._run(HOLD_INTAKE_SHARED)
         for statement in (q.CREATE_IMPORT_ROWS, q.CREATE_IMPORT_LINES, q.CREATE_IMPORT_LEVELS):
             await conn.execute(statement)
         loaded = 0
@@ -96,12 +99,7 @@ class PostgresStockImportSession(StockImportSession):
             await self._run(q.RELEASE_EXPIRED_RESERVED, {"now": now})
         if not receipt:
             for r in await self._all(q.COUNT_PROBLEMS):
-                message = (
-                    duplicate_level(r["first_line"])
-                    if r["line_no"] != r["first_line"]
-                    else below_reserved(r["quantity"], r["reserved"])
-                )
-                problems.append(RowProblem(r["line_no"], message))
+                problems.append(RowProblem(r["line_no"], _count_problem(r)))
         return sorted(problems)
 
     async def apply(self, plan: ImportPlan) -> ImportSummary:
@@ -152,6 +150,16 @@ class PostgresStockImportSession(StockImportSession):
         async with conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(query, self._params(params))
             return await cur.fetchall()
+
+
+def _count_problem(row: dict[str, Any]) -> str:
+    if row["line_no"] != row["first_line"]:
+        return duplicate_level(row["first_line"])
+    if row["quantity"] < row["reserved"]:
+        return below_reserved(row["quantity"], row["reserved"])
+    if row["item_archived"]:
+        return archived_target("item", row["item_sku"])
+    return archived_target("location", row["stored_code"])
 
 
 def _catalog_problem(row: dict[str, Any]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from application.idempotency import Outcome, run_once
 from application.principal import Permission, Principal
-from application.stock_changes import apply_steps, ensure_catalog
+from application.stock_changes import apply_steps, ensure_catalog, ensure_no_new_stock
 from application.use_cases.base import UseCase
 from domain.movements import Movement, MovementLine, MovementRequest, MovementType
 
@@ -30,8 +30,9 @@ class PostMovementHandler(UseCase):
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Movement:
-                await ensure_catalog(uow, steps)
+                archived = await ensure_catalog(uow, steps)
                 changes = await apply_steps(uow, steps, now)
+                ensure_no_new_stock(steps, changes, archived)
                 movement = Movement(
                     id=self.deps.ids.new_id(),
                     type=command.type,

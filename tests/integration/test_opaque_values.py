@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.integration.factories import Org, org_fixture  # noqa: F401
@@ -131,6 +131,7 @@ async def test_any_if_match_text_is_200_or_412(org: Org, header: str) -> None:
 async def test_a_tampered_id_in_a_path_is_a_problem_not_a_failure(
     org: Org, raw: str, route: str
 ) -> None:
+    assume(raw not in {".", ".."})  # the client resolves these: another path, not an id
     if route == "/v1/stock-levels":
         route = "/v1/items"  # levels have no path of their own
     response = await org.client.get(f"{route}/{quote(raw, safe='')}", headers=org.member)
