@@ -45,10 +45,12 @@ class IssuedToken:
 
 
 class LoginClient(Protocol):
-    """Signs a user in at the identity provider; raises InvalidCredentials or IdentityProviderUnavailable."""
+    """Signs a user in at the identity provider; raises InvalidCredentials, RateLimited (the
+    provider's own limit) or IdentityProviderUnavailable. ``client_ip`` is the address the
+    attempt came from, for the provider's per-address limits."""
 
     async def login(
-        self, email: str, password: str, organization_id: str | None
+        self, email: str, password: str, organization_id: str | None, client_ip: str | None = None
     ) -> IssuedToken: ...
 
 

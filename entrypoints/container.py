@@ -157,7 +157,11 @@ def _token_verifier(settings: Settings, keys: KeySource, clock: Clock) -> TokenV
 
 def _login_client(settings: Settings) -> LoginClient | None:
     # Without BetterAuth, login answers 503 identity_unavailable (see LogInHandler).
-    return BetterAuthLoginClient(settings.better_auth_url) if settings.better_auth_url else None
+    if not settings.better_auth_url:
+        return None
+    return BetterAuthLoginClient(
+        settings.better_auth_url, forward_client_ip=settings.better_auth_forward_client_ip
+    )
 
 
 def _log_in(client: LoginClient | None, limiter: RateLimiter, settings: Settings) -> LogInHandler:

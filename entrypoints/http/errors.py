@@ -88,8 +88,11 @@ def headers_for(error: StockroomError, status: int) -> dict[str, str]:
     if status == 401:
         return {"WWW-Authenticate": 'Bearer realm="stockroom"'}
     if isinstance(error, RateLimited):
+        retry = {"Retry-After": str(error.retry_after)}
+        if error.limit is None:  # not our window (the identity provider's): only when to retry
+            return retry
         return {
-            "Retry-After": str(error.retry_after),
+            **retry,
             "RateLimit-Limit": str(error.limit),
             "RateLimit-Remaining": "0",
             "RateLimit-Reset": str(error.retry_after),
