@@ -18,13 +18,16 @@ async def find(entries: CatalogEntries[E], entry_id: UUID, resource: str) -> E:
 
 
 async def lock_for_change(
-    entries: CatalogEntries[E], entry_id: UUID, resource: str, expected_version: int | None
+    entries: CatalogEntries[E],
+    entry_id: UUID,
+    resource: str,
+    expected_versions: frozenset[int] | None,
 ) -> E:
-    """The entry locked for update, if it is still at ``expected_version`` (If-Match)."""
+    """The entry locked for update, if it is still at one of ``expected_versions`` (If-Match)."""
     entry = await entries.get(entry_id, for_update=True)
     if entry is None:
         raise NotFound(f"{resource} {entry_id} not found", resource=resource)
-    entry.check_version(expected_version)
+    entry.check_version(expected_versions)
     return entry
 
 
@@ -32,12 +35,15 @@ async def archive(
     entries: CatalogEntries[E],
     entry_id: UUID,
     resource: str,
-    expected_version: int | None,
+    expected_versions: frozenset[int] | None,
     now: datetime,
 ) -> tuple[E, bool]:
     """Archive the entry; an archived one is returned as it is (archiving is idempotent).
     The flag says whether this call archived it (and so has something to announce)."""
-    entry = await lock_for_change(entries, entry_id, resource, expected_version)
+    entry = await entries.lock_to_archive(entry_id)
+    if entry is None:
+        raise NotFound(f"{resource} {entry_id} not found", resource=resource)
+    entry.check_version(expected_versions)
     if entry.archived:
         return entry, False
     archived = entry.archive(now)

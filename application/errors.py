@@ -36,11 +36,12 @@ class RequestInProgress(Conflict):
 
 
 class RateLimited(StockroomError):
-    """Too many requests; ``retry_after`` seconds until the window frees a slot."""
+    """Too many requests; ``retry_after`` seconds until the window frees a slot. ``limit``:
+    the window's size, when it is ours to tell (None for the identity provider's own)."""
 
     code = "rate_limited"
 
-    def __init__(self, detail: str, *, retry_after: int, limit: int) -> None:
+    def __init__(self, detail: str, *, retry_after: int, limit: int | None) -> None:
         super().__init__(detail, retry_after=retry_after, limit=limit)
         self.retry_after = retry_after
         self.limit = limit

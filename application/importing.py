@@ -8,8 +8,7 @@ receipt or count movement with one ledger line per row, all or nothing.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -18,10 +17,9 @@ from uuid import UUID
 
 from application.ports import Clock, IdGenerator
 from application.principal import Permission, Principal
+from application.stock_csv import ImportRow, RowProblem, StockCsv
 from domain import rules
 from domain.movements import MovementType
-
-HEADER = ("sku", "location_code", "quantity")
 
 
 class ImportMode(StrEnum):
@@ -37,24 +35,6 @@ class ImportMode(StrEnum):
     @property
     def permission(self) -> Permission:
         return Permission.MOVE_STOCK if self is ImportMode.RECEIPT else Permission.ADJUST_STOCK
-
-
-@dataclass(frozen=True, slots=True)
-class ImportRow:
-    """One well-formed CSV row; ``line`` is its 1-based line number in the file."""
-
-    line: int
-    sku: str
-    location_code: str
-    quantity: int
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class RowProblem:
-    """Why one line of the file cannot be imported."""
-
-    line: int
-    message: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,56 +113,12 @@ class StockImporter(Protocol):
     def __call__(self, org_id: str) -> StockImportSession: ...
 
 
-class StockCsv:
-    """Streams well-formed rows from CSV text lines; malformed ones land in ``problems``."""
-
-    def __init__(self, lines: Iterable[str], mode: ImportMode) -> None:
-        self._lines = lines
-        self._minimum = 1 if mode is ImportMode.RECEIPT else 0
-        self.problems: list[RowProblem] = []
-
-    def __iter__(self) -> Iterator[ImportRow]:
-        reader = csv.reader(self._lines)
-        header = next(reader, None)
-        if header is None or tuple(h.strip().lower() for h in header) != HEADER:
-            self.problems.append(RowProblem(1, f"the header must be {','.join(HEADER)}"))
-            return
-        for fields in reader:
-            line = reader.line_num
-            if not fields or fields == [""]:
-                continue  # blank lines are allowed anywhere
-            row = self._row(line, fields)
-            if row is not None:
-                yield row
-
-    def _row(self, line: int, fields: list[str]) -> ImportRow | None:
-        if len(fields) != len(HEADER):
-            self.problems.append(RowProblem(line, f"expected 3 fields, found {len(fields)}"))
-            return None
-        sku, code, raw = (f.strip() for f in fields)
-        if not sku or not code:
-            self.problems.append(RowProblem(line, "sku and location_code are required"))
-            return None
-        try:
-            quantity = int(raw)
-        except ValueError:
-            self.problems.append(RowProblem(line, f"quantity {raw!r} is not an integer"))
-            return None
-        if not self._minimum <= quantity <= rules.MAX_QUANTITY:
-            self.problems.append(
-                RowProblem(
-                    line, f"quantity must be {self._minimum}..{rules.MAX_QUANTITY}, got {quantity}"
-                )
-            )
-            return None
-        return ImportRow(line, sku, code, quantity)
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImportStock:
-    """Import ``lines`` (CSV text) for the principal's org as one movement."""
+    """Import ``lines`` (of a UTF-8 CSV file, as bytes or text) for the principal's org as one
+    movement."""
 
-    lines: Iterable[str]
+    lines: Iterable[str | bytes]
     mode: ImportMode = ImportMode.RECEIPT
     reference: str | None = None
     note: str | None = None
@@ -198,9 +134,9 @@ class ImportStockHandler:
 
     async def __call__(self, principal: Principal, command: ImportStock) -> ImportResult:
         org_id = principal.require(command.mode.permission)
-        rules.optional_text(command.reference, "reference", rules.MAX_REFERENCE)
-        rules.optional_text(command.note, "note", rules.MAX_NOTE)
-        source = StockCsv(command.lines, command.mode)
+        reference = rules.optional_text(command.reference, "reference", rules.MAX_REFERENCE)
+        note = rules.optional_text(command.note, "note", rules.MAX_NOTE)
+        source = StockCsv(command.lines, minimum=1 if command.mode is ImportMode.RECEIPT else 0)
         async with self.importer(org_id) as session:
             loaded = await session.load(source)
             if source.problems and loaded == 0:
@@ -215,8 +151,8 @@ class ImportStockHandler:
                 mode=command.mode,
                 movement_id=self.ids.new_id(),
                 actor=principal.user_id,
-                reference=command.reference,
-                note=command.note,
+                reference=reference,
+                note=note,
                 created_at=now,
             )
             return ImportResult(await session.apply(plan))

@@ -47,10 +47,12 @@ class IssuedToken:
 
 
 class LoginClient(Protocol):
-    """Signs a user in at the identity provider; raises InvalidCredentials or IdentityProviderUnavailable."""
+    """Signs a user in at the identity provider; raises InvalidCredentials, RateLimited (the
+    provider's own limit) or IdentityProviderUnavailable. ``client_ip`` is the address the
+    attempt came from, for the provider's per-address limits."""
 
     async def login(
-        self, email: str, password: str, organization_id: str | None
+        self, email: str, password: str, organization_id: str | None, client_ip: str | None = None
     ) -> IssuedToken: ...
 
 
@@ -113,10 +115,12 @@ class LevelChange:
 
 @dataclass(frozen=True, slots=True)
 class ExpiredHolds:
-    """Holds of expired reservations just released: per level, and the reservations."""
+    """Holds of expired reservations just released: per level, the reservations, and each
+    (reservation, level, quantity) released (the events of a level only a release touched)."""
 
     by_level: dict[LevelKey, int]
     reservation_ids: tuple[UUID, ...] = ()
+    lines: tuple[tuple[UUID, LevelKey, int], ...] = ()
 
 
 class CatalogEntries(Protocol[E]):
@@ -124,7 +128,16 @@ class CatalogEntries(Protocol[E]):
 
     async def add(self, entry: E) -> None: ...
     async def get(self, entry_id: UUID, *, for_update: bool = False) -> E | None: ...
-    async def get_many(self, entry_ids: Sequence[UUID]) -> dict[UUID, E]: ...
+    async def get_many(self, entry_ids: Sequence[UUID]) -> dict[UUID, E]:
+        """The entries found, held until the unit of work ends against being archived (a
+        write that brings stock in reads them, and the archive must wait for it)."""
+        ...
+
+    async def lock_to_archive(self, entry_id: UUID) -> E | None:
+        """The entry, locked for update, once no bulk import of the org is running (imports
+        check the catalog once, so an archive waits for them, and they for it)."""
+        ...
+
     async def save(self, entry: E) -> None: ...
     async def list(self, page: PageRequest) -> list[E]: ...
 

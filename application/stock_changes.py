@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from application.events import reservation_event
-from application.ports import LevelChange, UnitOfWork
+from application.events import Cause, level_events, reservation_event
+from application.ports import ExpiredHolds, LevelChange, UnitOfWork
+from domain.catalog import Item, Location
 from domain.errors import InsufficientStock, NotFound
 from domain.events import EventType
 from domain.movements import adds_stock
 from domain.stock import Adjust, Count, LevelKey, Release, Reserve, Ship, StockChange
 
 Step = tuple[LevelKey, StockChange]
+Archived = dict[LevelKey, Item | Location]  # a level, and its archived item or location
 
 
-async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> dict[UUID, int | None]:
+@dataclass(frozen=True, slots=True)
+class CatalogCheck:
+    """What ``ensure_catalog`` found: each item's reorder point (the ``stock_level.low``
+    signal needs it), and per level of an archived item or location, that entry."""
+
+    reorder_points: dict[UUID, int | None]
+    archived: Archived
+
+
+async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> CatalogCheck:
     """Every item and location exists in the org; none that gains stock or holds is archived.
-    Returns each item's reorder point (the ``stock_level.low`` signal needs it)."""
+
+    The entries are read held against archiving until the unit of work ends, so an archive
+    cannot commit between this check and the write: an archived item or location takes no new
+    stock."""
     item_ids = sorted({key.item_id for key, _ in steps})
     location_ids = sorted({key.location_id for key, _ in steps})
     items = await uow.items.get_many(item_ids)
@@ -31,11 +46,26 @@ async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> dict[UUID, i
             raise NotFound(
                 f"location {location_id} not found", resource="location", id=str(location_id)
             )
+    archived: Archived = {}
     for key, change in steps:
+        item, location = items[key.item_id], locations[key.location_id]
         if adds_stock(change) or isinstance(change, Reserve):
-            items[key.item_id].ensure_active()
-            locations[key.location_id].ensure_active()
-    return {item_id: item.reorder_point for item_id, item in items.items()}
+            item.ensure_active()
+            location.ensure_active()
+        if item.archived or location.archived:
+            archived[key] = item if item.archived else location
+    reorder_points = {item_id: item.reorder_point for item_id, item in items.items()}
+    return CatalogCheck(reorder_points, archived)
+
+
+def ensure_no_new_stock(
+    steps: Sequence[Step], changes: Sequence[LevelChange], archived: Archived
+) -> None:
+    """A count that raised on_hand took new stock: refused at an archived item or location
+    (one that lowered it wrote off what was left, which an archived entry may do)."""
+    for (key, change), result in zip(steps, changes, strict=True):
+        if isinstance(change, Count) and result.on_hand_delta > 0 and key in archived:
+            archived[key].ensure_active()
 
 
 def _consumes(change: StockChange) -> bool:
@@ -50,18 +80,28 @@ async def apply_steps(
 ) -> list[LevelChange]:
     """Apply ``steps`` level by level in (item_id, location_id) order, so concurrent writers
     take row locks in the same order and cannot deadlock; return results in request order.
-    Expired holds on the touched levels are released first, inside the same transaction, and
-    their reservations announced as expired (``new_id`` numbers those events)."""
+
+    Expired holds on the levels a step consumes from are released first, inside the same
+    transaction: their reservations are marked expired (locked before any level, as every
+    writer locks them), which releases their lines at other levels too; those levels get
+    their reserved stock back in the same key order, and each reservation is announced as
+    expired (``new_id`` numbers those events)."""
     expired: dict[LevelKey, int] = {}
+    released = ExpiredHolds({})
     consuming = sorted({key for key, change in steps if _consumes(change)})
     if consuming:
         released = await uow.reservations.release_expired_holds(consuming, now)
         expired = dict(released.by_level)
         await _announce_expired(uow, released.reservation_ids, now, new_id)
     order = sorted(range(len(steps)), key=lambda i: steps[i][0])
+    released_only = sorted(set(expired) - {key for key, _ in steps})
     results: list[LevelChange | None] = [None] * len(steps)
     short: list[InsufficientStock] = []
-    for i in order:
+    for i in _merged(order, steps, released_only):
+        if isinstance(i, LevelKey):  # a level only an expired reservation held stock at
+            await _release_only(uow, i, released, now, new_id)
+            expired.pop(i)
+            continue
         key, change = steps[i]
         if expired.get(key):
             await uow.stock.change(key, Release(expired.pop(key)), now)
@@ -74,6 +114,23 @@ async def apply_steps(
     return [r for r in results if r is not None]
 
 
+async def _release_only(
+    uow: UnitOfWork,
+    key: LevelKey,
+    released: ExpiredHolds,
+    now: datetime,
+    new_id: Callable[[], UUID],
+) -> None:
+    """Give a level its stock back from each expired reservation, with that change's event:
+    no step of the request touches this level, so nothing else announces it."""
+    for reservation_id, level, quantity in sorted(released.lines, key=lambda r: str(r[0])):
+        if level == key:
+            release = Release(quantity)
+            change = await uow.stock.change(key, release, now)
+            cause = Cause(reservation_id=reservation_id)
+            uow.events.add(level_events(new_id, [(release, change)], cause, {}, now))
+
+
 async def _announce_expired(
     uow: UnitOfWork, reservation_ids: Sequence[UUID], now: datetime, new_id: Callable[[], UUID]
 ) -> None:
@@ -84,6 +141,14 @@ async def _announce_expired(
         if reservation is not None:
             expired = reservation_event(new_id, EventType.RESERVATION_EXPIRED, reservation, now)
             uow.events.add([expired])
+
+
+def _merged(order: list[int], steps: Sequence[Step], keys: list[LevelKey]) -> list[int | LevelKey]:
+    """Step indexes and bare level keys, together in (item_id, location_id) order (a stable
+    sort: steps of one level keep their request order)."""
+    merged: list[tuple[LevelKey, int | LevelKey]] = [(steps[i][0], i) for i in order]
+    merged += [(key, key) for key in keys]
+    return [entry for _, entry in sorted(merged, key=lambda m: m[0])]
 
 
 def _combined(errors: list[InsufficientStock]) -> InsufficientStock:

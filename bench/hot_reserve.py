@@ -13,7 +13,7 @@ import psutil
 
 from bench import auth, probe
 from bench.cpu import CpuMeter, postgres_processes
-from bench.database import DATA_DIR, connect, pg_tool
+from bench.database import DATA_DIR, app_url, connect, pg_tool
 from bench.fixtures import reset_reservations, seed_org
 from bench.load import run_load
 from bench.server import RunningServer
@@ -102,7 +102,7 @@ def _pgbench(url: str, seconds: int) -> dict[str, Any]:
         script.write(PGBENCH_SCRIPT)
     cmd = [str(pgbench), "-n", "-M", "prepared", "-c", str(CONNECTIONS), "-j", "2",
            "-T", str(seconds), "-f", script.name, "-D", f"org={PG_ORG}", "-D", f"item={item}",
-           "-D", f"loc={loc}", url]  # fmt: skip
+           "-D", f"loc={loc}", app_url(url)]  # fmt: skip  # bound by RLS, like the API
     try:
         started = time.monotonic()
         with CpuMeter(list, _database) as meter:

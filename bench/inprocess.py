@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import orjson
 import uvloop
 
-from bench.database import DATA_DIR, connect, embedded_database
+from bench.database import DATA_DIR, app_url, connect, embedded_database
 from bench.fixtures import seed_org
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
@@ -57,7 +57,7 @@ async def _drive(url: str) -> None:
         seeded = seed_org(conn, ORG, items=100, on_hand=10**9)
         item_ids = seeded.sample_item_ids(conn, 100)
     settings = Settings(
-        database_url=url,
+        database_url=app_url(url),
         data_dir=DATA_DIR,
         rate_limit_per_minute=10**9,
         database_pool_max=int(os.environ.get("BENCH_POOL_MAX", "10")),

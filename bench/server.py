@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import httpx
 import psutil
 
-from bench.database import DATA_DIR, ROOT
+from bench.database import DATA_DIR, ROOT, app_url, owner_url
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ def server_env(database_url: str, port: int, pool_max: int) -> dict[str, str]:
     """The environment both the server and ``stockroom`` CLI calls get (same dev issuer)."""
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=database_url,
+        DATABASE_URL=app_url(database_url),  # row-level security binds it, as in production
+        DATABASE_DIRECT_URL=owner_url(database_url),
         STOCKROOM_DATA_DIR=str(DATA_DIR),
         STOCKROOM_HOST="127.0.0.1",
         STOCKROOM_PORT=str(port),

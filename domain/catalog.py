@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -31,11 +32,13 @@ class Versioned:
     created_at: datetime
     updated_at: datetime
 
-    def check_version(self, expected: int | None) -> None:
-        """Refuse a change made against a stale version (If-Match)."""
-        if expected is not None and expected != self.version:
+    def check_version(self, expected: Collection[int] | None) -> None:
+        """Refuse a change made against a stale version: unless ``expected`` is None (no
+        If-Match, or ``*``), the current version must be one of those it names."""
+        if expected is not None and self.version not in expected:
             raise VersionMismatch(
-                f"version is {self.version}, not {expected}", current_version=self.version
+                f"the current version is {self.version}, not one that If-Match names",
+                current_version=self.version,
             )
 
     def archive(self, now: datetime) -> Self:

@@ -46,6 +46,12 @@ class ReservedStockConflict(Conflict):
     code = "reserved_stock_conflict"
 
 
+class QuantityOutOfRange(Conflict):
+    """A change would take a level past the most it can hold (``rules.MAX_ON_HAND``)."""
+
+    code = "quantity_out_of_range"
+
+
 class CountMismatch(Conflict):
     """A count's ``expected_on_hand`` guard did not match the current on_hand."""
 

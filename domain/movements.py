@@ -109,8 +109,10 @@ class MovementRequest:
             raise ValidationFailed(
                 "reason is required for adjustments and only for them", field="reason"
             )
-        rules.optional_text(self.reference, "reference", rules.MAX_REFERENCE)
-        rules.optional_text(self.note, "note", rules.MAX_NOTE)
+        # Kept as every document keeps them (reservations too): trimmed, blank as None.
+        reference = rules.optional_text(self.reference, "reference", rules.MAX_REFERENCE)
+        object.__setattr__(self, "reference", reference)  # frozen: set once, on construction
+        object.__setattr__(self, "note", rules.optional_text(self.note, "note", rules.MAX_NOTE))
         expected = {
             MovementType.TRANSFER: TransferLine,
             MovementType.COUNT: CountLine,

@@ -140,7 +140,8 @@ class Reservation:
         return self._settle(parts, now, fulfil=True)
 
     def extend(self, ttl_seconds: int, now: datetime) -> Reservation:
-        """Hold until ``now + ttl``; only an active, unexpired reservation can be extended."""
+        """Hold until ``now + ttl``; only an active, unexpired reservation that holds something
+        can be extended."""
         self._ensure_active(now)
         return replace(
             self, expires_at=now + _ttl(ttl_seconds), version=self.version + 1, updated_at=now
@@ -206,6 +207,9 @@ class Reservation:
             raise InvalidTransition(
                 f"reservation {self.id} is {self.status.value}", status=self.status.value
             )
+        if not any(line.open for line in self.lines):
+            # Active with nothing open is a header its lines contradict: nothing may act on it.
+            raise InvalidTransition(f"reservation {self.id} holds nothing open", status="active")
 
 
 def _ttl(seconds: int) -> timedelta:

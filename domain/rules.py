@@ -8,6 +8,7 @@ from domain.errors import ValidationFailed
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 MAX_QUANTITY = 10**12  # far above any real stock, far below bigint overflow after sums
+MAX_ON_HAND = 2**63 - 1  # the most one level can hold: PostgreSQL's bigint
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000
 MAX_UNIT = 32

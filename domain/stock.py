@@ -12,10 +12,12 @@ from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
 
+from domain import rules
 from domain.errors import (
     CountMismatch,
     InsufficientStock,
     InvalidTransition,
+    QuantityOutOfRange,
     ReservedStockConflict,
 )
 
@@ -116,14 +118,14 @@ class StockLevel:
         on_hand, reserved = self.on_hand, self.reserved
         match change:
             case Receive(quantity):
-                on_hand += quantity
+                on_hand = self._added(quantity)
             case Ship(quantity):
                 self._ensure_available(quantity)
                 on_hand -= quantity
             case Adjust(delta):
                 if delta < 0 and self.on_hand + delta < 0:
                     self._ensure_available(-delta)
-                on_hand += delta
+                on_hand = self._added(delta)
                 if on_hand < reserved:
                     raise self._reserved_conflict(on_hand)
             case Count(counted, expected):
@@ -150,6 +152,14 @@ class StockLevel:
         return replace(
             self, on_hand=on_hand, reserved=reserved, version=self.version + 1, updated_at=now
         )
+
+    def _added(self, delta: int) -> int:
+        if self.on_hand + delta > rules.MAX_ON_HAND:
+            raise QuantityOutOfRange(
+                f"the level would hold more than {rules.MAX_ON_HAND}, the most it can hold",
+                **self._ids(),
+            )
+        return self.on_hand + delta
 
     def _ensure_available(self, quantity: int) -> None:
         if quantity > self.available:

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg
 from dependency_injector import containers, providers
 from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from adapters.betterauth.dev_issuer import DevIssuer
+from adapters.betterauth.dev_issuer import DEV_ISSUER, DevIssuer
 from adapters.betterauth.jwks import KeySource, RemoteJwks, StaticJwks
 from adapters.betterauth.login import BetterAuthLoginClient
 from adapters.betterauth.verifier import BetterAuthTokenVerifier
@@ -33,11 +34,12 @@ from adapters.postgres.expired_reservations import PostgresExpiredReservations
 from adapters.postgres.importer import PostgresStockImporter
 from adapters.postgres.migrator import YoyoMigrator
 from adapters.postgres.observability import PostgresPoolStats
-from adapters.postgres.pool import build_pool
+from adapters.postgres.pool import CONNECT_TIMEOUT_SECONDS, build_pool
 from adapters.postgres.purge import PostgresRecordPurge
 from adapters.postgres.rate_limiter import PostgresHitCounter, PostgresRateLimiter
 from adapters.postgres.readiness import PostgresReadiness
 from adapters.postgres.repository import Waits
+from adapters.postgres.roles import rls_bypass
 from adapters.postgres.uow import PostgresUnitOfWorkFactory
 from adapters.postgres.webhooks import PostgresWebhookLeases
 from adapters.rate_limiting import BatchingRateLimiter
@@ -46,7 +48,7 @@ from adapters.webhooks.secret_box import FernetSecretBox, development_key
 from adapters.webhooks.sender import HttpWebhookSender
 from application.observability import PoolStats
 from application.ports import Clock, EventSignal, LoginClient, RateLimiter, TokenVerifier
-from application.readiness import ReadinessProbe
+from application.readiness import CachedReadiness, ReadinessProbe
 from application.service import StockroomService
 from application.use_cases.base import Deps
 from application.use_cases.log_in import LogInHandler
@@ -70,10 +72,11 @@ async def _database(settings: Settings) -> AsyncIterator[Database]:
         yield Database(url=settings.database_url, direct_url=direct, embedded=False)
         return
     server = EmbeddedPostgres(settings.data_dir)
-    url = await asyncio.to_thread(server.start)
+    await asyncio.to_thread(server.start)
     logger.info("using the embedded PostgreSQL in %s", server.pgdata)
     try:
-        yield Database(url=url, direct_url=url, embedded=True)
+        # Two roles (ADR 0018): migrations as the owner, everything else as the app role.
+        yield Database(url=server.app_url, direct_url=server.owner_url, embedded=True)
     finally:
         await asyncio.to_thread(server.stop)
         logger.info("embedded PostgreSQL stopped")
@@ -124,12 +127,6 @@ def _migrator(database: Database) -> YoyoMigrator:
     return YoyoMigrator(database.direct_url)
 
 
-def api_origin(settings: Settings) -> str:
-    """The API's own origin (the dev issuer's ``iss`` and ``aud``)."""
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    return f"http://{host}:{settings.port}"
-
-
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -141,7 +138,7 @@ def _dev_issuer(settings: Settings, clock: Clock) -> DevIssuer | None:
     # Settings already refuse production without BETTER_AUTH_URL; this guards overrides too.
     if settings.env == "production":
         raise RuntimeError("the dev token issuer is refused when STOCKROOM_ENV=production")
-    issuer = DevIssuer(settings.data_dir, issuer=api_origin(settings), clock=clock)
+    issuer = DevIssuer(settings.data_dir, clock=clock)
     logger.warning(
         "no BETTER_AUTH_URL: trusting the DEV token issuer (key in %s); never use in production",
         settings.data_dir,
@@ -168,7 +165,7 @@ def _token_verifier(settings: Settings, keys: KeySource, clock: Clock) -> TokenV
         issuer = settings.better_auth_issuer or origin
         audience = settings.better_auth_audience or origin
     else:
-        issuer = audience = api_origin(settings)
+        issuer = audience = DEV_ISSUER
     return BetterAuthTokenVerifier(
         keys,
         issuer=issuer,
@@ -181,7 +178,11 @@ def _token_verifier(settings: Settings, keys: KeySource, clock: Clock) -> TokenV
 
 def _login_client(settings: Settings) -> LoginClient | None:
     # Without BetterAuth, login answers 503 identity_unavailable (see LogInHandler).
-    return BetterAuthLoginClient(settings.better_auth_url) if settings.better_auth_url else None
+    if not settings.better_auth_url:
+        return None
+    return BetterAuthLoginClient(
+        settings.better_auth_url, forward_client_ip=settings.better_auth_forward_client_ip
+    )
 
 
 def _log_in(client: LoginClient | None, limiter: RateLimiter, settings: Settings) -> LogInHandler:
@@ -189,9 +190,17 @@ def _log_in(client: LoginClient | None, limiter: RateLimiter, settings: Settings
 
 
 def _readiness(
-    pool: AsyncConnectionPool[AsyncConnection[Any]], migrator: YoyoMigrator
-) -> PostgresReadiness:
-    return PostgresReadiness(pool, migrator.migration_ids())
+    pool: AsyncConnectionPool[AsyncConnection[Any]],
+    migrator: YoyoMigrator,
+    clock: Clock,
+    settings: Settings,
+) -> ReadinessProbe:
+    # In production a role that row-level security does not bind is never ready (ADR 0018).
+    probe = PostgresReadiness(
+        pool, migrator.migration_ids(), require_rls=settings.env == "production"
+    )
+    # /readyz needs no token and no rate limit: answer it from a result about a second old.
+    return CachedReadiness(probe, clock)
 
 
 # --- bulk import and observability: helpers (import-stock CLI, /metrics) -------------------
@@ -254,9 +263,10 @@ class Container(containers.DeclarativeContainer):
     migrator = providers.Singleton(_migrator, database=database)
 
     # --- ports (adapters) ---------------------------------------------------------------
-    readiness = providers.Singleton(_readiness, pool=pool, migrator=migrator)
-
     clock = providers.Singleton(SystemClock)
+    readiness = providers.Singleton(
+        _readiness, pool=pool, migrator=migrator, clock=clock, settings=settings
+    )
     ids = providers.Singleton(UuidGenerator)
     # Storage: PostgreSQL. Tests and library users may override these two with the
     # in-memory adapters (adapters/memory), which the contract suite proves equal.
@@ -354,9 +364,28 @@ async def open_stockroom(
         if migrate_first:
             applied = await migrate(container)
             logger.info("migrations applied: %s", ", ".join(applied) or "none pending")
+        await check_app_role(container)
         yield await resolved(container.stockroom())
     finally:
         await shutdown(container)
+
+
+async def check_app_role(container: Container) -> None:
+    """Refuse to start in production as a role row-level security does not bind (ADR 0018);
+    in development, say so. If the database cannot be asked now, /readyz asks later."""
+    settings: Settings = container.settings()
+    pool: AsyncConnectionPool[AsyncConnection[Any]] = await resolved(container.pool())
+    try:
+        async with pool.connection(timeout=CONNECT_TIMEOUT_SECONDS) as conn:
+            bypass = await rls_bypass(conn)
+    except (psycopg.Error, PoolTimeout) as exc:
+        logger.warning("could not check the database role at startup (%s)", type(exc).__name__)
+        return
+    if bypass is None:
+        return
+    if settings.env == "production":
+        raise RuntimeError(f"refusing to start: {bypass}; connect as the app role (ADR 0018)")
+    logger.warning("%s; production would refuse to start (ADR 0018)", bypass)
 
 
 async def startup(container: Container) -> None:

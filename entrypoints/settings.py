@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     better_auth_jwks_url: str | None = Field(None, alias="BETTER_AUTH_JWKS_URL")
     better_auth_issuer: str | None = Field(None, alias="BETTER_AUTH_ISSUER")
     better_auth_audience: str | None = Field(None, alias="BETTER_AUTH_AUDIENCE")
+    # BetterAuth trusts Stockroom as its proxy: send each sign-in's client address to it.
+    better_auth_forward_client_ip: bool = Field(False, alias="BETTER_AUTH_FORWARD_CLIENT_IP")
     jwt_algorithms: CommaList = Field(["EdDSA"], min_length=1, alias="STOCKROOM_JWT_ALGORITHMS")
     jwt_leeway: int = Field(10, ge=0, le=30, alias="STOCKROOM_JWT_LEEWAY")
 

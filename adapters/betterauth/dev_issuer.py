@@ -19,6 +19,9 @@ from application.ports import Clock
 log = logging.getLogger(__name__)
 
 KEY_FILE = "dev-issuer-key.pem"
+# The ``iss`` and ``aud`` of dev tokens. Fixed, not the API's origin: a token minted in a shell
+# without the server's STOCKROOM_HOST/STOCKROOM_PORT must still be trusted by that server.
+DEV_ISSUER = "urn:stockroom:dev-issuer"
 
 
 def _b64url(raw: bytes) -> str:
@@ -52,7 +55,9 @@ def load_or_create_key(path: Path) -> Ed25519PrivateKey:
 class DevIssuer:
     """Mints tokens with BetterAuth's header, claims and JWKS format, for development only."""
 
-    def __init__(self, data_dir: Path, *, issuer: str, clock: Clock, ttl: int = 900) -> None:
+    def __init__(
+        self, data_dir: Path, *, clock: Clock, issuer: str = DEV_ISSUER, ttl: int = 900
+    ) -> None:
         self._key = load_or_create_key(Path(data_dir) / KEY_FILE)
         self._issuer = issuer
         self._clock = clock

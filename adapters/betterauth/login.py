@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
 from typing import Any
 
 import httpx
 import jwt
 
-from application.errors import IdentityProviderUnavailable, InvalidCredentials, PermissionDenied
+from application.errors import (
+    IdentityProviderUnavailable,
+    InvalidCredentials,
+    PermissionDenied,
+    RateLimited,
+)
 from application.ports import IssuedToken, LoginClient
 
 log = logging.getLogger(__name__)
@@ -17,6 +23,7 @@ log = logging.getLogger(__name__)
 BAD_CREDENTIALS = "invalid email or password"  # same text whether or not the email exists
 NOT_A_MEMBER = "you are not a member of that organization"
 UNAVAILABLE = "the identity provider is unavailable"
+TOO_MANY = "too many sign-in attempts; try again later"
 
 
 class BetterAuthLoginClient(LoginClient):
@@ -28,19 +35,30 @@ class BetterAuthLoginClient(LoginClient):
         *,
         timeout: float = 3.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        forward_client_ip: bool = False,
     ) -> None:
         self._base = base_url.rstrip("/")
         self._timeout = httpx.Timeout(timeout)
         self._transport = transport
+        # BetterAuth limits sign-ins per client address, which it reads from X-Forwarded-For
+        # (its default ipAddressHeaders). Sent only where BetterAuth trusts us as its proxy
+        # (BETTER_AUTH_FORWARD_CLIENT_IP); else every user of the API is one client to it.
+        self._forward_client_ip = forward_client_ip
 
-    async def login(self, email: str, password: str, organization_id: str | None) -> IssuedToken:
+    async def login(
+        self, email: str, password: str, organization_id: str | None, client_ip: str | None = None
+    ) -> IssuedToken:
         # A client per login: its cookie jar holds exactly one user's session, never shared.
         # BetterAuth refuses cookie-carrying POSTs without an Origin it trusts.
+        headers = {"Origin": self._base, "Accept": "application/json"}
+        forwarded = _address(client_ip) if self._forward_client_ip else None
+        if forwarded is not None:
+            headers["X-Forwarded-For"] = forwarded  # one value: ours, never one a client sent
         async with httpx.AsyncClient(
             base_url=f"{self._base}/api/auth",
             timeout=self._timeout,
             transport=self._transport,
-            headers={"Origin": self._base, "Accept": "application/json"},
+            headers=headers,
             follow_redirects=False,
         ) as client:
             try:
@@ -55,6 +73,8 @@ class BetterAuthLoginClient(LoginClient):
         signed_in = await client.post("/sign-in/email", json={"email": email, "password": password})
         if signed_in.status_code in (400, 401, 403, 422):
             raise InvalidCredentials(BAD_CREDENTIALS)
+        if signed_in.status_code == 429:  # BetterAuth's own limit: the client waits, as for ours
+            raise RateLimited(TOO_MANY, retry_after=_retry_after(signed_in), limit=None)
         _ok(signed_in)
         try:
             issued = await self._token_for(client, organization_id)
@@ -97,6 +117,20 @@ class BetterAuthLoginClient(LoginClient):
         if chosen.status_code in (400, 403, 404):  # unknown org and non-member read alike
             raise PermissionDenied(NOT_A_MEMBER)
         _ok(chosen)
+
+
+def _address(client_ip: str | None) -> str | None:
+    """``client_ip`` if it is an IP address (the peer may be a name, or unknown)."""
+    try:
+        return str(ipaddress.ip_address(client_ip or ""))
+    except ValueError:
+        return None
+
+
+def _retry_after(response: httpx.Response) -> int:
+    # BetterAuth says when in X-Retry-After (seconds); a minute when it does not.
+    raw = response.headers.get("x-retry-after") or response.headers.get("retry-after") or ""
+    return max(1, int(raw)) if raw.strip().isdigit() else 60
 
 
 def _ok(response: httpx.Response) -> None:

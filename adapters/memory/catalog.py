@@ -27,6 +27,10 @@ class _InMemoryEntries(Generic[E]):
     async def get_many(self, entry_ids: Sequence[UUID]) -> dict[UUID, E]:
         return {i: self._rows[i] for i in entry_ids if i in self._rows}
 
+    async def lock_to_archive(self, entry_id: UUID) -> E | None:
+        # Units of work run one at a time here: nothing can race the archive.
+        return self._rows.get(entry_id)
+
     async def save(self, entry: E) -> None:
         self._rows[entry.id] = entry
 

@@ -11,9 +11,7 @@ from application.errors import StorageUnavailable
 from application.importing import (
     ImportMode,
     ImportPlan,
-    ImportRow,
     ImportSummary,
-    RowProblem,
     StockImporter,
     StockImportSession,
     archived_target,
@@ -22,6 +20,7 @@ from application.importing import (
     unknown_location,
     unknown_sku,
 )
+from application.stock_csv import ImportRow, RowProblem
 from domain.catalog import Item, Location
 from domain.movements import Movement, MovementLine
 from domain.stock import Count, LevelKey, Receive, Release, StockLevel
@@ -52,9 +51,16 @@ class InMemoryStockImportSession(StockImportSession):
 
     async def validate(self, mode: ImportMode, now: datetime) -> list[RowProblem]:
         state = self._state()
-        await self._release_expired_holds(state, now)
         items = {i.sku.lower(): i for i in state.items.values()}
         locations = {loc.code.lower(): loc for loc in state.locations.values()}
+        targets = sorted(
+            {
+                LevelKey(items[row.sku.lower()].id, locations[row.location_code.lower()].id)
+                for row in self._rows
+                if row.sku.lower() in items and row.location_code.lower() in locations
+            }
+        )
+        await self._release_expired_holds(state, targets, now)
         first_line: dict[LevelKey, int] = {}
         problems: list[RowProblem] = []
         self._keys = []
@@ -67,10 +73,18 @@ class InMemoryStockImportSession(StockImportSession):
                 self._keys.append(key)
                 level = state.levels.get(key)
                 if message is None and mode is ImportMode.COUNT:
+                    on_hand = 0 if level is None else level.on_hand
                     if key in first_line:
                         message = duplicate_level(first_line[key])
                     elif level is not None and row.quantity < level.reserved:
                         message = below_reserved(row.quantity, level.reserved)
+                    elif row.quantity > on_hand and (item.archived or location.archived):
+                        # An archived entry takes no new stock; a count may write stock off.
+                        message = (
+                            archived_target("item", item.sku)
+                            if item.archived
+                            else archived_target("location", location.code)
+                        )
                 first_line.setdefault(key, row.line)
             if message is not None:
                 problems.append(RowProblem(row.line, message))
@@ -107,9 +121,10 @@ class InMemoryStockImportSession(StockImportSession):
         self._working = None
         return ImportSummary(plan.movement_id, len(lines), len(set(self._keys)))
 
-    async def _release_expired_holds(self, state: OrgState, now: datetime) -> None:
+    async def _release_expired_holds(
+        self, state: OrgState, keys: list[LevelKey], now: datetime
+    ) -> None:
         # Same as any write that needs a level: holds past expiry give their stock back first.
-        keys = sorted(state.levels)
         released = await InMemoryReservations(state).release_expired_holds(keys, now)
         for key, quantity in released.by_level.items():
             state.levels[key] = state.levels[key].apply(Release(quantity), now)

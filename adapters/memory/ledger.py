@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -100,16 +99,14 @@ class InMemoryReservations(Reservations):
         wanted = set(keys)
         released: dict[LevelKey, int] = {}
         reservation_ids: list[UUID] = []
+        lines: list[tuple[UUID, LevelKey, int]] = []
         for reservation in sorted(self._reservations.values(), key=lambda r: r.id):
-            holds = {line for line in reservation.expired_holds(now) if line.key in wanted}
-            if not holds:
+            if not any(line.key in wanted for line in reservation.expired_holds(now)):
                 continue
-            lines = []
-            for line in reservation.lines:
-                if line in holds:
-                    released[line.key] = released.get(line.key, 0) + line.open
-                    line = replace(line, released=line.released + line.open)
-                lines.append(line)
-            self._reservations[reservation.id] = replace(reservation, lines=tuple(lines))
+            expired = reservation.expire(now)  # every line released, the header marked
+            for part in expired.settled_parts(reservation):
+                released[part.key] = released.get(part.key, 0) + part.quantity
+                lines.append((reservation.id, part.key, part.quantity))
+            self._reservations[reservation.id] = expired
             reservation_ids.append(reservation.id)
-        return ExpiredHolds(released, tuple(reservation_ids))
+        return ExpiredHolds(released, tuple(reservation_ids), tuple(lines))

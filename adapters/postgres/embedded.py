@@ -7,6 +7,10 @@ Quirks handled here:
 - it reference-counts the processes using a server in ``pgdata/.handle_pids.json`` and stops
   the server only when the last one leaves; a process killed with SIGKILL leaves its pid there,
   so dead pids are pruned before starting, or the server would never be stopped again.
+
+Its superuser only provisions: it creates the owner and app roles (ADR 0018), and the
+database owned by the owner. Migrations run as the owner (``owner_url``), the app as the app
+role (``app_url``); every role logs in over the Unix socket without a password (trust).
 """
 
 from __future__ import annotations
@@ -19,8 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
+
+from adapters.postgres.roles import APP_ROLE, OWNER_ROLE
 
 with warnings.catch_warnings():
     # platformdirs warns at import when XDG_RUNTIME_DIR is unset (as root, in CI); the fallback
@@ -42,13 +49,27 @@ class EmbeddedPostgres:
         self._server: Any = None
 
     def start(self) -> str:
-        """Start the server (initdb on first use) and return the URL of ``self.database``."""
+        """Start the server (initdb on first use), create the roles and ``self.database`` (owned
+        by the owner role), and return the superuser's URL of it."""
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         _prune_dead_handles(self.pgdata / ".handle_pids.json")
         self._server = get_server(self.pgdata, cleanup_mode="stop")
-        ensure_database(self.admin_url, self.database)
+        ensure_roles(self.admin_url)
+        if self.database != ADMIN_DATABASE:
+            ensure_database(self.admin_url, self.database, owner=OWNER_ROLE)
+            adopt(self.url, OWNER_ROLE)
         logger.info("embedded PostgreSQL ready in %s", self.pgdata)
         return self.url
+
+    @property
+    def owner_url(self) -> str:
+        """URL of the application database as the owner role (migrations)."""
+        return as_role(self.url, OWNER_ROLE)
+
+    @property
+    def app_url(self) -> str:
+        """URL of the application database as the app role (everything else)."""
+        return as_role(self.url, APP_ROLE)
 
     @property
     def admin_url(self) -> str:
@@ -72,14 +93,60 @@ class EmbeddedPostgres:
         return self._server
 
 
-def ensure_database(admin_url: str, database: str) -> None:
-    """Create ``database`` unless it exists (CREATE DATABASE cannot run in a transaction)."""
+def ensure_database(admin_url: str, database: str, *, owner: str | None = None) -> None:
+    """Create ``database`` (owned by ``owner``, if given) unless it exists (CREATE DATABASE
+    cannot run in a transaction)."""
     with psycopg.connect(admin_url, autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %(name)s", {"name": database}
         ).fetchone()
         if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+            create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database))
+            if owner is not None:
+                create = sql.SQL("{} OWNER {}").format(create, sql.Identifier(owner))
+            conn.execute(create)
+
+
+def ensure_roles(admin_url: str) -> None:
+    """Create the owner and app roles (LOGIN, nothing else) unless they exist; a NOLOGIN app
+    role (migration 0010 creates one where none existed) is allowed to log in."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        for role in (OWNER_ROLE, APP_ROLE):
+            found = conn.execute(
+                "SELECT rolcanlogin FROM pg_roles WHERE rolname = %(role)s", {"role": role}
+            ).fetchone()
+            try:
+                if found is None:
+                    conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+                elif not found[0]:
+                    conn.execute(sql.SQL("ALTER ROLE {} LOGIN").format(sql.Identifier(role)))
+            except pg_errors.DuplicateObject:
+                pass  # another process created it first
+
+
+# Data directories from before ADR 0018 hold tables owned by the superuser: hand them over.
+_NOT_OWNED = """
+SELECT c.relname FROM pg_class c
+WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'S', 'v')
+  AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = %(owner)s)
+"""
+
+
+def adopt(database_url: str, owner: str) -> None:
+    """Make ``owner`` the owner of the database behind ``database_url`` (a superuser's URL) and
+    of every table in its public schema."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        role = sql.Identifier(owner)
+        database = sql.Identifier(conn.info.dbname)
+        conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(database, role))
+        for (table,) in conn.execute(_NOT_OWNED, {"owner": owner}).fetchall():
+            name = sql.Identifier("public", table)
+            conn.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(name, role))
+
+
+def as_role(url: str, role: str) -> str:
+    """The same server and database, as ``role`` (returns a libpq conninfo string)."""
+    return make_conninfo(url, user=role)
 
 
 def drop_database(admin_url: str, database: str) -> None:

@@ -33,27 +33,63 @@ def expired_hold(alias: str) -> sql.Composed:
     )
 
 
-def release_expired_holds(levels: sql.Composable) -> sql.Composed:
-    """Mark the open quantities of expired holds at ``levels`` (a relation of ``(item_id,
-    location_id)``) released, and return ``reservation_id, item_id, location_id, open`` per line
-    released.
-    Lines are locked in one fixed order; the caller holds, or then takes, the levels' locks."""
+def release_expired_holds(
+    levels: sql.Composable, into: sql.Composable | None = None
+) -> sql.Composed:
+    """Mark expired every active reservation with an expired open hold at ``levels`` (a
+    relation of ``(item_id, location_id)``) and release all its open lines (at any level).
+
+    Returns ``reservation_id, item_id, location_id, open`` per line released; with ``into`` (a
+    table of ``item_id, location_id, open``), inserts them there summed per level instead.
+
+    The expired holds are found per level through reservation_lines_expiring_idx, and their
+    reservations by primary key (``= ANY (ARRAY(...))``, and the reservation's own expiry is
+    tested as ``NOT within_expiry``, a recheck no index serves), so that no plan starts from
+    the cross-org reservations_due_idx and its backlog of reservations the expiry job has not
+    marked yet. Locks follow the order every writer keeps
+    (docs/design.md §4): reservation rows first, in id order, then their lines; the caller then
+    takes the levels' locks, in key order. A reservation settled or extended while we waited
+    for its lock no longer matches (the update re-checks the row it locked) and is left alone."""
+    last = (
+        sql.SQL("SELECT reservation_id, item_id, location_id, open FROM released")
+        if into is None
+        else sql.SQL(
+            "INSERT INTO {} SELECT item_id, location_id, sum(open) FROM released GROUP BY 1, 2"
+        ).format(into)
+    )
     return sql.SQL(
         """
-WITH expired AS (
+WITH held AS (
+    SELECT r.id FROM reservations r
+    WHERE r.org_id = %(org_id)s AND r.id = ANY (ARRAY(
+          SELECT l.reservation_id FROM reservation_lines l
+          JOIN {levels} AS k(item_id, location_id)
+            ON l.item_id = k.item_id AND l.location_id = k.location_id
+          WHERE l.org_id = %(org_id)s AND {expired_hold}))
+      AND r.status = 'active'
+    ORDER BY r.id
+    FOR UPDATE OF r
+), marked AS (
+    UPDATE reservations r SET status = 'expired', version = r.version + 1, updated_at = %(now)s
+    WHERE r.org_id = %(org_id)s AND r.id = ANY (ARRAY(SELECT id FROM held))
+      AND r.status = 'active' AND NOT {within_expiry}
+    RETURNING r.id
+), expired AS (
     SELECT l.reservation_id, l.item_id, l.location_id,
            l.quantity - l.fulfilled - l.released AS open
-    FROM reservation_lines l
-    JOIN {levels} AS k(item_id, location_id)
-      ON l.item_id = k.item_id AND l.location_id = k.location_id
-    WHERE l.org_id = %(org_id)s AND {expired_hold}
+    FROM reservation_lines l JOIN marked m ON l.reservation_id = m.id
+    WHERE l.org_id = %(org_id)s AND l.fulfilled + l.released < l.quantity
     ORDER BY l.reservation_id, l.item_id, l.location_id
     FOR UPDATE OF l
+), released AS (
+    UPDATE reservation_lines l SET released = l.quantity - l.fulfilled
+    FROM expired d
+    WHERE l.org_id = %(org_id)s AND l.reservation_id = d.reservation_id
+      AND l.item_id = d.item_id AND l.location_id = d.location_id
+    RETURNING d.reservation_id, d.item_id, d.location_id, d.open
 )
-UPDATE reservation_lines l SET released = l.quantity - l.fulfilled
-FROM expired d
-WHERE l.org_id = %(org_id)s AND l.reservation_id = d.reservation_id
-  AND l.item_id = d.item_id AND l.location_id = d.location_id
-RETURNING d.reservation_id, d.item_id, d.location_id, d.open
+{last}
 """
-    ).format(levels=levels, expired_hold=expired_hold("l"))
+    ).format(
+        levels=levels, within_expiry=within_expiry("r"), expired_hold=expired_hold("l"), last=last
+    )

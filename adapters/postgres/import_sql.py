@@ -61,35 +61,71 @@ WHERE item_id IS NULL OR location_id IS NULL
    OR (%(receipt)s AND (item_archived OR location_archived))
 """
 
-# Create missing levels at zero (no ledger line needed: zero is the empty sum), then lock every
-# target level in (item_id, location_id) order, like every other multi-level write.
-# The anti-join skips levels that exist in one set-based pass (ON CONFLICT alone would try,
-# and back out of, one speculative insert per existing level: 4x slower at 1M rows);
-# ON CONFLICT still covers a level created concurrently.
-ENSURE_LEVELS = """
-INSERT INTO stock_levels (org_id, item_id, location_id, on_hand, reserved, version, updated_at)
-SELECT DISTINCT %(org_id)s, l.item_id, l.location_id, 0::bigint, 0::bigint, 0, now()
-FROM import_lines l
-WHERE l.item_id IS NOT NULL AND l.location_id IS NOT NULL
-  AND NOT EXISTS (
-      SELECT 1 FROM stock_levels s
-      WHERE s.org_id = %(org_id)s AND s.item_id = l.item_id AND s.location_id = l.location_id)
-ORDER BY 2, 3
-ON CONFLICT ON CONSTRAINT stock_levels_pkey DO NOTHING
+# Every level the import writes: its rows' levels and, when it released expired holds, the
+# levels those held stock at (a union only then: it costs a pass over a million rows).
+_ROW_LEVELS = sql.SQL(
+    "SELECT item_id, location_id FROM import_lines"
+    " WHERE item_id IS NOT NULL AND location_id IS NOT NULL"
+)
+_ALL_LEVELS = sql.SQL("{} UNION SELECT item_id, location_id FROM import_expired").format(
+    _ROW_LEVELS
+)
+# Levels are locked in (item_id, location_id) order, like every other multi-level write, new
+# ones included: locking the existing ones and creating the missing ones in two passes would
+# hold a later level while waiting for an earlier one, and deadlock with an API write that
+# takes them in order. When every level exists (a re-import, the usual case) one ordered
+# SELECT ... FOR UPDATE locks them; otherwise one ordered INSERT creates the missing ones at
+# zero (zero is the empty sum: no ledger line needed) and locks the others, which
+# ON CONFLICT DO UPDATE ... WHERE false does without writing them (it costs a probe per
+# existing level, so it is kept for imports that need it).
+ANY_LEVEL_MISSING = """
+SELECT EXISTS (
+    SELECT 1 FROM import_lines l
+    WHERE l.item_id IS NOT NULL AND l.location_id IS NOT NULL
+      AND NOT EXISTS (
+          SELECT 1 FROM stock_levels s
+          WHERE s.org_id = %(org_id)s AND s.item_id = l.item_id AND s.location_id = l.location_id)
+) AS missing
 """
-LOCK_LEVELS = """
+_LOCK_LEVELS = sql.SQL("""
 INSERT INTO import_levels (item_id, location_id, on_hand, reserved)
 SELECT s.item_id, s.location_id, s.on_hand, s.reserved
 FROM stock_levels s
-WHERE s.org_id = %(org_id)s
-  AND (s.item_id, s.location_id) IN (SELECT item_id, location_id FROM import_lines)
+WHERE s.org_id = %(org_id)s AND (s.item_id, s.location_id) IN ({targets})
 ORDER BY s.item_id, s.location_id
 FOR UPDATE OF s
-"""
+""")
+_CREATE_AND_LOCK_LEVELS = sql.SQL("""
+INSERT INTO stock_levels AS s (org_id, item_id, location_id, on_hand, reserved, version, updated_at)
+SELECT DISTINCT %(org_id)s, t.item_id, t.location_id, 0::bigint, 0::bigint, 0, %(now)s::timestamptz
+FROM ({targets}) AS t
+ORDER BY 2, 3
+ON CONFLICT ON CONSTRAINT stock_levels_pkey DO UPDATE SET version = s.version WHERE false
+""")
+# After the ordered INSERT: the levels, read under the locks this transaction holds.
+_READ_LOCKED_LEVELS = sql.SQL("""
+INSERT INTO import_levels (item_id, location_id, on_hand, reserved)
+SELECT s.item_id, s.location_id, s.on_hand, s.reserved
+FROM stock_levels s
+WHERE s.org_id = %(org_id)s AND (s.item_id, s.location_id) IN ({targets})
+""")
+
+
+def lock_levels(*, missing: bool, released: bool) -> list[sql.Composed]:
+    """The statements that lock (and, where ``missing``, create) every target level in key
+    order and copy them into import_levels; ``released``: expired holds were released."""
+    targets = _ALL_LEVELS if released else _ROW_LEVELS
+    if not missing:
+        return [_LOCK_LEVELS.format(targets=targets)]
+    return [
+        _CREATE_AND_LOCK_LEVELS.format(targets=targets),
+        _READ_LOCKED_LEVELS.format(targets=targets),
+    ]
+
 
 # Holds past expiry on the target levels are released before anything is checked
-# (invariant 5 in docs/design.md: an expired reservation never blocks a count). Lines are locked first and the
-# levels afterwards in (item_id, location_id) order, the lock order of every other write.
+# (invariant 5 in docs/design.md: an expired reservation never blocks a count): their
+# reservations and lines are locked first, the levels afterwards, as every writer does.
 CREATE_EXPIRED_HOLDS = """
 CREATE TEMP TABLE import_expired (
     item_id     uuid   NOT NULL,
@@ -103,10 +139,7 @@ _IMPORT_LEVELS = sql.SQL(
     "(SELECT DISTINCT item_id, location_id FROM import_lines"
     " WHERE item_id IS NOT NULL AND location_id IS NOT NULL)"
 )
-RELEASE_EXPIRED_HOLDS = sql.SQL("""
-WITH released AS ({release})
-INSERT INTO import_expired SELECT item_id, location_id, sum(open) FROM released GROUP BY 1, 2
-""").format(release=release_expired_holds(_IMPORT_LEVELS))
+RELEASE_EXPIRED_HOLDS = release_expired_holds(_IMPORT_LEVELS, into=sql.Identifier("import_expired"))
 RELEASE_EXPIRED_RESERVED = """
 WITH released AS (
     UPDATE stock_levels s
@@ -119,15 +152,20 @@ UPDATE import_levels v SET reserved = r.reserved
 FROM released r WHERE v.item_id = r.item_id AND v.location_id = r.location_id
 """
 
-# Counts: each level once, and never below what is reserved (checked under the lock).
+# Counts: each level once, never below what is reserved, and never above on_hand at an
+# archived item or location (it takes no new stock; a count may still write stock off).
+# Checked under the level locks, with the archive flags read under the intake lock.
 COUNT_PROBLEMS = """
-SELECT d.line_no, d.first_line, d.quantity, v.reserved
-FROM (SELECT line_no, quantity, item_id, location_id,
+SELECT d.line_no, d.first_line, d.quantity, v.reserved, v.on_hand,
+       d.item_archived, d.item_sku, d.stored_code
+FROM (SELECT line_no, quantity, item_id, location_id, item_archived, location_archived,
+             item_sku, stored_code,
              min(line_no) OVER (PARTITION BY item_id, location_id) AS first_line
       FROM import_lines
       WHERE item_id IS NOT NULL AND location_id IS NOT NULL) d
 JOIN import_levels v USING (item_id, location_id)
 WHERE d.line_no <> d.first_line OR d.quantity < v.reserved
+   OR (d.quantity > v.on_hand AND (d.item_archived OR d.location_archived))
 """
 
 INSERT_MOVEMENT = """

@@ -10,19 +10,19 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
 
 from adapters.postgres import import_sql as q
 from adapters.postgres.errors import unavailable
+from adapters.postgres.intake_sql import HOLD_INTAKE_SHARED
 from adapters.postgres.repository import Session, SqlText, Waits
 from adapters.postgres.uow import Pool
 from application.errors import StorageUnavailable
 from application.importing import (
     ImportMode,
     ImportPlan,
-    ImportRow,
     ImportSummary,
-    RowProblem,
     StockImporter,
     StockImportSession,
     archived_target,
@@ -31,6 +31,9 @@ from application.importing import (
     unknown_location,
     unknown_sku,
 )
+from application.stock_csv import ImportRow, RowProblem
+from domain import rules
+from domain.errors import QuantityOutOfRange
 
 IMPORT_WAITS = Waits(lock_timeout_ms=30_000, statement_timeout_ms=0)
 
@@ -72,6 +75,8 @@ class PostgresStockImportSession(StockImportSession):
 
     async def load(self, rows: Iterable[ImportRow]) -> int:
         conn = await self._conn()
+        # Before the catalog is read: no archive of the org commits until this import ends.
+        await self._run(HOLD_INTAKE_SHARED)
         for statement in (q.CREATE_IMPORT_ROWS, q.CREATE_IMPORT_LINES, q.CREATE_IMPORT_LEVELS):
             await conn.execute(statement)
         loaded = 0
@@ -90,19 +95,18 @@ class PostgresStockImportSession(StockImportSession):
             RowProblem(r["line_no"], _catalog_problem(r))
             for r in await self._all(q.CATALOG_PROBLEMS, {"receipt": receipt})
         ]
-        await self._run(q.ENSURE_LEVELS)
+        # Lock order of every writer: reservations and their lines (releasing expired holds),
+        # then every level, in (item_id, location_id) order.
         await self._run(q.CREATE_EXPIRED_HOLDS)
-        await self._run(q.RELEASE_EXPIRED_HOLDS, {"now": now})
-        await self._run(q.LOCK_LEVELS)
-        await self._run(q.RELEASE_EXPIRED_RESERVED, {"now": now})
+        released = await self._count(q.RELEASE_EXPIRED_HOLDS, {"now": now})
+        [missing] = await self._all(q.ANY_LEVEL_MISSING)
+        for statement in q.lock_levels(missing=missing["missing"], released=released > 0):
+            await self._run(statement, {"now": now})
+        if released:
+            await self._run(q.RELEASE_EXPIRED_RESERVED, {"now": now})
         if not receipt:
             for r in await self._all(q.COUNT_PROBLEMS):
-                message = (
-                    duplicate_level(r["first_line"])
-                    if r["line_no"] != r["first_line"]
-                    else below_reserved(r["quantity"], r["reserved"])
-                )
-                problems.append(RowProblem(r["line_no"], message))
+                problems.append(RowProblem(r["line_no"], _count_problem(r)))
         return sorted(problems)
 
     async def apply(self, plan: ImportPlan) -> ImportSummary:
@@ -117,8 +121,14 @@ class PostgresStockImportSession(StockImportSession):
         }
         conn = await self._conn()
         await self._run(q.INSERT_MOVEMENT, params)
-        lines = await self._count(q.INSERT_LINES, params)
-        levels = await self._count(q.UPDATE_LEVELS, params)
+        try:
+            lines = await self._count(q.INSERT_LINES, params)
+            levels = await self._count(q.UPDATE_LEVELS, params)
+        except pg_errors.NumericValueOutOfRange:
+            # A running total past bigint: the domain's refusal, and nothing is applied.
+            raise QuantityOutOfRange(
+                f"the import would take a level past {rules.MAX_ON_HAND}, the most it can hold"
+            ) from None
         try:
             with _phase("COMMIT"):
                 await conn.commit()
@@ -169,6 +179,16 @@ def _phase(statement: object) -> Iterator[None]:
         name = statement if isinstance(statement, str) and statement.isupper() else None
         name = name or _NAMES.get(id(statement), "statement")
         logger.info("import phase %s took %.2f s", name, time.monotonic() - started)
+
+
+def _count_problem(row: dict[str, Any]) -> str:
+    if row["line_no"] != row["first_line"]:
+        return duplicate_level(row["first_line"])
+    if row["quantity"] < row["reserved"]:
+        return below_reserved(row["quantity"], row["reserved"])
+    if row["item_archived"]:
+        return archived_target("item", row["item_sku"])
+    return archived_target("location", row["stored_code"])
 
 
 def _catalog_problem(row: dict[str, Any]) -> str:

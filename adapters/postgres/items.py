@@ -8,6 +8,7 @@ from uuid import UUID
 from psycopg import errors as pg_errors
 
 from adapters.postgres.errors import conflict_for
+from adapters.postgres.intake_sql import HOLD_INTAKE_EXCLUSIVE
 from adapters.postgres.repository import Repository, Row, utc
 from application.pagination import PageRequest
 from application.ports import Items
@@ -33,9 +34,11 @@ SELECT_ITEM_FOR_UPDATE = """
 SELECT id, sku, name, description, unit, reorder_point, archived, version, created_at, updated_at
 FROM items WHERE org_id = %(org_id)s AND id = %(id)s FOR UPDATE
 """
+# Held until the transaction ends against an archive (its FOR UPDATE waits): a write that
+# brings stock in has read them (adapters/postgres/intake_sql.py). In id order: no deadlock.
 SELECT_ITEMS = """
 SELECT id, sku, name, description, unit, reorder_point, archived, version, created_at, updated_at
-FROM items WHERE org_id = %(org_id)s AND id = ANY(%(ids)s)
+FROM items WHERE org_id = %(org_id)s AND id = ANY(%(ids)s) ORDER BY id FOR KEY SHARE
 """
 # lower(sku) is in the "C" collation (migration 0002): the code-point order of the cursors.
 # First page and later pages are separate statements so each gets its index range scan.
@@ -98,6 +101,10 @@ class PostgresItems(Repository, Items):
             SELECT_ITEM_FOR_UPDATE if for_update else SELECT_ITEM, {"id": item_id}
         )
         return None if row is None else item_from_row(row)
+
+    async def lock_to_archive(self, item_id: UUID) -> Item | None:
+        self._defer(HOLD_INTAKE_EXCLUSIVE)  # flies with the row lock: no import is running
+        return await self.get(item_id, for_update=True)
 
     async def get_many(self, item_ids: Sequence[UUID]) -> dict[UUID, Item]:
         rows = await self._all(SELECT_ITEMS, {"ids": list(item_ids)})

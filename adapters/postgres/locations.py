@@ -8,6 +8,7 @@ from uuid import UUID
 from psycopg import errors as pg_errors
 
 from adapters.postgres.errors import conflict_for
+from adapters.postgres.intake_sql import HOLD_INTAKE_EXCLUSIVE
 from adapters.postgres.repository import Repository, Row, utc
 from application.pagination import PageRequest
 from application.ports import Locations
@@ -31,9 +32,11 @@ SELECT_LOCATION_FOR_UPDATE = """
 SELECT id, code, name, kind, archived, version, created_at, updated_at
 FROM locations WHERE org_id = %(org_id)s AND id = %(id)s FOR UPDATE
 """
+# Held until the transaction ends against an archive (its FOR UPDATE waits): a write that
+# brings stock in has read them (adapters/postgres/intake_sql.py). In id order: no deadlock.
 SELECT_LOCATIONS = """
 SELECT id, code, name, kind, archived, version, created_at, updated_at
-FROM locations WHERE org_id = %(org_id)s AND id = ANY(%(ids)s)
+FROM locations WHERE org_id = %(org_id)s AND id = ANY(%(ids)s) ORDER BY id FOR KEY SHARE
 """
 # lower(code) is in the "C" collation (migration 0002): the code-point order of the cursors.
 # First page and later pages are separate statements so each gets its index range scan.
@@ -91,6 +94,10 @@ class PostgresLocations(Repository, Locations):
         query = SELECT_LOCATION_FOR_UPDATE if for_update else SELECT_LOCATION
         row = await self._one(query, {"id": location_id})
         return None if row is None else location_from_row(row)
+
+    async def lock_to_archive(self, location_id: UUID) -> Location | None:
+        self._defer(HOLD_INTAKE_EXCLUSIVE)  # flies with the row lock: no import is running
+        return await self.get(location_id, for_update=True)
 
     async def get_many(self, location_ids: Sequence[UUID]) -> dict[UUID, Location]:
         rows = await self._all(SELECT_LOCATIONS, {"ids": list(location_ids)})

@@ -11,6 +11,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from adapters.postgres.migrator import MIGRATION_TABLE
+from adapters.postgres.roles import rls_bypass
 from application.readiness import ReadinessProbe
 
 logger = logging.getLogger(__name__)
@@ -28,10 +29,12 @@ class PostgresReadiness(ReadinessProbe):
         migration_ids: Sequence[str],
         *,
         timeout: float = 2.0,
+        require_rls: bool = False,
     ) -> None:
         self._pool = pool
         self._expected = list(migration_ids)
         self._timeout = timeout
+        self._require_rls = require_rls  # a role that bypasses row-level security is not ready
 
     async def check(self) -> list[str]:
         try:
@@ -43,8 +46,9 @@ class PostgresReadiness(ReadinessProbe):
                 if row and row[0]:
                     cur = await conn.execute(_APPLIED_SQL)
                     applied = {r[0] for r in await cur.fetchall()}
+                bypass = await rls_bypass(conn) if self._require_rls else None
         except (psycopg.Error, PoolTimeout) as exc:
             logger.warning("readiness: database unavailable: %s", type(exc).__name__)
             return ["database unavailable"]
         missing = [m for m in self._expected if m not in applied]
-        return [f"migration pending: {m}" for m in missing]
+        return [f"migration pending: {m}" for m in missing] + ([bypass] if bypass else [])

@@ -93,10 +93,13 @@ class PostgresReservations(Repository, Reservations):
             },
         )
         released: dict[LevelKey, int] = {}
+        lines = []
         for row in rows:
             key = LevelKey(row["item_id"], row["location_id"])
             released[key] = released.get(key, 0) + row["open"]
-        return ExpiredHolds(released, tuple(dict.fromkeys(row["reservation_id"] for row in rows)))
+            lines.append((row["reservation_id"], key, row["open"]))
+        ids = tuple(dict.fromkeys(row["reservation_id"] for row in rows))
+        return ExpiredHolds(released, ids, tuple(lines))
 
     async def _with_lines(self, rows: Rows, lines_query: sql.SQL) -> _ReservationList:
         if not rows:

@@ -21,11 +21,14 @@ from domain.stock import (
     StockChange,
 )
 
+# No level holds more than bigint can (rules.MAX_ON_HAND): past it, no row, and the domain
+# rule says why (quantity_out_of_range) instead of the statement failing on the overflow.
 ADD_ON_HAND = """
 INSERT INTO stock_levels AS s (org_id, item_id, location_id, on_hand, reserved, version, updated_at)
 VALUES (%(org_id)s, %(item_id)s, %(location_id)s, %(quantity)s, 0, 1, %(now)s)
 ON CONFLICT (org_id, item_id, location_id) DO UPDATE
 SET on_hand = s.on_hand + EXCLUDED.on_hand, version = s.version + 1, updated_at = EXCLUDED.updated_at
+WHERE s.on_hand <= 9223372036854775807 - EXCLUDED.on_hand
 RETURNING s.on_hand, s.reserved, s.version, s.updated_at, s.on_hand - %(quantity)s AS previous
 """
 SHIP = """

@@ -31,6 +31,9 @@ def refused_address(address: Address) -> bool:
     )
 
 
+_NOT_A_URL = "url must be an http(s) URL with a host"
+
+
 class NetworkDestinations(Destinations):
     """``https_only`` and ``allow_private`` follow the environment: production refuses plain
     http and every non-public address unless STOCKROOM_WEBHOOK_ALLOW_PRIVATE=true."""
@@ -40,14 +43,18 @@ class NetworkDestinations(Destinations):
         self.allow_private = allow_private
 
     async def check(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise DestinationRefused("url must be an http(s) URL with a host", field="url")
+        try:
+            parts = urlsplit(url)
+            hostname, port = parts.hostname, parts.port  # port raises on a bad one
+        except ValueError:  # "Invalid IPv6 URL", "Port out of range", ...
+            raise DestinationRefused(_NOT_A_URL, field="url") from None
+        if parts.scheme not in ("http", "https") or not hostname:
+            raise DestinationRefused(_NOT_A_URL, field="url")
         if self.https_only and parts.scheme != "https":
             raise DestinationRefused("webhook URLs must use https", field="url")
         if self.allow_private:
             return
-        for address in await _addresses(parts.hostname, parts.port):
+        for address in await _addresses(hostname, port):
             if refused_address(address):
                 raise DestinationRefused(
                     "the webhook URL resolves to a loopback, private, link-local or "

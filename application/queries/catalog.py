@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from application.catalog import find
-from application.pagination import Page, PageRequest, page_of
+from application.pagination import Keyset, Page, PageRequest, code_part, page_of
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.catalog import Item, Location
@@ -19,6 +19,10 @@ def item_sort_key(item: Item) -> tuple[str, ...]:
 def location_sort_key(location: Location) -> tuple[str, ...]:
     """Locations list in case-insensitive code order."""
     return (location.code.lower(),)
+
+
+ITEMS: Keyset[Item] = Keyset("items", item_sort_key, (code_part,))
+LOCATIONS: Keyset[Location] = Keyset("locations", location_sort_key, (code_part,))
 
 
 class GetItemHandler(UseCase):
@@ -36,10 +40,10 @@ class ListItemsHandler(UseCase):
         self, principal: Principal, limit: int | None, cursor: str | None
     ) -> Page[Item]:
         org_id = principal.require(Permission.READ)
-        request = PageRequest.parse(limit, cursor, width=1)
+        request = PageRequest.parse(limit, cursor, ITEMS)
         async with self.deps.uow(org_id, read_only=True) as uow:
             rows = await uow.items.list(request)
-        return page_of(rows, request, item_sort_key)
+        return page_of(rows, request, ITEMS)
 
 
 class GetLocationHandler(UseCase):
@@ -57,7 +61,7 @@ class ListLocationsHandler(UseCase):
         self, principal: Principal, limit: int | None, cursor: str | None
     ) -> Page[Location]:
         org_id = principal.require(Permission.READ)
-        request = PageRequest.parse(limit, cursor, width=1)
+        request = PageRequest.parse(limit, cursor, LOCATIONS)
         async with self.deps.uow(org_id, read_only=True) as uow:
             rows = await uow.locations.list(request)
-        return page_of(rows, request, location_sort_key)
+        return page_of(rows, request, LOCATIONS)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from application.errors import CursorExpired
-from application.pagination import MAX_LIMIT, Page, PageRequest, encode_cursor
+from application.pagination import MAX_LIMIT, Keyset, Page, time_part
 from application.ports import EventSignal, FeedEntry, FeedQuery
 from application.principal import Permission, Principal
 from application.use_cases.base import Deps, UseCase
@@ -44,25 +44,29 @@ class FeedCursor:
     stamp: datetime
 
     def encode(self) -> str:
-        return encode_cursor((str(self.position), str(self.sequence), self.stamp.isoformat()))
+        return FEED.cursor(self)
 
     @classmethod
     def decode(cls, cursor: str) -> FeedCursor:
-        request = PageRequest.parse(None, cursor, width=3)
-        assert request.after is not None  # noqa: S101 -- parse decodes a given cursor
-        position, sequence, stamp = request.after
-        if (
-            not (position.isdigit() and sequence.isdigit())
-            or max(len(position), len(sequence)) > 19
-        ):
-            raise ValidationFailed("cursor is not valid", field="after")
         try:
-            moment = datetime.fromisoformat(stamp)
-        except ValueError:
+            position, sequence, stamp = FEED.decode(cursor)
+        except ValidationFailed:
             raise ValidationFailed("cursor is not valid", field="after") from None
-        if moment.tzinfo is None:
-            raise ValidationFailed("cursor is not valid", field="after")
-        return cls(int(position), int(sequence), moment)
+        return cls(int(position), int(sequence), datetime.fromisoformat(stamp))
+
+
+def _counter_part(value: str) -> str:
+    """A position or sequence number: a non-negative integer below 2**63."""
+    if not value.isdigit() or len(value) > 19:
+        raise ValueError("not a counter")
+    return str(int(value))
+
+
+def _feed_key(cursor: FeedCursor) -> tuple[str, ...]:
+    return (str(cursor.position), str(cursor.sequence), cursor.stamp.isoformat())
+
+
+FEED: Keyset[FeedCursor] = Keyset("events", _feed_key, (_counter_part, _counter_part, time_part))
 
 
 class ReadEventsHandler(UseCase):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.pagination import Page, PageRequest, page_of
+from application.pagination import Keyset, Page, PageRequest, page_of, time_part, uuid_part
 from application.ports import ReservationFilter
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
@@ -15,6 +15,11 @@ from domain.reservations import Reservation
 def reservation_sort_key(reservation: Reservation) -> tuple[str, ...]:
     """Reservations list oldest first, ties broken by id."""
     return (reservation.created_at.isoformat(), str(reservation.id))
+
+
+RESERVATIONS: Keyset[Reservation] = Keyset(
+    "reservations", reservation_sort_key, (time_part, uuid_part)
+)
 
 
 class GetReservationHandler(UseCase):
@@ -39,9 +44,9 @@ class ListReservationsHandler(UseCase):
         cursor: str | None,
     ) -> Page[Reservation]:
         org_id = principal.require(Permission.READ)
-        request = PageRequest.parse(limit, cursor, width=2)
+        request = PageRequest.parse(limit, cursor, RESERVATIONS)
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
             rows = await uow.reservations.list(filters, request, now)
-        page = page_of(rows, request, reservation_sort_key)
+        page = page_of(rows, request, RESERVATIONS)
         return Page([r.as_of(now) for r in page.items], page.next_cursor)

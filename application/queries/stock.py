@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from application.pagination import Page, PageRequest, page_of
+from application.pagination import Keyset, Page, PageRequest, page_of, uuid_part
 from application.ports import LedgerEntry, MovementFilter, StockFilter
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
@@ -28,14 +28,23 @@ def ledger_cursor(entry: LedgerEntry) -> tuple[str, ...]:
     return (str(entry.position), str(entry.movement.id))
 
 
+def position_part(value: str) -> str:
+    """A ledger position (a transaction id: a non-negative 64-bit integer), canonical."""
+    if not value.isdigit() or len(value) > 20 or int(value) >= 2**64:
+        raise ValueError("not a position")
+    return str(int(value))
+
+
 def ledger_after(page: PageRequest) -> tuple[int, str] | None:
-    """The decoded ledger cursor (position, movement id); any tampering is a validation error."""
+    """The ledger cursor's (position, movement id), already checked by ``LEDGER``."""
     if page.after is None:
         return None
     position, movement_id = page.after
-    if not position.isdigit() or len(position) > 20:
-        raise ValidationFailed("cursor is not valid", field="cursor")
     return (int(position), movement_id)
+
+
+STOCK_LEVELS: Keyset[StockLevel] = Keyset("stock-levels", level_sort_key, (uuid_part, uuid_part))
+LEDGER: Keyset[LedgerEntry] = Keyset("movements", ledger_cursor, (position_part, uuid_part))
 
 
 class ListStockLevelsHandler(UseCase):
@@ -45,10 +54,10 @@ class ListStockLevelsHandler(UseCase):
         self, principal: Principal, filters: StockFilter, limit: int | None, cursor: str | None
     ) -> Page[StockLevel]:
         org_id = principal.require(Permission.READ)
-        request = PageRequest.parse(limit, cursor, width=2)
+        request = PageRequest.parse(limit, cursor, STOCK_LEVELS)
         async with self.deps.uow(org_id, read_only=True) as uow:
             rows = await uow.stock.list(filters, request, self.deps.clock.now())
-        return page_of(rows, request, level_sort_key)
+        return page_of(rows, request, STOCK_LEVELS)
 
 
 class GetMovementHandler(UseCase):
@@ -73,8 +82,8 @@ class ListMovementsHandler(UseCase):
         org_id = principal.require(Permission.READ)  # 403 before any 422, as in every query
         if filters.since and filters.until and filters.since >= filters.until:
             raise ValidationFailed("since must be before until", field="since")
-        request = PageRequest.parse(limit, cursor, width=2)
+        request = PageRequest.parse(limit, cursor, LEDGER)
         async with self.deps.uow(org_id) as uow:
             rows = await uow.movements.list(filters, request)
-        page = page_of(rows, request, ledger_cursor)
+        page = page_of(rows, request, LEDGER)
         return Page([entry.movement for entry in page.items], page.next_cursor)

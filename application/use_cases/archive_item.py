@@ -15,10 +15,11 @@ from domain.events import EventType
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArchiveItem:
-    """Archive the item, only if still at ``expected_version`` (if given). Idempotent."""
+    """Archive the item, only if still at one of ``expected_versions`` (If-Match; None:
+    any). Idempotent."""
 
     item_id: UUID
-    expected_version: int | None = None
+    expected_versions: frozenset[int] | None = None
 
 
 class ArchiveItemHandler(UseCase):
@@ -29,7 +30,7 @@ class ArchiveItemHandler(UseCase):
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
             item, archived = await catalog.archive(
-                uow.items, command.item_id, "item", command.expected_version, now
+                uow.items, command.item_id, "item", command.expected_versions, now
             )
             if archived:
                 event = item_event(self.deps.ids.new_id, EventType.ITEM_ARCHIVED, item, now)

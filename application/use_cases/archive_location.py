@@ -15,10 +15,11 @@ from domain.events import EventType
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArchiveLocation:
-    """Archive the location, only if still at ``expected_version`` (if given). Idempotent."""
+    """Archive the location, only if still at one of ``expected_versions`` (If-Match; None:
+    any). Idempotent."""
 
     location_id: UUID
-    expected_version: int | None = None
+    expected_versions: frozenset[int] | None = None
 
 
 class ArchiveLocationHandler(UseCase):
@@ -29,7 +30,7 @@ class ArchiveLocationHandler(UseCase):
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
             location, archived = await catalog.archive(
-                uow.locations, command.location_id, "location", command.expected_version, now
+                uow.locations, command.location_id, "location", command.expected_versions, now
             )
             if archived:
                 event = location_event(

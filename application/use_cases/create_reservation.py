@@ -44,7 +44,7 @@ class CreateReservationHandler(UseCase):
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Reservation:
-                reorder_points = await ensure_catalog(uow, steps)
+                reorder_points = (await ensure_catalog(uow, steps)).reorder_points
                 # Write the reservation first and take the stock last: the level's row lock is
                 # then held only from the conditional update to the commit, which is what
                 # bounds throughput on a hot item. A refusal rolls both back.

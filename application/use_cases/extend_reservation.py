@@ -38,7 +38,8 @@ class ExtendReservationHandler(UseCase):
                     raise NotFound(
                         f"reservation {command.reservation_id} not found", resource="reservation"
                     )
-                extended = current.extend(command.ttl_seconds, now)
+                # Decided when the lock is held: the hold may have expired while we waited.
+                extended = current.extend(command.ttl_seconds, self.deps.clock.now())
                 await uow.reservations.save(extended)
                 announced = reservation_event(
                     self.deps.ids.new_id, EventType.RESERVATION_EXTENDED, extended, now

@@ -35,7 +35,8 @@ class FulfilReservationHandler(UseCase):
 
             async def work() -> Fulfilment:
                 new_id = self.deps.ids.new_id
-                reservation, changes = await settle(uow, command, now, new_id, fulfil=True)
+                settled = await settle(uow, command, self.deps.clock, new_id, fulfil=True)
+                reservation, changes, at = settled.reservation, settled.changes, settled.at
                 movement = Movement(
                     id=self.deps.ids.new_id(),
                     type=MovementType.SHIPMENT,
@@ -43,7 +44,7 @@ class FulfilReservationHandler(UseCase):
                     reference=reservation.reference,
                     note=None,
                     actor=principal.user_id,
-                    created_at=now,
+                    created_at=settled.at,
                     lines=tuple(
                         MovementLine(
                             c.level.item_id, c.level.location_id, c.on_hand_delta, c.level.on_hand
@@ -54,9 +55,9 @@ class FulfilReservationHandler(UseCase):
                 )
                 await uow.movements.add(movement)
                 fulfilled = reservation_event(
-                    new_id, EventType.RESERVATION_FULFILLED, reservation, now
+                    new_id, EventType.RESERVATION_FULFILLED, reservation, at
                 )
-                levels = level_events(new_id, changes, Cause(movement_id=movement.id), {}, now)
+                levels = level_events(new_id, changes, Cause(movement_id=movement.id), {}, at)
                 uow.events.add([fulfilled, movement_posted(new_id, movement), *levels])
                 return Fulfilment(reservation, movement.id)
 

@@ -46,4 +46,6 @@ class LogInHandler:
                 raise RateLimited(TOO_MANY, retry_after=decision.reset_after, limit=decision.limit)
         if self._client is None:
             raise IdentityProviderUnavailable(NOT_CONFIGURED)
-        return await self._client.login(command.email, command.password, command.organization_id)
+        return await self._client.login(
+            command.email, command.password, command.organization_id, command.client_ip
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from application.events import Cause, level_events, movement_posted
 from application.idempotency import Outcome, run_once
 from application.principal import Permission, Principal
-from application.stock_changes import apply_steps, ensure_catalog
+from application.stock_changes import apply_steps, ensure_catalog, ensure_no_new_stock
 from application.use_cases.base import UseCase
 from domain.movements import Movement, MovementLine, MovementRequest, MovementType
 
@@ -31,8 +31,10 @@ class PostMovementHandler(UseCase):
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Movement:
-                reorder_points = await ensure_catalog(uow, steps)
+                catalog = await ensure_catalog(uow, steps)
                 changes = await apply_steps(uow, steps, now, self.deps.ids.new_id)
+                ensure_no_new_stock(steps, changes, catalog.archived)
+                reorder_points = catalog.reorder_points
                 movement = Movement(
                     id=self.deps.ids.new_id(),
                     type=command.type,

@@ -23,12 +23,13 @@ class ReleaseReservationHandler(UseCase):
 
             async def work() -> Reservation:
                 new_id = self.deps.ids.new_id
-                reservation, changes = await settle(uow, command, now, new_id, fulfil=False)
+                settled = await settle(uow, command, self.deps.clock, new_id, fulfil=False)
+                reservation, at = settled.reservation, settled.at
                 released = reservation_event(
-                    new_id, EventType.RESERVATION_RELEASED, reservation, now
+                    new_id, EventType.RESERVATION_RELEASED, reservation, at
                 )
                 cause = Cause(reservation_id=reservation.id)
-                uow.events.add([released, *level_events(new_id, changes, cause, {}, now)])
+                uow.events.add([released, *level_events(new_id, settled.changes, cause, {}, at)])
                 return reservation
 
             return await run_once(

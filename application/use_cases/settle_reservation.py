@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from application.ports import LevelChange, UnitOfWork
+from application.ports import Clock, LevelChange, UnitOfWork
 from application.stock_changes import apply_steps
 from domain.errors import NotFound
 from domain.reservations import LineQuantity, Reservation
-from domain.stock import Fulfil, Release, StockChange
+from domain.stock import Fulfil, LevelKey, Release, StockChange
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,21 +22,38 @@ class SettleReservation:
     lines: tuple[LineQuantity, ...] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """The reservation after a settle, its level changes, and the time it was decided at."""
+
+    reservation: Reservation
+    changes: list[tuple[StockChange, LevelChange]]
+    at: datetime
+
+
 async def settle(
     uow: UnitOfWork,
     command: SettleReservation,
-    now: datetime,
+    clock: Clock,
     new_id: Callable[[], UUID],
     *,
     fulfil: bool,
-) -> tuple[Reservation, list[tuple[StockChange, LevelChange]]]:
+) -> Settlement:
     """Lock the reservation (row, then lines), update it, then its levels in key order."""
     before = await uow.reservations.get(command.reservation_id, for_update=True)
     if before is None:
         raise NotFound(f"reservation {command.reservation_id} not found", resource="reservation")
+    # Decided at the time the lock is held, not when the request arrived: a wait on the lock
+    # may outlast the hold, and an expired hold is no longer this reservation's to settle.
+    now = clock.now()
     after = before.fulfil(command.lines, now) if fulfil else before.release(command.lines, now)
     await uow.reservations.save(after)
     parts = after.settled_parts(before)
-    steps = [(p.key, Fulfil(p.quantity) if fulfil else Release(p.quantity)) for p in parts]
+    steps: list[tuple[LevelKey, StockChange]] = [
+        (p.key, Fulfil(p.quantity) if fulfil else Release(p.quantity)) for p in parts
+    ]
     changes = await apply_steps(uow, steps, now, new_id)
-    return after, [(change, result) for (_, change), result in zip(steps, changes, strict=True)]
+    pairs: list[tuple[StockChange, LevelChange]] = [
+        (change, result) for (_, change), result in zip(steps, changes, strict=True)
+    ]
+    return Settlement(after, pairs, now)

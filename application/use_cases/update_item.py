@@ -15,11 +15,11 @@ from domain.events import EventType
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateItem:
-    """A partial update, applied only if the item is still at ``expected_version`` (if given)."""
+    """A partial update, applied only if the item is still at one of ``expected_versions`` (If-Match; None: any)."""
 
     item_id: UUID
     changes: ItemChanges
-    expected_version: int | None = None
+    expected_versions: frozenset[int] | None = None
 
 
 class UpdateItemHandler(UseCase):
@@ -30,7 +30,7 @@ class UpdateItemHandler(UseCase):
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
             item = await catalog.lock_for_change(
-                uow.items, command.item_id, "item", command.expected_version
+                uow.items, command.item_id, "item", command.expected_versions
             )
             updated = item.update(command.changes, now)
             await uow.items.save(updated)

@@ -15,12 +15,12 @@ from domain.events import EventType
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateLocation:
-    """A partial update, applied only if still at ``expected_version`` (if given)."""
+    """A partial update, applied only if still at one of ``expected_versions`` (If-Match; None: any)."""
 
     location_id: UUID
     name: str | None = None
     kind: LocationKind | None = None
-    expected_version: int | None = None
+    expected_versions: frozenset[int] | None = None
 
 
 class UpdateLocationHandler(UseCase):
@@ -31,7 +31,7 @@ class UpdateLocationHandler(UseCase):
         now = self.deps.clock.now()
         async with self.deps.uow(org_id) as uow:
             location = await catalog.lock_for_change(
-                uow.locations, command.location_id, "location", command.expected_version
+                uow.locations, command.location_id, "location", command.expected_versions
             )
             updated = location.update(name=command.name, kind=command.kind, now=now)
             await uow.locations.save(updated)

@@ -33,11 +33,11 @@ class WebhookWithSecret:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateWebhook:
-    """A partial update, applied only if the endpoint is still at ``expected_version``."""
+    """A partial update, applied only if the endpoint is still at one of ``expected_versions``."""
 
     webhook_id: UUID
     changes: WebhookChanges
-    expected_version: int | None = None
+    expected_versions: frozenset[int] | None = None
 
 
 class WebhookUseCase(UseCase):
@@ -49,14 +49,17 @@ class WebhookUseCase(UseCase):
         self.destinations = destinations
 
 
-async def _locked(uow: UnitOfWork, webhook_id: UUID, expected_version: int | None) -> Webhook:
-    """The endpoint locked for a change, if it is still at ``expected_version`` (If-Match)."""
+async def _locked(
+    uow: UnitOfWork, webhook_id: UUID, expected_versions: frozenset[int] | None
+) -> Webhook:
+    """The endpoint locked for a change, if it is still at one of ``expected_versions``
+    (If-Match lists them; None: no If-Match, or ``*``)."""
     webhook = await uow.webhooks.get(webhook_id, for_update=True)
     if webhook is None:
         raise NotFound(f"webhook {webhook_id} not found", resource="webhook")
-    if expected_version is not None and expected_version != webhook.version:
+    if expected_versions is not None and webhook.version not in expected_versions:
         raise VersionMismatch(
-            f"version is {webhook.version}, not {expected_version}",
+            f"the current version is {webhook.version}, not one that If-Match names",
             current_version=webhook.version,
         )
     return webhook
@@ -92,7 +95,7 @@ class UpdateWebhookHandler(WebhookUseCase):
         if command.changes.url is not None:
             await self.destinations.check(command.changes.url.strip())
         async with self.deps.uow(org_id) as uow:
-            webhook = await _locked(uow, command.webhook_id, command.expected_version)
+            webhook = await _locked(uow, command.webhook_id, command.expected_versions)
             updated = webhook.update(command.changes, now)
             await uow.webhooks.save(updated)
             await uow.commit()
@@ -103,11 +106,14 @@ class DeleteWebhookHandler(WebhookUseCase):
     """Delete an endpoint and its delivery history (admin, owner)."""
 
     async def __call__(
-        self, principal: Principal, webhook_id: UUID, expected_version: int | None = None
+        self,
+        principal: Principal,
+        webhook_id: UUID,
+        expected_versions: frozenset[int] | None = None,
     ) -> None:
         org_id = principal.require(Permission.MANAGE_WEBHOOKS)
         async with self.deps.uow(org_id) as uow:
-            await _locked(uow, webhook_id, expected_version)
+            await _locked(uow, webhook_id, expected_versions)
             await uow.webhooks.delete(webhook_id)
             await uow.commit()
 

@@ -6,7 +6,7 @@ import json
 from uuid import UUID
 
 from application.events import webhook_data
-from application.pagination import Page, PageRequest, page_of
+from application.pagination import Keyset, Page, PageRequest, page_of, time_part, uuid_part
 from application.principal import Permission, Principal
 from application.use_cases.base import Deps
 from application.webhooks.manage import WebhookUseCase
@@ -25,6 +25,10 @@ def webhook_sort_key(webhook: Webhook) -> tuple[str, ...]:
 def delivery_sort_key(delivery: Delivery) -> tuple[str, ...]:
     """Deliveries list newest first (the cursor is the last one seen)."""
     return (delivery.created_at.isoformat(), str(delivery.id))
+
+
+WEBHOOKS: Keyset[Webhook] = Keyset("webhooks", webhook_sort_key, (time_part, uuid_part))
+DELIVERIES: Keyset[Delivery] = Keyset("deliveries", delivery_sort_key, (time_part, uuid_part))
 
 
 class GetWebhookHandler(WebhookUseCase):
@@ -46,10 +50,10 @@ class ListWebhooksHandler(WebhookUseCase):
         self, principal: Principal, limit: int | None, cursor: str | None
     ) -> Page[Webhook]:
         org_id = principal.require(Permission.MANAGE_WEBHOOKS)
-        request = PageRequest.parse(limit, cursor, width=2)
+        request = PageRequest.parse(limit, cursor, WEBHOOKS)
         async with self.deps.uow(org_id, read_only=True) as uow:
             rows = await uow.webhooks.list(request)
-        return page_of(rows, request, webhook_sort_key)
+        return page_of(rows, request, WEBHOOKS)
 
 
 class ListDeliveriesHandler(WebhookUseCase):
@@ -59,12 +63,12 @@ class ListDeliveriesHandler(WebhookUseCase):
         self, principal: Principal, webhook_id: UUID, limit: int | None, cursor: str | None
     ) -> Page[Delivery]:
         org_id = principal.require(Permission.MANAGE_WEBHOOKS)
-        request = PageRequest.parse(limit, cursor, width=2)
+        request = PageRequest.parse(limit, cursor, DELIVERIES)
         async with self.deps.uow(org_id) as uow:
             if await uow.webhooks.get(webhook_id) is None:
                 raise NotFound(f"webhook {webhook_id} not found", resource="webhook")
             rows = await uow.webhooks.deliveries(webhook_id, request)
-        return page_of(rows, request, delivery_sort_key)
+        return page_of(rows, request, DELIVERIES)
 
 
 class RedeliverHandler(WebhookUseCase):

@@ -2,9 +2,12 @@
 
 Run it against any Stockroom database (settings come from the environment, exactly as for
 ``stockroom serve``; without DATABASE_URL it starts the embedded PostgreSQL in
-STOCKROOM_DATA_DIR):
+STOCKROOM_DATA_DIR). It works as the app role (DATABASE_URL) and migrates first as the owner
+(DATABASE_DIRECT_URL, ADR 0018):
 
-    DATABASE_URL=postgresql://stockroom_app@db/stockroom .venv/bin/python docs/examples/embedding.py acme
+    DATABASE_URL=postgresql://stockroom_app@db/stockroom \
+    DATABASE_DIRECT_URL=postgresql://stockroom_owner@db/stockroom \
+        .venv/bin/python docs/examples/embedding.py acme
 
 The tests run this file against PostgreSQL (tests/integration/test_embedding_example.py).
 """

@@ -9,8 +9,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from application.importing import HEADER, ImportMode, ImportResult, ImportStock
+from application.importing import ImportMode, ImportResult, ImportStock
 from application.principal import Principal
+from application.stock_csv import HEADER
+from domain.errors import StockroomError
 from entrypoints.container import open_stockroom
 from entrypoints.settings import Settings
 
@@ -19,8 +21,8 @@ PROGRESS_EVERY = 100_000
 
 DESCRIPTION = f"""\
 Import stock from a CSV file with the header `{",".join(HEADER)}` (sku and location code
-are matched case-insensitively; quantity is an integer, > 0 for receipts, >= 0 for counts).
-Every row is checked first; if any is bad, all bad rows are listed with their line numbers
+are matched case-insensitively; quantity is an integer, > 0 for receipts, >= 0 for counts;
+the file is UTF-8 with one record per line). Every row is checked first; if any is bad, all bad rows are listed with their line numbers
 and nothing is applied. Otherwise the file becomes ONE movement document (a receipt, or a
 count that sets on_hand to the counted quantity) with one ledger line per row.
 The command acts as an admin of --org."""
@@ -57,14 +59,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     async with open_stockroom(settings) as stockroom:
         principal = Principal.from_claims(user_id=CLI_USER, org_id=args.org, raw_role="admin")
-        with args.file.open(newline="", encoding="utf-8-sig") as file:
+        # Bytes: the use case decodes each line itself, so a line that is not UTF-8 is a
+        # numbered problem, not an exception that ends the read.
+        with args.file.open("rb") as file:
             command = ImportStock(
                 lines=_progress(file, sys.stderr),
                 mode=ImportMode(args.mode),
                 reference=args.reference,
                 note=f"imported from {args.file.name}",
             )
-            result = await stockroom.service.import_stock(principal, command)
+            try:
+                result = await stockroom.service.import_stock(principal, command)
+            except StockroomError as exc:  # refused as a whole (permission, limits, database)
+                print(
+                    f"stockroom import-stock: {exc.detail}; nothing was imported", file=sys.stderr
+                )
+                return 1
     return _report(result)
 
 
@@ -81,7 +91,7 @@ def _report(result: ImportResult) -> int:
     return 0
 
 
-def _progress(lines: Iterable[str], out: TextIO) -> Iterator[str]:
+def _progress(lines: Iterable[bytes], out: TextIO) -> Iterator[bytes]:
     """Pass lines through, reporting how many were read when ``out`` is a terminal."""
     if not out.isatty():
         yield from lines

@@ -21,7 +21,11 @@ from entrypoints.container import Stockroom
 from entrypoints.http.edge import bearer_token, current_principal_or_error
 
 MISSING = "a bearer token is required (Authorization: Bearer <token>)"
-_IF_MATCH = re.compile(r'^(?:W/)?"(\d{1,18})"$')
+# #entity-tag (RFC 9110 sections 5.6.1 and 8.8.3): tags separated by commas, empty elements allowed.
+_ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"'
+_ENTITY_TAG_LIST = re.compile(rf"[ \t,]*{_ENTITY_TAG}(?:[ \t]*,[ \t,]*{_ENTITY_TAG})*[ \t,]*")
+_TAG = re.compile(r'(?:W/)?"([^"]*)"')
+_VERSION = re.compile(r"[1-9][0-9]{0,18}")
 
 
 def stockroom(request: Request) -> Stockroom:
@@ -62,19 +66,20 @@ async def get_log_in(request: Request) -> LogInHandler:
     return stockroom(request).service.log_in
 
 
-async def if_match(request: Request) -> int | None:
-    """The version an ``If-Match: "<version>"`` header demands; None when absent or ``*``.
+async def if_match(request: Request) -> frozenset[int] | None:
+    """The versions an ``If-Match`` header names; None when absent or ``*`` (any version).
 
-    A weak tag (``W/"3"``) is accepted. Anything else cannot equal the ETag we sent, so the
-    precondition is false and the answer is 412 version_mismatch (RFC 9110 section 13.1.1).
+    RFC 9110 section 13.1.1: a list of entity tags matches when any of them does. Tags that are
+    not one of our versions (``"3"``) can never match and are left out; a weak tag (``W/"3"``)
+    is accepted as its version, as before. A header that is not a list of entity tags cannot
+    equal the ETag we sent: 412 version_mismatch.
     """
     raw = request.headers.get("if-match")
     if raw is None or raw.strip() == "*":
         return None
-    match = _IF_MATCH.match(raw.strip())
-    if match is None:
-        raise VersionMismatch('If-Match must be one entity tag as sent in ETag, like "3"')
-    return int(match.group(1))
+    if not _ENTITY_TAG_LIST.fullmatch(raw):
+        raise VersionMismatch('If-Match must list entity tags as sent in ETag, like "3"')
+    return frozenset(int(tag) for tag in _TAG.findall(raw) if _VERSION.fullmatch(tag))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -84,4 +89,4 @@ IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", description="Replays the first result of this key (<= 255)"),
 ]
-IfMatch = Annotated[int | None, Depends(if_match)]
+IfMatch = Annotated[frozenset[int] | None, Depends(if_match)]

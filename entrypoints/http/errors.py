@@ -29,6 +29,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "insufficient_stock": 409,
     "reserved_stock_conflict": 409,
     "count_mismatch": 409,
+    "quantity_out_of_range": 409,
     "invalid_reservation_state": 409,
     "request_in_progress": 409,
     "version_mismatch": 412,
@@ -89,8 +90,11 @@ def headers_for(error: StockroomError, status: int) -> dict[str, str]:
     if status == 401:
         return {"WWW-Authenticate": 'Bearer realm="stockroom"'}
     if isinstance(error, RateLimited):
+        retry = {"Retry-After": str(error.retry_after)}
+        if error.limit is None:  # not our window (the identity provider's): only when to retry
+            return retry
         return {
-            "Retry-After": str(error.retry_after),
+            **retry,
             "RateLimit-Limit": str(error.limit),
             "RateLimit-Remaining": "0",
             "RateLimit-Reset": str(error.retry_after),
@@ -135,13 +139,37 @@ def validation_problem(errors: Sequence[Any], instance: str) -> JSONResponse:
 
 
 def _validation_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
-    # Never the input or ctx: a rejected body may hold a password or a token.
-    out = []
+    # Never the input, nor a part of it: a rejected body may hold a password or a token, and
+    # whatever a client sends must not come back (no unknown names, tags or values).
+    out: list[dict[str, Any]] = []
     for err in errors:
-        loc = [str(part) for part in err.get("loc", ())]
+        loc, message = _located_message(err)
         field = ".".join(loc[1:] if loc and loc[0] in {"body", "query", "path", "header"} else loc)
-        out.append({"loc": loc, "field": field, "message": err.get("msg", ""), "type": err["type"]})
+        entry = {"loc": loc, "field": field, "message": message, "type": err["type"]}
+        if entry not in out:  # several unknown fields of one object read alike
+            out.append(entry)
     return out
+
+
+def _located_message(err: Any) -> tuple[list[str], str]:
+    """Where the error is and what is wrong, in our words only."""
+    kind: str = err["type"]
+    loc = [str(part) for part in err.get("loc", ())]
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":  # the last part is the unknown name the client sent
+        return loc[:-1], "unknown field: only the documented fields are accepted"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        discriminator = str(ctx.get("discriminator", "")).strip("'\"")
+        expected = ctx.get("expected_tags")
+        told = f"must be one of {expected}" if expected else "is required"
+        return [*loc, discriminator] if discriminator else loc, told
+    if kind.startswith("uuid_"):  # pydantic quotes the offending character
+        return loc, "Input should be a valid UUID"
+    message = str(err.get("msg", ""))
+    value = err.get("input")
+    if isinstance(value, str) and len(value) >= 3 and value in message:
+        return loc, f"the value is not accepted here ({kind})"
+    return loc, message
 
 
 async def _on_stockroom_error(request: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import pytest
@@ -147,3 +148,29 @@ async def key(deps: Deps, admin: Principal) -> LevelKey:
     item = await builders.item(deps, admin)
     location = await builders.location(deps, admin)
     return LevelKey(item.id, location.id)
+
+
+# Sets a level's stored on_hand and version as no client ever could (numeric limits).
+BIND_ORG = "SELECT set_config('app.org_id', %(org_id)s, true)"
+FORCE_LEVEL = """
+UPDATE stock_levels SET on_hand = %(on_hand)s, version = %(version)s
+WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
+"""
+
+
+@pytest.fixture
+def force_level(uow_factory: Any, request: pytest.FixtureRequest) -> Callable[..., Any]:
+    """``await force_level(org, key, on_hand=..., version=...)`` on the backend under test."""
+
+    async def in_memory(org: str, key: LevelKey, *, on_hand: int, version: int) -> None:
+        state = uow_factory.db.orgs[org]
+        state.levels[key] = replace(state.levels[key], on_hand=on_hand, version=version)
+
+    async def in_postgres(org: str, key: LevelKey, *, on_hand: int, version: int) -> None:
+        backend: PostgresBackend = request.getfixturevalue("pg_backend")
+        params = {"org_id": org, "item_id": key.item_id, "location_id": key.location_id}
+        async with backend.pool.connection() as conn:  # one transaction: the org stays bound
+            await conn.execute(BIND_ORG, params)
+            await conn.execute(FORCE_LEVEL, {**params, "on_hand": on_hand, "version": version})
+
+    return in_memory if isinstance(uow_factory, InMemoryUnitOfWorkFactory) else in_postgres

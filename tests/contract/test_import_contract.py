@@ -41,9 +41,11 @@ class Stockroom:
         }
         return self
 
-    async def run(self, text: str, mode: ImportMode = ImportMode.RECEIPT) -> ImportResult:
+    async def run(
+        self, text: str, mode: ImportMode = ImportMode.RECEIPT, reference: str | None = "PO-1"
+    ) -> ImportResult:
         handler = ImportStockHandler(self.importer, self.deps.clock, self.deps.ids)
-        command = ImportStock(lines=text.splitlines(keepends=True), mode=mode, reference="PO-1")
+        command = ImportStock(lines=text.splitlines(keepends=True), mode=mode, reference=reference)
         return await handler(self.who, command)
 
     def key(self, item: str, place: str) -> LevelKey:
@@ -94,6 +96,16 @@ async def test_a_receipt_import_posts_one_movement_with_a_line_per_row(
             ]),
         ],
     }  # fmt: skip
+
+
+@pytest.mark.parametrize(("sent", "stored"), [(" PO-2  ", "PO-2"), ("  ", None)])
+async def test_the_import_reference_is_trimmed_like_every_other(
+    stockroom: Stockroom, sent: str, stored: str | None
+) -> None:
+    result = await stockroom.run(HEADER + "SKU-A,MAIN,5\n", reference=sent)
+
+    assert result.summary is not None
+    assert [entry[1] for entry in (await stockroom.read_back())["ledger"]] == [stored]
 
 
 async def test_bad_rows_are_all_reported_by_line_and_nothing_is_applied(

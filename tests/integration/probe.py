@@ -31,8 +31,8 @@ async def manage_catalog(principal: CurrentPrincipal) -> dict[str, str]:
 
 
 @router.patch("/versioned")
-async def versioned(version: IfMatch) -> dict[str, int | None]:
-    return {"version": version}
+async def versioned(versions: IfMatch) -> dict[str, list[int] | None]:
+    return {"versions": None if versions is None else sorted(versions)}
 
 
 @router.post("/shortage")

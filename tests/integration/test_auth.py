@@ -155,6 +155,21 @@ async def test_the_dev_token_command_mints_what_the_api_trusts(
     assert response.json()["role"] == "member"
 
 
+async def test_a_dev_token_minted_in_a_shell_without_the_port_works_on_any_port(
+    start_app: Callable[..., AbstractAsyncContextManager[FastAPI]],
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = dev_token(["--org", "org_port", "--role", "member"], Settings(data_dir=data_dir))
+    token = capsys.readouterr().out.strip()
+
+    async with start_app(port=9123) as elsewhere, client_for(elsewhere) as client:
+        response = await client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
+
+    assert code == 0
+    assert response.status_code == 200, response.text
+
+
 def test_the_dev_token_command_is_refused_in_production(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

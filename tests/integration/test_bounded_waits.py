@@ -15,9 +15,11 @@ from tests.integration.factories import Org, movement
 
 
 @asynccontextmanager
-async def holding(database_url: str, statement: str) -> AsyncIterator[None]:
-    """Another session holds a lock (taken by ``statement``) until the block ends."""
+async def holding(database_url: str, statement: str, org_id: str = "") -> AsyncIterator[None]:
+    """Another session (of ``org_id``: row-level security binds it) holds a lock taken by
+    ``statement`` until the block ends."""
     async with await AsyncConnection.connect(database_url) as conn:
+        await conn.execute("SELECT set_config('app.org_id', %s, true)", [org_id])
         await conn.execute(statement)
         yield
         await conn.rollback()
@@ -38,7 +40,7 @@ async def test_a_write_blocked_on_a_row_lock_answers_503_after_the_lock_timeout(
     async with start_app(lock_timeout_ms=200) as app, seeded(app, auth) as org:
         item, here = await org.stocked(5)
         lock = f"SELECT 1 FROM stock_levels WHERE item_id = '{item['id']}' FOR UPDATE"
-        async with holding(database_url, lock):
+        async with holding(database_url, lock, org.id):
             started = time.monotonic()
             blocked = await org.client.post(
                 "/v1/movements", json=movement("shipment", item, here, 1), headers=org.admin

@@ -16,10 +16,15 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "embedding
 
 
 def test_the_embedding_example_receives_and_reserves_through_the_use_cases(
-    database_url: str, tmp_path: Path
+    database_url: str, owner_database_url: str, tmp_path: Path
 ) -> None:
     org = new_org_id()
-    env = {**os.environ, "DATABASE_URL": database_url, "STOCKROOM_DATA_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,  # the app role
+        "DATABASE_DIRECT_URL": owner_database_url,  # the owner: it migrates first
+        "STOCKROOM_DATA_DIR": str(tmp_path),
+    }
     done = subprocess.run(
         [sys.executable, str(EXAMPLE), org],
         env=env,
@@ -35,6 +40,7 @@ def test_the_embedding_example_receives_and_reserves_through_the_use_cases(
     assert match is not None, done.stdout
     assert match.groups() == ("120", "20", "100")
     with psycopg.connect(database_url) as conn:
+        conn.execute("SELECT set_config('app.org_id', %s, true)", [org])  # row-level security
         rows = conn.execute(
             "SELECT on_hand, reserved FROM stock_levels WHERE org_id = %(org)s", {"org": org}
         ).fetchall()

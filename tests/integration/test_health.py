@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -9,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from adapters.postgres.migrator import YoyoMigrator
-from entrypoints.container import build_container
+from entrypoints.container import build_container, resolved
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 
@@ -42,15 +43,15 @@ async def test_readyz_is_200_when_database_is_up_and_migrated(client: httpx.Asyn
     assert response.json() == {"status": "ready"}
 
 
-async def test_readyz_is_503_problem_while_a_migration_is_pending(
-    client: httpx.AsyncClient, database_url: str
-) -> None:
-    migrator = YoyoMigrator(database_url)
+async def test_readyz_is_503_problem_while_a_migration_is_pending(scratch_url: str) -> None:
+    migrator = YoyoMigrator(scratch_url)
+    migrator.apply()
     rolled_back = migrator.rollback(count=1)
-    try:
-        response = await client.get("/readyz")
-    finally:
-        migrator.apply()
+    app = create_app(build_container(Settings(database_url=scratch_url)))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            response = await client.get("/readyz")
 
     assert rolled_back
     assert response.status_code == 503
@@ -79,3 +80,23 @@ async def test_openapi_and_docs_are_served(client: httpx.AsyncClient) -> None:
 
     assert {"/healthz", "/readyz"} <= set(spec["paths"])
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_a_flood_of_readyz_checks_the_database_about_once_a_second(database_url: str) -> None:
+    container = build_container(Settings(database_url=database_url))
+    app = create_app(container)
+    async with app.router.lifespan_context(app):
+        pool = await resolved(container.pool())
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            before = pool.get_stats().get("requests_num", 0)
+            flood = await asyncio.gather(*(client.get("/readyz") for _ in range(50)))
+            during = pool.get_stats().get("requests_num", 0) - before
+            await asyncio.sleep(1.1)
+            later = await client.get("/readyz")
+            after = pool.get_stats().get("requests_num", 0) - before
+
+    assert [r.status_code for r in flood] == [200] * 50
+    assert during == 1  # one check served all fifty
+    assert later.status_code == 200
+    assert after == 2  # a second later the result is checked again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from tests.integration.factories import Org, line, movement, org_fixture, other_org_fixture  # noqa: F401
@@ -32,6 +33,32 @@ async def test_a_receipt_is_recorded_with_its_ledger_lines(org: Org) -> None:
     assert body["created_at"].endswith("Z")
     fetched = await org.client.get(response.headers["location"], headers=org.member)
     assert fetched.json() == body
+
+
+@pytest.mark.parametrize(("sent", "stored"), [("  PO-7\t", "PO-7"), ("   ", None), ("", None)])
+async def test_references_are_trimmed_and_blank_ones_dropped_as_on_reservations(
+    org: Org, sent: str, stored: str | None
+) -> None:
+    item, location = await org.item(), await org.location()
+    posted = await org.client.post(
+        "/v1/movements",
+        json=movement("receipt", item, location, 5, reference=sent, note=sent),
+        headers=org.member,
+    )
+    held = await org.client.post(
+        "/v1/reservations",
+        json={"reference": sent, "lines": [line(item, location, 1)]},
+        headers=org.member,
+    )
+
+    assert posted.status_code == held.status_code == 201
+    assert posted.json()["reference"] == held.json()["reference"] == stored
+    assert posted.json()["note"] == stored
+    if stored is not None:
+        found = await org.client.get(
+            "/v1/movements", params={"reference": stored}, headers=org.member
+        )
+        assert [m["id"] for m in found.json()["items"]] == [posted.json()["id"]]
 
 
 async def test_a_transfer_yields_an_out_and_an_in_line(org: Org) -> None:
@@ -292,3 +319,20 @@ async def test_an_unknown_movement_is_404(org: Org) -> None:
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+async def test_stock_past_what_a_level_can_hold_is_409_quantity_out_of_range(
+    org: Org, database_url: str
+) -> None:
+    item, location = await org.stocked(1)
+    with psycopg.connect(database_url) as conn:  # no client can get a level this full
+        conn.execute("SELECT set_config('app.org_id', %s, true)", [org.id])
+        conn.execute("UPDATE stock_levels SET on_hand = %s WHERE org_id = %s", [2**63 - 2, org.id])
+
+    response = await org.client.post(
+        "/v1/movements", json=movement("receipt", item, location, 5), headers=org.member
+    )
+
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "quantity_out_of_range"
+    assert (await org.level(item, location))["on_hand"] == 2**63 - 2

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -84,16 +85,19 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     raise RuntimeError(f"BetterAuth did not answer within 30 s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def betterauth(
-    node_harness: Path, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def serving_betterauth(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[BetterAuthAdmin]:
     """A migrated BetterAuth server on its own database, stopped and dropped afterwards."""
+    node_harness: Path = request.getfixturevalue("node_harness")
     admin_url: str = request.getfixturevalue(ADMIN_URL_FIXTURE)
     database = f"stockroom_betterauth_{secrets.token_hex(4)}"
     ensure_database(admin_url, database)
     port, secret = _free_port(), secrets.token_urlsafe(32)
-    env = _node_env(admin_url, database, port, secret)
+    env = _node_env(admin_url, database, port, secret) | (extra_env or {})
     log = tmp_path_factory.mktemp("betterauth") / "server.log"
     try:
         subprocess.run(["node", "migrate.mjs"], cwd=node_harness, env=env, check=True, timeout=120)
@@ -115,3 +119,12 @@ def betterauth(
                 process.wait()
     finally:
         drop_database(admin_url, database)
+
+
+@pytest.fixture(scope="session")
+def betterauth(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BetterAuthAdmin]:
+    """The BetterAuth server most interop tests share (rate limits off, as in development)."""
+    with serving_betterauth(request, tmp_path_factory) as admin:
+        yield admin

@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from adapters.postgres.embedded import ADMIN_DATABASE, EmbeddedPostgres  # noqa: E402
+from adapters.postgres.roles import APP_ROLE, OWNER_ROLE  # noqa: E402
 
 TESTS = ["tests/contract", "tests/postgres"]
 RUN_AS = "embedded_postgres"  # the embedded server's system user (it can reach the socket)
@@ -43,11 +44,14 @@ def free_port(preferred: int = 6432) -> int:
 
 def write_config(workdir: Path, direct_url: str, port: int) -> Path:
     params = conninfo_to_dict(direct_url)
-    user = str(params.get("user") or "postgres")
-    target = f"host={params.get('host', '127.0.0.1')} port={params.get('port', 5432)} user={user}"
+    admin = str(params.get("user") or "postgres")
+    # No user in the target: each client reaches the server as itself, the tests as the app
+    # role (ADR 0018). Trust still needs every user listed in the auth file.
+    target = f"host={params.get('host', '127.0.0.1')} port={params.get('port', 5432)}"
     if params.get("password"):
         target += f" password={params['password']}"
-    (workdir / "userlist.txt").write_text(f'"{user}" ""\n')
+    users = "".join(f'"{user}" ""\n' for user in (admin, OWNER_ROLE, APP_ROLE))
+    (workdir / "userlist.txt").write_text(users)
     ini = workdir / "pgbouncer.ini"
     ini.write_text(
         f"""[databases]

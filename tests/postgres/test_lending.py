@@ -103,7 +103,7 @@ async def terminate_all(database_url: str) -> None:
         await conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND backend_type = 'client backend'"
+            "AND backend_type = 'client backend' AND usename = current_user"  # the app's own
         )
 
 
@@ -141,12 +141,12 @@ async def test_lost_connections_are_returned_exactly_once_and_the_pool_never_gro
 
 
 async def test_a_reconnect_that_fails_returns_the_lost_connection_once(
-    database_url: str,
+    database_url: str, admin_database_url: str
 ) -> None:
     async with postgres_backend(database_url, max_size=2, checkout_timeout=2.0) as backend:
         uow = backend.uow(f"org_{secrets.token_hex(4)}")
         lender = uow._lender  # type: ignore[attr-defined]
-        async with refusing_new_connections(database_url):
+        async with refusing_new_connections(database_url, admin_database_url):
             if through_pgbouncer():  # the pooler keeps its server connections: it reconnects
                 await lose_the_connection_and_read(uow)
             else:
@@ -161,11 +161,11 @@ async def test_a_reconnect_that_fails_returns_the_lost_connection_once(
 
 
 @asynccontextmanager
-async def refusing_new_connections(database_url: str) -> AsyncIterator[None]:
+async def refusing_new_connections(database_url: str, admin_url: str) -> AsyncIterator[None]:
     """The database takes no new connections (as during a restart); open ones keep working."""
     name = conninfo_to_dict(database_url)["dbname"]
     statement = "ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}"
-    maintenance = with_database(database_url, ADMIN_DATABASE)  # not the database it locks
+    maintenance = with_database(admin_url, ADMIN_DATABASE)  # not the database it locks
     async with await AsyncConnection.connect(maintenance, autocommit=True) as admin:
         await admin.execute(sql.SQL(statement).format(sql.Identifier(name), sql.SQL("false")))
         try:

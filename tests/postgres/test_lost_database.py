@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow
 TERMINATE_OTHERS = """
 SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+  AND usename = current_user
 """
 OPERATION_DEADLINE = 20.0  # far above any healthy operation: reaching it means a hang
 

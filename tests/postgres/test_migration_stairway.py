@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
-import pytest
 
-from adapters.postgres.embedded import drop_database, ensure_database, with_database
 from adapters.postgres.migrator import MIGRATIONS_DIR, YoyoMigrator
 
 SCHEMA = """
@@ -20,17 +16,6 @@ UNION ALL SELECT 'policy:' || policyname FROM pg_policies
 UNION ALL SELECT 'extension:' || extname FROM pg_extension WHERE extname <> 'plpgsql'
 ORDER BY 1
 """
-
-
-@pytest.fixture
-def scratch_url(admin_database_url: str) -> Iterator[str]:
-    """An empty database of its own (the session database stays fully migrated)."""
-    name = f"stockroom_stairway_{secrets.token_hex(4)}"
-    ensure_database(admin_database_url, name)
-    try:
-        yield with_database(admin_database_url, name)
-    finally:
-        drop_database(admin_database_url, name)
 
 
 def schema(url: str) -> list[str]:

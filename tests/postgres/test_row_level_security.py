@@ -1,9 +1,12 @@
-"""Row-level security as a non-superuser role: the backstop behind every org filter."""
+"""Row-level security as the app role sees it: the backstop behind every org filter.
+
+The whole suite connects as the app role (tests/conftest.py), as production does (ADR 0018);
+these tests read and write around the use cases to show what the policies alone allow.
+"""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 
 import psycopg
 import pytest
@@ -26,28 +29,10 @@ ORG_TABLES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def app_role(database_url: str) -> Iterator[str]:
-    """A role like the production app's: DML rights, no superuser, no BYPASSRLS."""
-    role = f"stockroom_rls_{secrets.token_hex(4)}"
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
-        conn.execute(
-            sql.SQL(
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
-            ).format(sql.Identifier(role))
-        )
-    yield role
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
-        conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
-
-
-def visible(database_url: str, role: str, settings: dict[str, str], table: str) -> set[str]:
-    """The org ids of ``table`` that ``role`` sees in a transaction with ``settings``."""
-    # Through PgBouncer in the pooled pass: SET LOCAL and set_config(..., true) are per transaction.
+def visible(database_url: str, settings: dict[str, str], table: str) -> set[str]:
+    """The org ids of ``table`` that the app role sees in a transaction with ``settings``."""
+    # Through PgBouncer in the pooled pass: set_config(..., true) is per transaction.
     with psycopg.connect(app_url(database_url), prepare_threshold=None) as conn:
-        conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
         for name, value in settings.items():
             conn.execute("SELECT set_config(%s, %s, true)", [name, value])
         query = sql.SQL("SELECT DISTINCT org_id FROM {}").format(sql.Identifier(table))
@@ -83,26 +68,25 @@ def test_every_org_table_forces_row_level_security(database_url: str) -> None:
 
 @pytest.mark.parametrize("table", ORG_TABLES)
 def test_without_an_org_nothing_is_visible(
-    database_url: str, app_role: str, two_orgs: tuple[str, str], table: str
+    database_url: str, two_orgs: tuple[str, str], table: str
 ) -> None:
-    assert visible(database_url, app_role, {}, table) == set()
-    assert visible(database_url, app_role, {"app.org_id": ""}, table) == set()
+    assert visible(database_url, {}, table) == set()
+    assert visible(database_url, {"app.org_id": ""}, table) == set()
 
 
 @pytest.mark.parametrize("table", ORG_TABLES)
 def test_with_an_org_only_its_rows_are_visible(
-    database_url: str, app_role: str, two_orgs: tuple[str, str], table: str
+    database_url: str, two_orgs: tuple[str, str], table: str
 ) -> None:
     org_a, _ = two_orgs
-    assert visible(database_url, app_role, {"app.org_id": org_a}, table) == {org_a}
+    assert visible(database_url, {"app.org_id": org_a}, table) == {org_a}
 
 
 def test_rows_of_another_org_cannot_be_written(
-    database_url: str, app_role: str, two_orgs: tuple[str, str]
+    database_url: str, two_orgs: tuple[str, str]
 ) -> None:
     org_a, org_b = two_orgs
     with psycopg.connect(app_url(database_url), prepare_threshold=None) as conn:
-        conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(app_role)))
         conn.execute("SELECT set_config('app.org_id', %s, true)", [org_a])
         assert conn.execute("UPDATE items SET name = 'x' WHERE org_id = %s", [org_b]).rowcount == 0
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -114,21 +98,20 @@ def test_rows_of_another_org_cannot_be_written(
 
 
 def test_the_expiry_listing_setting_reads_only_active_expiring_reservations_across_orgs(
-    database_url: str, app_role: str, two_orgs: tuple[str, str]
+    database_url: str, two_orgs: tuple[str, str]
 ) -> None:
     expiry_listing = {"app.sweep": "on"}
-    assert visible(database_url, app_role, expiry_listing, "reservations") >= set(two_orgs)
+    assert visible(database_url, expiry_listing, "reservations") >= set(two_orgs)
     for table in ORG_TABLES:
         if table != "reservations":
-            assert visible(database_url, app_role, expiry_listing, table) == set(), table
+            assert visible(database_url, expiry_listing, table) == set(), table
     with psycopg.connect(app_url(database_url), prepare_threshold=None) as conn:
-        conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(app_role)))
         conn.execute("SELECT set_config('app.sweep', 'on', true)")
         assert conn.execute("UPDATE reservations SET version = version + 1").rowcount == 0
 
 
 def test_the_purge_setting_deletes_only_keys_older_than_a_day(
-    database_url: str, app_role: str, two_orgs: tuple[str, str]
+    database_url: str, two_orgs: tuple[str, str]
 ) -> None:
     with psycopg.connect(app_url(database_url), prepare_threshold=None) as conn:
         conn.execute("SELECT set_config('app.org_id', %s, true)", [two_orgs[0]])
@@ -137,7 +120,6 @@ def test_the_purge_setting_deletes_only_keys_older_than_a_day(
             " VALUES (%s, 'aged', 'f', now() - interval '25 hours')",
             [two_orgs[0]],
         )
-        conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(app_role)))
         conn.execute(
             "SELECT set_config('app.org_id', '', true), set_config('app.purge', 'on', true)"
         )

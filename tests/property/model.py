@@ -49,7 +49,6 @@ class Model:
     reservations: dict[str, ModelReservation] = field(default_factory=dict)
     reorder_points: dict[int, int | None] = field(default_factory=lambda: {0: 5, 1: None})
     announced_expired: set[str] = field(default_factory=set)  # reservation.expired written
-    released_by_writes: set[tuple[str, Key]] = field(default_factory=set)  # expired, released
 
     def unmarked_expiry(self) -> bool:
         """Some reservation is past expiry but not yet marked: stored levels still count it."""
@@ -58,20 +57,24 @@ class Model:
             for r in self.reservations.values()
         )
 
-    def release_expired_at(self, keys: set[Key]) -> list[str]:
-        """What a write that needs stock at ``keys`` does first: release the open lines of
-        expired reservations there. Returns the reservations announced as expired by it."""
-        announced = []
+    def release_expired_at(self, keys: set[Key]) -> list[tuple[str, bool, list[Key]]]:
+        """What a write that needs stock at ``keys`` does first: every reservation past
+        expiry with an open line there is marked expired and all its open lines released.
+        Returns per such reservation whether it is announced now, and the levels released."""
+        expired = []
         for rid, r in self.reservations.items():
             if r.status != "active" or r.effective_status(self.now) != "expired":
                 continue
-            for key, line in r.lines.items():
-                if key in keys and line.open and (rid, key) not in self.released_by_writes:
-                    self.released_by_writes.add((rid, key))
-                    if rid not in self.announced_expired:
-                        self.announced_expired.add(rid)
-                        announced.append(rid)
-        return announced
+            if not any(key in keys and line.open for key, line in r.lines.items()):
+                continue
+            levels = [key for key, line in r.lines.items() if line.open]
+            for line in r.lines.values():
+                line.released += line.open
+            r.status = "expired"
+            announce = rid not in self.announced_expired
+            self.announced_expired.add(rid)
+            expired.append((rid, announce, levels))
+        return expired
 
     def reserved(self, key: Key) -> int:
         return sum(
@@ -92,11 +95,7 @@ class Model:
         expired = []
         for rid, r in self.reservations.items():
             if r.effective_status(self.now) == "expired" and r.status == "active":
-                levels = [
-                    key
-                    for key, line in r.lines.items()
-                    if line.open and (rid, key) not in self.released_by_writes
-                ]
+                levels = [key for key, line in r.lines.items() if line.open]
                 for line in r.lines.values():
                     line.released += line.open
                 r.status = "expired"

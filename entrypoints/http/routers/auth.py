@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from application.use_cases.log_in import LogIn
 from entrypoints.http.dependencies import LogInUseCase
 from entrypoints.http.edge import client_ip
+from entrypoints.http.schemas.problems import problem_responses
 
 router = APIRouter(prefix="/v1/auth", tags=["identity"])
 
@@ -33,12 +34,19 @@ class LoginResponse(BaseModel):
 @router.post(
     "/login",
     summary="Sign in and get an access token",
-    responses={
-        401: {"description": "Invalid email or password (never says which)"},
-        403: {"description": "Not a member of that organization"},
-        429: {"description": "Too many attempts from this address or for this email"},
-        503: {"description": "The identity provider is unavailable or not configured"},
-    },
+    responses=problem_responses(
+        401,
+        403,
+        422,
+        429,
+        503,
+        descriptions={
+            401: "Invalid email or password; never says which (`invalid_credentials`).",
+            403: "Not a member of that organization (`forbidden`).",
+            429: "Too many attempts from this address or for this email (`rate_limited`).",
+            503: "The identity provider is unavailable or not configured.",
+        },
+    ),
 )
 async def login(body: LoginRequest, request: Request, log_in: LogInUseCase) -> LoginResponse:
     """Rate-limited per client address and per email; errors never reveal whether an email exists."""

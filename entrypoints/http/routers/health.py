@@ -34,7 +34,8 @@ async def healthz() -> dict[str, str]:
     responses={503: {"description": "Not ready (problem+json, with Retry-After)"}},
 )
 async def readyz(request: Request, probe: Readiness) -> Any:
-    """Readiness: ``SELECT 1`` through the pool works and no migration is pending."""
+    """Readiness: ``SELECT 1`` through the pool works and no migration is pending (a result
+    at most a second old: probes share one check)."""
     problems = await probe.check()
     if not problems:
         return {"status": "ready"}

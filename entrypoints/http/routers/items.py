@@ -90,10 +90,10 @@ async def update_item(
     principal: CurrentPrincipal,
     service: Service,
     response: Response,
-    expected_version: IfMatch,
+    expected_versions: IfMatch,
 ) -> Item:
     command = UpdateItem(
-        item_id=item_id, changes=body.to_changes(), expected_version=expected_version
+        item_id=item_id, changes=body.to_changes(), expected_versions=expected_versions
     )
     item = await service.update_item(principal, command)
     set_etag(response, item.version)
@@ -113,9 +113,9 @@ async def archive_item(
     principal: CurrentPrincipal,
     service: Service,
     response: Response,
-    expected_version: IfMatch,
+    expected_versions: IfMatch,
 ) -> Item:
-    command = ArchiveItem(item_id=item_id, expected_version=expected_version)
+    command = ArchiveItem(item_id=item_id, expected_versions=expected_versions)
     item = await service.archive_item(principal, command)
     set_etag(response, item.version)
     return Item.of(item)

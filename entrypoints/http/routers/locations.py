@@ -95,13 +95,13 @@ async def update_location(
     principal: CurrentPrincipal,
     service: Service,
     response: Response,
-    expected_version: IfMatch,
+    expected_versions: IfMatch,
 ) -> Location:
     command = UpdateLocation(
         location_id=location_id,
         name=body.name,
         kind=body.kind,
-        expected_version=expected_version,
+        expected_versions=expected_versions,
     )
     location = await service.update_location(principal, command)
     set_etag(response, location.version)
@@ -121,9 +121,9 @@ async def archive_location(
     principal: CurrentPrincipal,
     service: Service,
     response: Response,
-    expected_version: IfMatch,
+    expected_versions: IfMatch,
 ) -> Location:
-    command = ArchiveLocation(location_id=location_id, expected_version=expected_version)
+    command = ArchiveLocation(location_id=location_id, expected_versions=expected_versions)
     location = await service.archive_location(principal, command)
     set_etag(response, location.version)
     return Location.of(location)

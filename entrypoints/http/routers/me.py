@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from entrypoints.http.dependencies import CurrentPrincipal
+from entrypoints.http.routers.common import COMMON_ERRORS
 
 router = APIRouter(prefix="/v1", tags=["identity"])
 
@@ -23,7 +24,7 @@ class Me(BaseModel):
 @router.get(
     "/me",
     summary="The caller's identity and permissions",
-    responses={401: {"description": "Missing or invalid bearer token (problem+json)"}},
+    responses=COMMON_ERRORS,
 )
 async def me(principal: CurrentPrincipal) -> Me:
     """Works with or without an organization in the token (then role and permissions are empty)."""

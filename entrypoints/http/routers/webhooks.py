@@ -133,7 +133,7 @@ async def update_webhook(
     expected_version: IfMatch,
 ) -> Webhook:
     command = UpdateWebhook(
-        webhook_id=webhook_id, changes=body.to_changes(), expected_version=expected_version
+        webhook_id=webhook_id, changes=body.to_changes(), expected_versions=expected_version
     )
     webhook = await service.update_webhook(principal, command)
     set_etag(response, webhook.version)

@@ -75,12 +75,34 @@ _WHEN = {
 }
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries documenting problem+json errors for ``statuses``."""
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "integer"}}
+
+
+_RETRY_AFTER = {"Retry-After": _header("Seconds to wait before retrying.")}
+# The headers a status always carries (entrypoints/http/errors.py, headers_for).
+_HEADERS: dict[int, dict[str, Any]] = {
+    429: {
+        **_RETRY_AFTER,
+        "RateLimit-Limit": _header("Requests allowed per window."),
+        "RateLimit-Remaining": _header("Requests left in this window (0)."),
+        "RateLimit-Reset": _header("Seconds until the window resets."),
+    },
+    503: _RETRY_AFTER,
+}
+
+
+def problem_responses(
+    *statuses: int, descriptions: dict[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries documenting problem+json errors for ``statuses``, with the
+    headers they carry; ``descriptions`` replaces the generic text of some statuses."""
+    told = descriptions or {}
     return {
         status: {
-            "description": f"{HTTPStatus(status).phrase}. {_WHEN[status]}",
+            "description": f"{HTTPStatus(status).phrase}. {told.get(status, _WHEN[status])}",
             "content": {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}},
+            **({"headers": _HEADERS[status]} if status in _HEADERS else {}),
         }
         for status in statuses
     }

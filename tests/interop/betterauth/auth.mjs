@@ -25,8 +25,17 @@ async function memberRole(userId, organizationId) {
   return member ? member.role : null;
 }
 
+// SIGN_IN_LIMIT: BetterAuth's own rate limit on, as in production, with that many sign-ins per
+// client address per minute. Behind a proxy (Stockroom's login) the address comes from
+// x-forwarded-for, BetterAuth's default ipAddressHeaders.
+const signInLimit = Number(process.env.SIGN_IN_LIMIT || 0);
+const rateLimit = signInLimit > 0
+  ? { enabled: true, storage: "memory", customRules: { "/sign-in/email": { window: 60, max: signInLimit } } }
+  : undefined;
+
 export const auth = betterAuth({
   database: pool,
+  rateLimit,
   secret: process.env.BETTER_AUTH_SECRET,
   baseURL: process.env.BETTER_AUTH_URL,
   emailAndPassword: { enabled: true },

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from adapters.betterauth.login import BetterAuthLoginClient
-from application.errors import IdentityProviderUnavailable, InvalidCredentials
+from application.errors import IdentityProviderUnavailable, InvalidCredentials, RateLimited
 
 BASE = "http://auth.test"
 TOKEN = "eyJhbGciOiJFZERTQSJ9.eyJpYXQiOjEwMCwiZXhwIjo0MDB9.c2ln"  # iat 100, exp 400
@@ -68,7 +68,45 @@ async def test_rejected_credentials_are_invalid_credentials(status: int) -> None
         await _client(FakeBetterAuth(status)).login("a@example.com", "pw", None)
 
 
-@pytest.mark.parametrize("status", [429, 500, 503])
+@pytest.mark.parametrize("status", [500, 502, 503])
 async def test_server_trouble_is_unavailability(status: int) -> None:
     with pytest.raises(IdentityProviderUnavailable):
         await _client(FakeBetterAuth(status)).login("a@example.com", "pw", None)
+
+
+async def test_betterauths_own_limit_is_a_rate_limit_with_its_retry_after() -> None:
+    def limited(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, json={}, headers={"X-Retry-After": "42"})
+
+    client = BetterAuthLoginClient(BASE, transport=httpx.MockTransport(limited))
+
+    with pytest.raises(RateLimited) as refused:
+        await client.login("a@example.com", "pw", None, "198.51.100.7")
+    assert (refused.value.retry_after, refused.value.limit) == (42, None)
+
+
+@pytest.mark.parametrize(
+    ("forward", "client_ip", "sent"),
+    [
+        (True, "198.51.100.7", "198.51.100.7"),
+        (True, "2001:db8::1", "2001:db8::1"),
+        (True, "unknown", None),
+        (True, None, None),
+        (False, "198.51.100.7", None),
+    ],
+)
+async def test_the_client_address_reaches_betterauth_only_where_it_trusts_us(
+    forward: bool, client_ip: str | None, sent: str | None
+) -> None:
+    seen: list[str | None] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("x-forwarded-for"))
+        return FakeBetterAuth().handle(request)
+
+    client = BetterAuthLoginClient(
+        BASE, transport=httpx.MockTransport(record), forward_client_ip=forward
+    )
+    await client.login("a@example.com", "pw", "org-1", client_ip)
+
+    assert set(seen) == {sent}

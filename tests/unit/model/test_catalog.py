@@ -103,10 +103,12 @@ def test_a_stale_version_is_refused_with_the_current_one() -> None:
     item = an_item().update(ItemChanges(name="v2"), LATER)
 
     item.check_version(None)
-    item.check_version(2)
-    with pytest.raises(VersionMismatch) as refused:
-        item.check_version(1)
-    assert refused.value.extra["current_version"] == 2
+    item.check_version({2})
+    item.check_version({1, 2})  # If-Match lists tags: any current one will do
+    for stale in ({1}, {1, 3}, set()):
+        with pytest.raises(VersionMismatch) as refused:
+            item.check_version(stale)
+        assert refused.value.extra["current_version"] == 2
 
 
 def test_a_new_location_is_active_at_version_one() -> None:

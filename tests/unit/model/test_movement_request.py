@@ -142,3 +142,12 @@ def test_receipts_and_positive_adjustments_add_stock_and_takes_do_not() -> None:
     assert adds_stock(Receive(1)) and adds_stock(Adjust(1))
     assert not adds_stock(Ship(1))
     assert not adds_stock(Adjust(-1))
+
+
+@pytest.mark.parametrize(("sent", "kept"), [(" PO-1\n", "PO-1"), ("  ", None), ("", None)])
+def test_reference_and_note_are_kept_trimmed_and_blank_ones_dropped(
+    sent: str, kept: str | None
+) -> None:
+    request = MovementRequest(type=MovementType.RECEIPT, lines=(QTY,), reference=sent, note=sent)
+
+    assert (request.reference, request.note) == (kept, kept)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -208,3 +209,23 @@ def test_expired_holds_are_the_open_lines_until_the_expiry_job_marks_it() -> Non
     marked = reservation.expire(at(60))
     assert marked.is_expired(at(60)) and not marked.is_expired_unmarked(at(60))
     assert marked.expired_holds(at(60)) == ()
+
+
+@pytest.mark.parametrize("change", ["release", "fulfil", "extend"])
+def test_an_active_reservation_with_nothing_open_is_settled_or_extended_by_nobody(
+    change: str,
+) -> None:
+    # What a header that says active while its lines were all given back looks like; nothing
+    # may act on it as though it still held stock.
+    hollow = replace(
+        a_reservation(ttl_seconds=60),
+        lines=tuple(replace(line, released=line.quantity) for line in a_reservation().lines),
+    )
+
+    act = {
+        "release": lambda: hollow.release(None, at(1)),
+        "fulfil": lambda: hollow.fulfil(None, at(1)),
+        "extend": lambda: hollow.extend(60, at(1)),
+    }[change]
+    with pytest.raises(InvalidTransition):
+        act()

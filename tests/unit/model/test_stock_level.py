@@ -7,7 +7,14 @@ from uuid import uuid4
 
 import pytest
 
-from domain.errors import CountMismatch, InsufficientStock, InvalidTransition, ReservedStockConflict
+from domain import rules
+from domain.errors import (
+    CountMismatch,
+    InsufficientStock,
+    InvalidTransition,
+    QuantityOutOfRange,
+    ReservedStockConflict,
+)
 from domain.stock import (
     Adjust,
     Count,
@@ -124,6 +131,15 @@ def test_a_count_below_reserved_is_a_reserved_stock_conflict() -> None:
 
 def test_a_count_can_raise_on_hand() -> None:
     assert a_level(on_hand=2).apply(Count(9), LATER).on_hand == 9
+
+
+@pytest.mark.parametrize("change", [Receive(6), Adjust(6)])
+def test_no_level_holds_more_than_bigint_can(change: StockChange) -> None:
+    full = a_level(rules.MAX_ON_HAND - 5)
+
+    assert full.apply(Receive(5), LATER).on_hand == rules.MAX_ON_HAND
+    with pytest.raises(QuantityOutOfRange):
+        full.apply(change, LATER)
 
 
 def test_a_count_whose_expected_on_hand_is_stale_is_a_count_mismatch() -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import base64
+from uuid import uuid4
 
 import pytest
 
-from application.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest, encode_cursor
+from application.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+from application.ports import LedgerEntry
 from application.principal import Principal
-from application.queries.catalog import ListItemsHandler
+from application.queries.catalog import ITEMS, ListItemsHandler
+from application.queries.stock import LEDGER
 from application.use_cases.base import Deps
 from domain.errors import ValidationFailed
-from tests.unit.conftest import Given
+from domain.movements import Movement, MovementType
+from tests.unit.conftest import START, Given
 
 
 async def test_pages_walk_every_item_once_in_case_insensitive_sku_order(
@@ -63,11 +67,11 @@ async def test_an_exactly_full_last_page_has_no_next_cursor(
 
 @pytest.mark.parametrize("limit", [1, MAX_LIMIT])
 def test_a_limit_between_one_and_the_maximum_is_accepted(limit: int) -> None:
-    assert PageRequest.parse(limit, None, width=1).limit == limit
+    assert PageRequest.parse(limit, None, ITEMS).limit == limit
 
 
 def test_no_limit_means_the_default() -> None:
-    assert PageRequest.parse(None, None, width=1) == PageRequest(limit=DEFAULT_LIMIT, after=None)
+    assert PageRequest.parse(None, None, ITEMS) == PageRequest(limit=DEFAULT_LIMIT, after=None)
     assert DEFAULT_LIMIT == 50
 
 
@@ -79,9 +83,20 @@ async def test_a_limit_out_of_bounds_is_refused(deps: Deps, member: Principal, l
 
 
 def test_a_cursor_round_trips_its_key() -> None:
-    cursor = encode_cursor(("2026-03-02T09:00:00+00:00", "some-id"))
+    movement = Movement(
+        id=uuid4(),
+        type=MovementType.RECEIPT,
+        reason=None,
+        reference=None,
+        note=None,
+        actor="u",
+        created_at=START,
+        lines=(),
+    )
+    entry = LedgerEntry(position=12345, movement=movement)
+    cursor = LEDGER.cursor(entry)
 
-    assert PageRequest.parse(5, cursor, width=2).after == ("2026-03-02T09:00:00+00:00", "some-id")
+    assert PageRequest.parse(5, cursor, LEDGER).after == ("12345", str(movement.id))
     assert "=" not in cursor
 
 
@@ -97,6 +112,11 @@ def _b64(raw: bytes) -> str:
         _b64(b"not json"),
         _b64(b'{"a": 1}'),
         _b64(b'["one", "two"]'),  # wrong width for items
+        _b64(b'["items", "A-1"]'),  # not lower-cased: no item cursor holds it
+        _b64(b'["locations", "a-1"]'),  # another list's cursor
+        _b64(b'["items", "a\\u0000"]'),
+        _b64(b'["items", "\\ud800"]'),
+        _b64(b"[" * 2000),
         _b64(b"[1]"),
         _b64(b"\xff\xfe"),
         "",

@@ -22,7 +22,7 @@ async def test_archiving_an_item_keeps_it_readable_as_archived(
     clock.advance(5)
 
     archived = await ArchiveItemHandler(deps)(
-        admin, ArchiveItem(item_id=item.id, expected_version=1)
+        admin, ArchiveItem(item_id=item.id, expected_versions=frozenset({1}))
     )
 
     assert (archived.archived, archived.version, archived.updated_at) == (True, 2, clock.now())
@@ -51,7 +51,9 @@ async def test_archiving_against_a_stale_version_changes_nothing(
     before = given.snapshot()
 
     with pytest.raises(VersionMismatch):
-        await ArchiveItemHandler(deps)(admin, ArchiveItem(item_id=item.id, expected_version=7))
+        await ArchiveItemHandler(deps)(
+            admin, ArchiveItem(item_id=item.id, expected_versions=frozenset({7}))
+        )
 
     assert given.snapshot() == before
     assert (await GetItemHandler(deps)(admin, item.id)).archived is False

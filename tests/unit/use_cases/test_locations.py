@@ -50,7 +50,10 @@ async def test_an_update_renames_a_location_and_bumps_its_version(
     updated = await UpdateLocationHandler(deps)(
         admin,
         UpdateLocation(
-            location_id=location.id, name="Back", kind=LocationKind.BIN, expected_version=1
+            location_id=location.id,
+            name="Back",
+            kind=LocationKind.BIN,
+            expected_versions=frozenset({1}),
         ),
     )
 
@@ -67,7 +70,8 @@ async def test_a_location_update_against_a_stale_version_changes_nothing(
 
     with pytest.raises(VersionMismatch):
         await UpdateLocationHandler(deps)(
-            admin, UpdateLocation(location_id=location.id, name="Back", expected_version=2)
+            admin,
+            UpdateLocation(location_id=location.id, name="Back", expected_versions=frozenset({2})),
         )
 
     assert given.snapshot() == before
@@ -79,9 +83,13 @@ async def test_archiving_a_location_is_idempotent_and_version_checked(
     location = await given.location()
     handler = ArchiveLocationHandler(deps)
     with pytest.raises(VersionMismatch):
-        await handler(admin, ArchiveLocation(location_id=location.id, expected_version=0))
+        await handler(
+            admin, ArchiveLocation(location_id=location.id, expected_versions=frozenset({0}))
+        )
 
-    first = await handler(admin, ArchiveLocation(location_id=location.id, expected_version=1))
+    first = await handler(
+        admin, ArchiveLocation(location_id=location.id, expected_versions=frozenset({1}))
+    )
     again = await handler(admin, ArchiveLocation(location_id=location.id))
 
     assert (first.archived, first.version) == (True, 2)

@@ -23,7 +23,10 @@ async def test_an_update_changes_the_given_fields_and_bumps_the_version(
     clock.advance(60)
 
     updated = await UpdateItemHandler(deps)(
-        admin, UpdateItem(item_id=item.id, changes=ItemChanges(name="Gadget"), expected_version=1)
+        admin,
+        UpdateItem(
+            item_id=item.id, changes=ItemChanges(name="Gadget"), expected_versions=frozenset({1})
+        ),
     )
 
     assert (updated.name, updated.description, updated.reorder_point) == ("Gadget", "old", 3)
@@ -43,7 +46,9 @@ async def test_an_update_against_a_stale_version_changes_nothing(
     with pytest.raises(VersionMismatch) as refused:
         await handler(
             admin,
-            UpdateItem(item_id=item.id, changes=ItemChanges(name="v3"), expected_version=1),
+            UpdateItem(
+                item_id=item.id, changes=ItemChanges(name="v3"), expected_versions=frozenset({1})
+            ),
         )
 
     assert refused.value.extra["current_version"] == 2
