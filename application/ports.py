@@ -11,6 +11,7 @@ from uuid import UUID
 from application.pagination import PageRequest
 from application.principal import Principal
 from application.webhooks.ports import Webhooks
+from application.workflow_ports import Transfers
 from domain.catalog import Item, Location
 from domain.events import Event, EventType
 from domain.movements import Movement, MovementType
@@ -276,6 +277,7 @@ class UnitOfWork(Protocol):
     stock: StockLevels
     movements: Movements
     reservations: Reservations
+    transfers: Transfers
     idempotency: IdempotencyStore
     events: Events
     webhooks: Webhooks

@@ -23,9 +23,11 @@ from application.queries.stock import (
     ListMovementsHandler,
     ListStockLevelsHandler,
 )
+from application.queries.transfers import GetTransferHandler, ListTransfersHandler
 from application.use_cases.archive_item import ArchiveItemHandler
 from application.use_cases.archive_location import ArchiveLocationHandler
 from application.use_cases.base import Deps
+from application.use_cases.cancel_transfer import CancelTransferHandler
 from application.use_cases.create_item import CreateItemHandler
 from application.use_cases.create_location import CreateLocationHandler
 from application.use_cases.create_reservation import CreateReservationHandler
@@ -35,7 +37,9 @@ from application.use_cases.fulfil_reservation import FulfilReservationHandler
 from application.use_cases.log_in import LogInHandler
 from application.use_cases.post_movement import PostMovementHandler
 from application.use_cases.purge import PurgeHandler
+from application.use_cases.receive_transfer import ReceiveTransferHandler
 from application.use_cases.release_reservation import ReleaseReservationHandler
+from application.use_cases.ship_transfer import ShipTransferHandler
 from application.use_cases.update_item import UpdateItemHandler
 from application.use_cases.update_location import UpdateLocationHandler
 from application.webhooks.delivery import DeliverWebhooksHandler
@@ -73,6 +77,11 @@ class StockroomService:
     post_movement: PostMovementHandler
     get_movement: GetMovementHandler
     list_movements: ListMovementsHandler
+    ship_transfer: ShipTransferHandler
+    receive_transfer: ReceiveTransferHandler
+    cancel_transfer: CancelTransferHandler
+    get_transfer: GetTransferHandler
+    list_transfers: ListTransfersHandler
     create_reservation: CreateReservationHandler
     release_reservation: ReleaseReservationHandler
     fulfil_reservation: FulfilReservationHandler
@@ -128,6 +137,11 @@ class StockroomService:
             post_movement=PostMovementHandler(deps),
             get_movement=GetMovementHandler(deps),
             list_movements=ListMovementsHandler(deps),
+            ship_transfer=ShipTransferHandler(deps),
+            receive_transfer=ReceiveTransferHandler(deps),
+            cancel_transfer=CancelTransferHandler(deps),
+            get_transfer=GetTransferHandler(deps),
+            list_transfers=ListTransfersHandler(deps),
             create_reservation=CreateReservationHandler(deps),
             release_reservation=ReleaseReservationHandler(deps),
             fulfil_reservation=FulfilReservationHandler(deps),

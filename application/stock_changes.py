@@ -10,8 +10,17 @@ from application.events import reservation_event
 from application.ports import LevelChange, UnitOfWork
 from domain.errors import InsufficientStock, NotFound
 from domain.events import EventType
-from domain.movements import adds_stock
-from domain.stock import Adjust, Count, LevelKey, Release, Reserve, Ship, StockChange
+from domain.movements import MovementLine, adds_stock
+from domain.stock import (
+    Adjust,
+    Count,
+    Expect,
+    LevelKey,
+    Release,
+    Reserve,
+    Ship,
+    StockChange,
+)
 
 Step = tuple[LevelKey, StockChange]
 
@@ -72,6 +81,16 @@ async def apply_steps(
     if short:
         raise _combined(short)
     return [r for r in results if r is not None]
+
+
+def ledger_lines(steps: Sequence[Step], changes: Sequence[LevelChange]) -> tuple[MovementLine, ...]:
+    """The ledger lines of applied steps: one per change of on_hand (what is in transit
+    towards a level is not on hand there, so ``Expect`` writes none)."""
+    return tuple(
+        MovementLine(key.item_id, key.location_id, c.on_hand_delta, c.level.on_hand)
+        for (key, change), c in zip(steps, changes, strict=True)
+        if not isinstance(change, Expect)
+    )
 
 
 async def _announce_expired(

@@ -58,6 +58,12 @@ class InvalidTransition(Conflict):
     code = "invalid_reservation_state"
 
 
+class InvalidTransferState(Conflict):
+    """A transfer has ended, or a line asks for more than is still in transit."""
+
+    code = "invalid_transfer_state"
+
+
 class VersionMismatch(StockroomError):
     """The resource changed since the version the client holds (If-Match failed)."""
 

@@ -28,11 +28,15 @@ class EventType(StrEnum):
     RESERVATION_FULFILLED = "reservation.fulfilled"
     RESERVATION_EXTENDED = "reservation.extended"
     RESERVATION_EXPIRED = "reservation.expired"
+    TRANSFER_CREATED = "transfer.created"
+    TRANSFER_RECEIVED = "transfer.received"
+    TRANSFER_CANCELLED = "transfer.cancelled"
     WEBHOOK_DISABLED = "webhook.disabled"
 
     @property
     def subject_type(self) -> str:
-        """``item``, ``location``, ``movement``, ``stock_level``, ``reservation``, ``webhook``."""
+        """``item``, ``location``, ``movement``, ``stock_level``, ``reservation``,
+        ``transfer``, ``webhook``."""
         return self.value.split(".", 1)[0]
 
 

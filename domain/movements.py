@@ -9,7 +9,16 @@ from uuid import UUID
 
 from domain import rules
 from domain.errors import ValidationFailed
-from domain.stock import Adjust, Count, LevelKey, Receive, Ship, StockChange
+from domain.stock import (
+    Adjust,
+    Arrive,
+    Count,
+    Expect,
+    LevelKey,
+    Receive,
+    Ship,
+    StockChange,
+)
 
 MAX_LINES = 500
 
@@ -22,6 +31,20 @@ class MovementType(StrEnum):
     TRANSFER = "transfer"
     ADJUSTMENT = "adjustment"
     COUNT = "count"
+    TRANSFER_OUT = "transfer_out"  # a transfer shipped: out of the source, into transit
+    TRANSFER_IN = "transfer_in"  # out of transit: received, or back at the source (cancelled)
+
+
+# What POST /v1/movements takes; the other types are written by their own use cases.
+POSTABLE = frozenset(
+    {
+        MovementType.RECEIPT,
+        MovementType.SHIPMENT,
+        MovementType.TRANSFER,
+        MovementType.ADJUSTMENT,
+        MovementType.COUNT,
+    }
+)
 
 
 class AdjustmentReason(StrEnum):
@@ -47,7 +70,8 @@ class MovementLine:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Movement:
-    """An immutable ledger document; corrections are new movements, never edits."""
+    """An immutable ledger document; corrections are new movements, never edits. It links to
+    what wrote it (a reservation, a transfer)."""
 
     id: UUID
     type: MovementType
@@ -58,6 +82,7 @@ class Movement:
     created_at: datetime
     lines: tuple[MovementLine, ...]
     reservation_id: UUID | None = None
+    transfer_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +128,10 @@ class MovementRequest:
     note: str | None = None
 
     def __post_init__(self) -> None:
+        if self.type not in POSTABLE:
+            raise ValidationFailed(
+                f"{self.type.value} movements are not posted directly", field="type"
+            )
         if not 1 <= len(self.lines) <= MAX_LINES:
             raise ValidationFailed(f"a movement needs 1 to {MAX_LINES} lines", field="lines")
         if (self.type is MovementType.ADJUSTMENT) != (self.reason is not None):
@@ -142,8 +171,11 @@ class MovementRequest:
 
 
 def adds_stock(change: StockChange) -> bool:
-    """True for changes that bring new stock in (refused on archived items or locations)."""
-    return isinstance(change, Receive) or (isinstance(change, Adjust) and change.delta > 0)
+    """True for changes that bring new stock in, in transit included (refused on archived
+    items or locations). Stock that comes back (``Return``) is not new."""
+    return isinstance(change, Receive | Arrive) or (
+        isinstance(change, Adjust | Expect) and change.delta > 0
+    )
 
 
 def _quantity_change(kind: MovementType, quantity: int) -> StockChange:

@@ -15,6 +15,7 @@ from uuid import UUID
 from domain.errors import (
     CountMismatch,
     InsufficientStock,
+    InvalidTransferState,
     InvalidTransition,
     ReservedStockConflict,
 )
@@ -77,7 +78,32 @@ class Fulfil:
     quantity: int
 
 
-StockChange = Receive | Ship | Adjust | Count | Reserve | Release | Fulfil
+@dataclass(frozen=True, slots=True)
+class Expect:
+    """Stock in transit towards this level: incoming += delta (a transfer shipped, or, with a
+    negative delta, cancelled)."""
+
+    delta: int
+
+
+@dataclass(frozen=True, slots=True)
+class Arrive:
+    """Stock in transit arrives: incoming -= quantity, on_hand += quantity."""
+
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    """Stock that left comes back (a cancelled transfer): on_hand += quantity. Not new stock,
+    so an archived item or location takes it too."""
+
+    quantity: int
+
+
+StockChange = (
+    Receive | Ship | Adjust | Count | Reserve | Release | Fulfil | Expect | Arrive | Return
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,6 +116,7 @@ class StockLevel:
     reserved: int
     version: int
     updated_at: datetime
+    incoming: int = 0  # in transit towards this level (transfers shipped, not yet received)
 
     @property
     def key(self) -> LevelKey:
@@ -113,7 +140,7 @@ class StockLevel:
 
     def apply(self, change: StockChange, now: datetime) -> StockLevel:
         """The level after ``change``, or the domain error that refuses it."""
-        on_hand, reserved = self.on_hand, self.reserved
+        on_hand, reserved, incoming = self.on_hand, self.reserved, self.incoming
         match change:
             case Receive(quantity):
                 on_hand += quantity
@@ -147,8 +174,22 @@ class StockLevel:
                 self._ensure_held(quantity)
                 on_hand -= quantity
                 reserved -= quantity
+            case Expect(delta):
+                self._ensure_incoming(-delta)
+                incoming += delta
+            case Arrive(quantity):
+                self._ensure_incoming(quantity)
+                incoming -= quantity
+                on_hand += quantity
+            case Return(quantity):
+                on_hand += quantity
         return replace(
-            self, on_hand=on_hand, reserved=reserved, version=self.version + 1, updated_at=now
+            self,
+            on_hand=on_hand,
+            reserved=reserved,
+            incoming=incoming,
+            version=self.version + 1,
+            updated_at=now,
         )
 
     def _ensure_available(self, quantity: int) -> None:
@@ -163,6 +204,14 @@ class StockLevel:
         if quantity > self.reserved:
             raise InvalidTransition(
                 f"cannot give back {quantity}, only {self.reserved} is reserved", **self._ids()
+            )
+
+    def _ensure_incoming(self, quantity: int) -> None:
+        # Transfers only take out of transit what they put in; anything else is a bookkeeping bug.
+        if quantity > self.incoming:
+            raise InvalidTransferState(
+                f"cannot take {quantity} out of transit, only {self.incoming} is incoming",
+                **self._ids(),
             )
 
     def _reserved_conflict(self, resulting: int) -> ReservedStockConflict:

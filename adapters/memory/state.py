@@ -13,6 +13,7 @@ from domain.catalog import Item, Location
 from domain.movements import Movement
 from domain.reservations import Reservation
 from domain.stock import LevelKey, StockLevel
+from domain.transfers import Transfer
 
 
 @dataclass(slots=True)
@@ -33,6 +34,7 @@ class OrgState:
     levels: dict[LevelKey, StockLevel] = field(default_factory=dict)
     movements: dict[UUID, Movement] = field(default_factory=dict)
     reservations: dict[UUID, Reservation] = field(default_factory=dict)
+    transfers: dict[UUID, Transfer] = field(default_factory=dict)
     idempotency: dict[str, IdempotencyRecord] = field(default_factory=dict)
     # The ledger position of each movement: the number of the unit of work that wrote it.
     positions: dict[UUID, int] = field(default_factory=dict)
@@ -46,6 +48,7 @@ class OrgState:
             levels=dict(self.levels),
             movements=dict(self.movements),
             reservations=dict(self.reservations),
+            transfers=dict(self.transfers),
             idempotency={
                 k: IdempotencyRecord(v.fingerprint, v.created_at, v.result)
                 for k, v in self.idempotency.items()

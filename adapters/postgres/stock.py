@@ -18,27 +18,29 @@ from application.ports import LevelChange, StockFilter, StockLevels
 from domain.stock import LevelKey, StockChange, StockLevel
 
 LOCK_LEVEL = """
-SELECT on_hand, reserved, version, updated_at FROM stock_levels
+SELECT on_hand, reserved, incoming, version, updated_at FROM stock_levels
 WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
 FOR UPDATE
 """
 WRITE_LEVEL = """
-UPDATE stock_levels SET on_hand = %(on_hand)s, reserved = %(reserved)s, version = %(version)s,
-       updated_at = %(now)s
+UPDATE stock_levels SET on_hand = %(on_hand)s, reserved = %(reserved)s, incoming = %(incoming)s,
+       version = %(version)s, updated_at = %(now)s
 WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
-RETURNING on_hand, reserved, version, updated_at, %(previous)s::bigint AS previous
+RETURNING on_hand, reserved, incoming, version, updated_at, %(previous)s::bigint AS previous
 """
 INSERT_LEVEL = """
-INSERT INTO stock_levels (org_id, item_id, location_id, on_hand, reserved, version, updated_at)
-VALUES (%(org_id)s, %(item_id)s, %(location_id)s, %(on_hand)s, %(reserved)s, %(version)s, %(now)s)
+INSERT INTO stock_levels (org_id, item_id, location_id, on_hand, reserved, incoming, version,
+                          updated_at)
+VALUES (%(org_id)s, %(item_id)s, %(location_id)s, %(on_hand)s, %(reserved)s, %(incoming)s,
+        %(version)s, %(now)s)
 ON CONFLICT (org_id, item_id, location_id) DO NOTHING
-RETURNING on_hand, reserved, version, updated_at, 0::bigint AS previous
+RETURNING on_hand, reserved, incoming, version, updated_at, 0::bigint AS previous
 """
 # Invariant 3 in docs/design.md: open quantities of expired holds never count as reserved. An
 # open line implies an active reservation; reservation_lines_expiring_idx serves this per level.
 _EFFECTIVE = sql.SQL("""
 SELECT s.item_id, s.location_id, s.on_hand, s.reserved - coalesce(x.held, 0) AS reserved,
-       s.version, s.updated_at
+       s.incoming, s.version, s.updated_at
 FROM stock_levels s
 LEFT JOIN LATERAL (
     SELECT sum(l.quantity - l.fulfilled - l.released)::bigint AS held
@@ -103,6 +105,7 @@ def level_from_row(row: Row, key: LevelKey | None = None) -> StockLevel:
         reserved=row["reserved"],
         version=row["version"],
         updated_at=utc(row["updated_at"]),
+        incoming=row["incoming"],
     )
 
 
@@ -127,6 +130,7 @@ class PostgresStockLevels(Repository, StockLevels):
             **key_params(key),
             "on_hand": after.on_hand,
             "reserved": after.reserved,
+            "incoming": after.incoming,
             "version": after.version,
             "now": now,
             "previous": before.on_hand,

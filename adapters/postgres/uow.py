@@ -21,6 +21,7 @@ from adapters.postgres.repository import ChannelSession, Session, Waits
 from adapters.postgres.reservations import PostgresReservations
 from adapters.postgres.stock import PostgresStockLevels
 from adapters.postgres.webhooks import PostgresWebhooks
+from adapters.postgres.workflows import PostgresTransfers
 from application.errors import StorageUnavailable
 from application.ports import EventSignal, UnitOfWork, UnitOfWorkFactory
 
@@ -86,6 +87,7 @@ class PostgresUnitOfWork(UnitOfWork):
         self.stock = PostgresStockLevels(session)
         self.movements = PostgresMovements(session)
         self.reservations = PostgresReservations(session)
+        self.transfers = PostgresTransfers(session)
         self.idempotency = PostgresIdempotencyStore(session)
         self.events = PostgresEvents(session)
         self.webhooks = PostgresWebhooks(session)

@@ -28,6 +28,7 @@ from entrypoints.http.routers import (
     movements,
     reservations,
     stock_levels,
+    transfers,
     webhooks,
 )
 from entrypoints.webhook_worker import start_worker
@@ -90,6 +91,7 @@ def create_app(
     api.include_router(locations.router)
     api.include_router(stock_levels.router)
     api.include_router(movements.router)
+    api.include_router(transfers.router)
     api.include_router(reservations.router)
     api.include_router(events.router)
     api.include_router(webhooks.router)

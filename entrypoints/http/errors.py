@@ -30,6 +30,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "reserved_stock_conflict": 409,
     "count_mismatch": 409,
     "invalid_reservation_state": 409,
+    "invalid_transfer_state": 409,
     "request_in_progress": 409,
     "version_mismatch": 412,
     "unauthenticated": 401,

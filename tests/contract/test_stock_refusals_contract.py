@@ -9,13 +9,16 @@ from application.ports import UnitOfWorkFactory
 from domain.errors import (
     CountMismatch,
     InsufficientStock,
+    InvalidTransferState,
     InvalidTransition,
     ReservedStockConflict,
     StockroomError,
 )
 from domain.stock import (
     Adjust,
+    Arrive,
     Count,
+    Expect,
     Fulfil,
     LevelKey,
     Receive,
@@ -36,6 +39,8 @@ REFUSALS: list[tuple[StockChange, type[StockroomError], dict[str, object]]] = [
     (Count(9, expected_on_hand=7), CountMismatch, {"expected_on_hand": 7, "on_hand": 8}),
     (Release(4), InvalidTransition, {}),
     (Fulfil(4), InvalidTransition, {}),
+    (Arrive(1), InvalidTransferState, {}),
+    (Expect(-1), InvalidTransferState, {}),
 ]
 
 
@@ -65,7 +70,9 @@ async def test_a_refused_change_raises_the_domain_error_and_changes_nothing(
     assert level is not None and (level.on_hand, level.reserved, level.version) == (8, 3, 2)
 
 
-@pytest.mark.parametrize("change", [Ship(1), Reserve(1), Adjust(-1), Count(1, 3)])
+@pytest.mark.parametrize(
+    "change", [Ship(1), Reserve(1), Adjust(-1), Count(1, 3), Arrive(1), Expect(-1)]
+)
 async def test_a_missing_level_refuses_like_an_empty_one_and_stays_missing(
     uow_factory: UnitOfWorkFactory, org: str, key: LevelKey, clock: ManualClock, change: StockChange
 ) -> None:

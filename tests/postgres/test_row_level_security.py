@@ -11,7 +11,7 @@ from psycopg import sql
 
 from application.principal import Principal
 from application.use_cases.base import Deps
-from tests.contract import builders
+from tests.contract import builders, workflow_builders
 from tests.postgres_fixtures import app_url
 
 ORG_TABLES = [
@@ -22,6 +22,8 @@ ORG_TABLES = [
     "movement_lines",
     "reservations",
     "reservation_lines",
+    "transfers",
+    "transfer_lines",
     "idempotency_keys",
 ]
 
@@ -64,6 +66,8 @@ async def two_orgs(wide_deps_module: Deps) -> tuple[str, str]:
         item, here = await builders.item(deps, who), await builders.location(deps, who)
         await builders.receive(deps, who, item.id, here.id, 5)
         await builders.reserve(deps, who, item.id, here.id, 2, ttl_seconds=3600)
+        there = await builders.location(deps, who)
+        await workflow_builders.ship(deps, who, here.id, there.id, {item.id: 1})
         async with deps.uow(org) as uow:
             await uow.idempotency.claim("k", "fp", deps.clock.now())
             await uow.commit()

@@ -104,3 +104,42 @@ class Model:
                 self.announced_expired.add(rid)
                 expired.append((rid, announce, levels))
         return expired
+
+
+# --- warehouse workflows: transfers in transit ----------------------------------------------
+
+
+@dataclass
+class ModelTransfer:
+    item: int
+    source: int
+    destination: int
+    shipped: int
+    received: int = 0
+    cancelled: int = 0
+    status: str = "in_transit"
+
+    @property
+    def in_transit(self) -> int:
+        return self.shipped - self.received - self.cancelled
+
+
+@dataclass
+class Warehouse:
+    """What the workflows add to the model. ``conserved`` is each item's on_hand plus in
+    transit, moved only by what may change it (receipts, shipments, adjustments, counts):
+    transfers of either kind must leave it as it is."""
+
+    transfers: dict[str, ModelTransfer] = field(default_factory=dict)
+    conserved: dict[int, int] = field(default_factory=dict)
+
+    def incoming(self, key: Key) -> int:
+        item, location = key
+        return sum(
+            t.in_transit
+            for t in self.transfers.values()
+            if (t.item, t.destination) == (item, location)
+        )
+
+    def changes_total(self, item: int, delta: int) -> None:
+        self.conserved[item] = self.conserved.get(item, 0) + delta

@@ -223,7 +223,8 @@ class MovementLine(BaseModel):
 
 
 class Movement(BaseModel):
-    """An immutable ledger document; a transfer line yields two ledger lines."""
+    """An immutable ledger document; a transfer line yields two ledger lines. Types beyond
+    those posted here: `transfer_out` and `transfer_in` (transfers in transit)."""
 
     id: UUID
     type: MovementType
@@ -233,6 +234,9 @@ class Movement(BaseModel):
     actor: str = Field(description="User id from the token that posted it.")
     reservation_id: UUID | None = Field(
         description="The reservation a fulfilment shipment settled; null otherwise."
+    )
+    transfer_id: UUID | None = Field(
+        description="The transfer a `transfer_out` or `transfer_in` belongs to; null otherwise."
     )
     created_at: Timestamp
     lines: list[MovementLine]
@@ -248,6 +252,7 @@ class Movement(BaseModel):
             note=movement.note,
             actor=movement.actor,
             reservation_id=movement.reservation_id,
+            transfer_id=movement.transfer_id,
             created_at=movement.created_at,
             lines=[
                 MovementLine(

@@ -5,25 +5,29 @@ The role matrix in test_role_matrix.py names these functions; each returns the u
 
 from __future__ import annotations
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from application.ports import MovementFilter, ReservationFilter, StockFilter
 from application.principal import Principal
-from application.queries import catalog, reservations, stock
+from application.queries import catalog, reservations, stock, transfers
 from application.use_cases import (
     archive_item,
     archive_location,
+    cancel_transfer,
     create_item,
     create_location,
     create_reservation,
     extend_reservation,
     fulfil_reservation,
     post_movement,
+    receive_transfer,
     release_reservation,
+    ship_transfer,
     update_item,
     update_location,
 )
 from application.use_cases.settle_reservation import SettleReservation
+from application.workflow_ports import TransferFilter
 from domain.catalog import ItemChanges
 from domain.movements import (
     AdjustmentReason,
@@ -35,6 +39,7 @@ from domain.movements import (
     TransferLine,
 )
 from domain.reservations import LineQuantity
+from domain.transfers import ItemQuantity
 from tests.unit.conftest import Given
 
 
@@ -166,3 +171,41 @@ async def update_a_location(g: Given, p: Principal) -> object:
 async def archive_a_location(g: Given, p: Principal) -> object:
     command = archive_location.ArchiveLocation(location_id=(await g.location()).id)
     return await archive_location.ArchiveLocationHandler(g.deps)(p, command)
+
+
+async def _shipped(g: Given) -> UUID:
+    item, here = await g.stocked(10)
+    command = ship_transfer.ShipTransfer(
+        from_location_id=here.id,
+        to_location_id=(await g.location()).id,
+        lines=(ItemQuantity(item.id, 2),),
+    )
+    return (await ship_transfer.ShipTransferHandler(g.deps)(g.admin, command)).value.transfer.id
+
+
+async def ship_a_transfer(g: Given, p: Principal) -> object:
+    item, here = await g.stocked(10)
+    command = ship_transfer.ShipTransfer(
+        from_location_id=here.id,
+        to_location_id=(await g.location()).id,
+        lines=(ItemQuantity(item.id, 2),),
+    )
+    return await ship_transfer.ShipTransferHandler(g.deps)(p, command)
+
+
+async def receive_a_transfer(g: Given, p: Principal) -> object:
+    command = receive_transfer.ReceiveTransfer(transfer_id=await _shipped(g))
+    return await receive_transfer.ReceiveTransferHandler(g.deps)(p, command)
+
+
+async def cancel_a_transfer(g: Given, p: Principal) -> object:
+    command = cancel_transfer.CancelTransfer(transfer_id=await _shipped(g))
+    return await cancel_transfer.CancelTransferHandler(g.deps)(p, command)
+
+
+async def get_transfer(g: Given, p: Principal) -> object:
+    return await transfers.GetTransferHandler(g.deps)(p, await _shipped(g))
+
+
+async def list_transfers(g: Given, p: Principal) -> object:
+    return await transfers.ListTransfersHandler(g.deps)(p, TransferFilter(), None, None)

@@ -27,6 +27,8 @@ MATRIX: dict[str, set[str]] = {
     "list_movements": ANYONE,
     "get_reservation": ANYONE,
     "list_reservations": ANYONE,
+    "get_transfer": ANYONE,
+    "list_transfers": ANYONE,
     # receipts, shipments, transfers; create/release/fulfil/extend reservations
     "post_receipt": ANYONE,
     "post_shipment": ANYONE,
@@ -35,6 +37,9 @@ MATRIX: dict[str, set[str]] = {
     "release_a_reservation": ANYONE,
     "fulfil_a_reservation": ANYONE,
     "extend_a_reservation": ANYONE,
+    "ship_a_transfer": ANYONE,
+    "receive_a_transfer": ANYONE,
+    "cancel_a_transfer": ANYONE,
     # adjustments, counts
     "post_adjustment": ADMINS,
     "post_count": ADMINS,

@@ -1,0 +1,96 @@
+"""Transfers in transit: the same documents, levels and refusals on both backends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.clock import ManualClock
+from application.principal import Principal
+from application.queries.transfers import GetTransferHandler, ListTransfersHandler
+from application.use_cases.base import Deps
+from application.workflow_ports import TransferFilter
+from domain.stock import LevelKey
+from domain.transfers import TransferStatus, TransitLine
+from tests.contract import builders
+from tests.contract import workflow_builders as wf
+
+
+async def all_pages(query: Any, *args: Any) -> list[Any]:
+    seen, cursor = [], None
+    while True:
+        page = await query(*args, 2, cursor)
+        seen += page.items
+        if (cursor := page.next_cursor) is None:
+            return seen
+
+
+async def level(deps: Deps, org: str, item: Any, location: Any) -> tuple[int, int, int]:
+    async with deps.uow(org) as uow:
+        found = await uow.stock.get(LevelKey(item, location), deps.clock.now())
+    return (0, 0, 0) if found is None else (found.on_hand, found.reserved, found.incoming)
+
+
+async def test_a_transfer_reads_back_as_shipped_received_and_cancelled(
+    deps: Deps, org: str, admin: Principal
+) -> None:
+    a, b = await builders.item(deps, admin), await builders.item(deps, admin)
+    here, there = await builders.location(deps, admin), await builders.location(deps, admin)
+    for item in (a, b):
+        await builders.receive(deps, admin, item.id, here.id, 10)
+    shipped = await wf.ship(deps, admin, here.id, there.id, {a.id: 4, b.id: 3}, "TO-9")
+    await wf.receive(deps, admin, shipped.transfer.id, {a.id: 1})
+    cancelled = await wf.cancel(deps, admin, shipped.transfer.id)
+
+    read = await GetTransferHandler(deps)(admin, shipped.transfer.id)
+
+    assert read == cancelled.transfer
+    assert (read.status, read.version, read.reference) == (TransferStatus.CANCELLED, 3, "TO-9")
+    assert read.lines == (
+        TransitLine(a.id, 4, received=1, cancelled=3),
+        TransitLine(b.id, 3, cancelled=3),
+    )
+    assert await level(deps, org, a.id, here.id) == (9, 0, 0)
+    assert await level(deps, org, a.id, there.id) == (1, 0, 0)
+    assert await level(deps, org, b.id, there.id) == (0, 0, 0)
+
+
+async def test_levels_report_what_is_in_transit_towards_them(
+    deps: Deps, org: str, admin: Principal
+) -> None:
+    item = await builders.item(deps, admin)
+    here, there = await builders.location(deps, admin), await builders.location(deps, admin)
+    await builders.receive(deps, admin, item.id, here.id, 10)
+
+    first = await wf.ship(deps, admin, here.id, there.id, {item.id: 4})
+    await wf.ship(deps, admin, here.id, there.id, {item.id: 2})
+    await wf.receive(deps, admin, first.transfer.id, {item.id: 3})
+
+    assert await level(deps, org, item.id, here.id) == (4, 0, 0)
+    assert await level(deps, org, item.id, there.id) == (3, 0, 3)
+
+
+async def test_transfers_list_by_status_and_locations_in_pages(
+    deps: Deps, admin: Principal, clock: ManualClock
+) -> None:
+    item = await builders.item(deps, admin)
+    here, there = await builders.location(deps, admin), await builders.location(deps, admin)
+    await builders.receive(deps, admin, item.id, here.id, 50)
+    await builders.receive(deps, admin, item.id, there.id, 50)
+    made = []
+    for source, destination in [(here, there), (there, here), (here, there)]:
+        clock.advance(1)
+        made.append(await wf.ship(deps, admin, source.id, destination.id, {item.id: 1}))
+    await wf.receive(deps, admin, made[0].transfer.id)
+    listing = ListTransfersHandler(deps)
+
+    def ids(rows: list[Any]) -> list[Any]:
+        return [t.id for t in rows]
+
+    every = [m.transfer.id for m in made]
+    assert ids(await all_pages(listing, admin, TransferFilter())) == every
+    received = TransferFilter(status=TransferStatus.RECEIVED)
+    assert ids(await all_pages(listing, admin, received)) == every[:1]
+    outbound = TransferFilter(from_location_id=here.id)
+    assert ids(await all_pages(listing, admin, outbound)) == [every[0], every[2]]
+    inbound = TransferFilter(to_location_id=here.id, status=TransferStatus.IN_TRANSIT)
+    assert ids(await all_pages(listing, admin, inbound)) == [every[1]]
