@@ -40,14 +40,18 @@ class NetworkDestinations(Destinations):
         self.allow_private = allow_private
 
     async def check(self, url: str) -> None:
-        parts = urlsplit(url)
+        try:  # a bracket left open or a port out of range: urllib refuses with ValueError
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise DestinationRefused("url is not a valid URL", field="url") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise DestinationRefused("url must be an http(s) URL with a host", field="url")
         if self.https_only and parts.scheme != "https":
             raise DestinationRefused("webhook URLs must use https", field="url")
         if self.allow_private:
             return
-        for address in await _addresses(parts.hostname, parts.port):
+        for address in await _addresses(parts.hostname, port):
             if refused_address(address):
                 raise DestinationRefused(
                     "the webhook URL resolves to a loopback, private, link-local or "
