@@ -71,6 +71,7 @@ def movement_data(movement: Movement) -> Json:
         "actor": movement.actor,
         "reservation_id": uuid_text(movement.reservation_id),
         "transfer_id": uuid_text(movement.transfer_id),
+        "count_session_id": uuid_text(movement.count_session_id),
         "created_at": timestamp(movement.created_at),
         "lines": [
             {

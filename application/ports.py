@@ -11,7 +11,7 @@ from uuid import UUID
 from application.pagination import PageRequest
 from application.principal import Principal
 from application.webhooks.ports import Webhooks
-from application.workflow_ports import Transfers
+from application.workflow_ports import CountSessions, Transfers
 from domain.catalog import Item, Location
 from domain.events import Event, EventType
 from domain.movements import Movement, MovementType
@@ -148,6 +148,12 @@ class StockLevels(Protocol):
     async def list(
         self, filters: StockFilter, page: PageRequest, now: datetime
     ) -> list[StockLevel]: ...
+    async def on_hand_at(
+        self, location_id: UUID, item_ids: Sequence[UUID] | None, limit: int
+    ) -> dict[UUID, int]:
+        """A count's snapshot: on_hand per item at a location, read at one moment (of the
+        listed items, or of every item there, at most ``limit``)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +284,7 @@ class UnitOfWork(Protocol):
     movements: Movements
     reservations: Reservations
     transfers: Transfers
+    counts: CountSessions
     idempotency: IdempotencyStore
     events: Events
     webhooks: Webhooks

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from application.events import reservation_event
 from application.ports import LevelChange, UnitOfWork
-from domain.errors import InsufficientStock, NotFound
+from domain.errors import InsufficientStock, NotFound, ReservedStockConflict
 from domain.events import EventType
 from domain.movements import MovementLine, adds_stock
 from domain.stock import (
@@ -16,6 +16,7 @@ from domain.stock import (
     Count,
     Expect,
     LevelKey,
+    Recount,
     Release,
     Reserve,
     Ship,
@@ -50,7 +51,7 @@ async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> dict[UUID, i
 def _consumes(change: StockChange) -> bool:
     # Changes limited by reserved/available must not be blocked by holds that have expired.
     return isinstance(change, Ship | Reserve | Count) or (
-        isinstance(change, Adjust) and change.delta < 0
+        isinstance(change, Adjust | Recount) and change.delta < 0
     )
 
 
@@ -70,16 +71,22 @@ async def apply_steps(
     order = sorted(range(len(steps)), key=lambda i: steps[i][0])
     results: list[LevelChange | None] = [None] * len(steps)
     short: list[InsufficientStock] = []
+    below: list[ReservedStockConflict] = []
     for i in order:
         key, change = steps[i]
         if expired.get(key):
             await uow.stock.change(key, Release(expired.pop(key)), now)
+        # Keep going after a refusal: the client learns every refused line at once.
         try:
             results[i] = await uow.stock.change(key, change, now)
         except InsufficientStock as exc:
-            short.append(exc)  # keep going: the client learns every short line at once
+            short.append(exc)
+        except ReservedStockConflict as exc:
+            below.append(exc)
     if short:
         raise _combined(short)
+    if below:
+        raise _below_reserved(below)
     return [r for r in results if r is not None]
 
 
@@ -103,6 +110,17 @@ async def _announce_expired(
         if reservation is not None:
             expired = reservation_event(new_id, EventType.RESERVATION_EXPIRED, reservation, now)
             uow.events.add([expired])
+
+
+def _below_reserved(errors: list[ReservedStockConflict]) -> ReservedStockConflict:
+    if len(errors) == 1:
+        return errors[0]
+    positions = [p for exc in errors for p in exc.extra.get("positions", [])]
+    return ReservedStockConflict(
+        f"{len(positions)} positions would fall below what is reserved; "
+        "release or fulfil reservations first",
+        positions=positions,
+    )
 
 
 def _combined(errors: list[InsufficientStock]) -> InsufficientStock:

@@ -1,4 +1,4 @@
-"""Ports of the warehouse workflows: transfers in transit."""
+"""Ports of the warehouse workflows: transfers in transit and count sessions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Protocol
 from uuid import UUID
 
 from application.pagination import PageRequest
+from domain.counts import CountSession, CountStatus
 from domain.transfers import Transfer, TransferStatus
 
 
@@ -19,6 +20,14 @@ class TransferFilter:
     to_location_id: UUID | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CountFilter:
+    """Filters of GET /v1/counts."""
+
+    status: CountStatus | None = None
+    location_id: UUID | None = None
+
+
 class Transfers(Protocol):
     """Transfers of one org, stored as last saved."""
 
@@ -29,3 +38,15 @@ class Transfers(Protocol):
 
     async def save(self, transfer: Transfer) -> None: ...
     async def list(self, filters: TransferFilter, page: PageRequest) -> list[Transfer]: ...
+
+
+class CountSessions(Protocol):
+    """Count sessions of one org, stored as last saved."""
+
+    async def add(self, session: CountSession) -> None: ...
+    async def get(self, session_id: UUID, *, for_update: bool = False) -> CountSession | None:
+        """The session; ``for_update`` locks its row (its lines change only under it)."""
+        ...
+
+    async def save(self, session: CountSession) -> None: ...
+    async def list(self, filters: CountFilter, page: PageRequest) -> list[CountSession]: ...

@@ -64,6 +64,12 @@ class InvalidTransferState(Conflict):
     code = "invalid_transfer_state"
 
 
+class InvalidCountState(Conflict):
+    """A count session has been posted or cancelled, or has nothing counted to post."""
+
+    code = "invalid_count_state"
+
+
 class VersionMismatch(StockroomError):
     """The resource changed since the version the client holds (If-Match failed)."""
 

@@ -31,12 +31,16 @@ class EventType(StrEnum):
     TRANSFER_CREATED = "transfer.created"
     TRANSFER_RECEIVED = "transfer.received"
     TRANSFER_CANCELLED = "transfer.cancelled"
+    COUNT_SESSION_CREATED = "count_session.created"
+    COUNT_SESSION_COUNTED = "count_session.counted"
+    COUNT_SESSION_POSTED = "count_session.posted"
+    COUNT_SESSION_CANCELLED = "count_session.cancelled"
     WEBHOOK_DISABLED = "webhook.disabled"
 
     @property
     def subject_type(self) -> str:
         """``item``, ``location``, ``movement``, ``stock_level``, ``reservation``,
-        ``transfer``, ``webhook``."""
+        ``transfer``, ``count_session``, ``webhook``."""
         return self.value.split(".", 1)[0]
 
 

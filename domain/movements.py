@@ -71,7 +71,7 @@ class MovementLine:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Movement:
     """An immutable ledger document; corrections are new movements, never edits. It links to
-    what wrote it (a reservation, a transfer)."""
+    what wrote it (a reservation, a transfer, a count session)."""
 
     id: UUID
     type: MovementType
@@ -83,6 +83,7 @@ class Movement:
     lines: tuple[MovementLine, ...]
     reservation_id: UUID | None = None
     transfer_id: UUID | None = None
+    count_session_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)

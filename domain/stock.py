@@ -101,8 +101,26 @@ class Return:
     quantity: int
 
 
+@dataclass(frozen=True, slots=True)
+class Recount:
+    """A count session's line: on_hand moves by counted minus the snapshot, so the movements
+    since the snapshot stay applied; never below reserved."""
+
+    delta: int
+
+
 StockChange = (
-    Receive | Ship | Adjust | Count | Reserve | Release | Fulfil | Expect | Arrive | Return
+    Receive
+    | Ship
+    | Adjust
+    | Count
+    | Reserve
+    | Release
+    | Fulfil
+    | Expect
+    | Arrive
+    | Return
+    | Recount
 )
 
 
@@ -183,6 +201,10 @@ class StockLevel:
                 on_hand += quantity
             case Return(quantity):
                 on_hand += quantity
+            case Recount(delta):
+                if on_hand + delta < reserved:
+                    raise self._reserved_conflict(on_hand + delta)
+                on_hand += delta
         return replace(
             self,
             on_hand=on_hand,
@@ -215,10 +237,12 @@ class StockLevel:
             )
 
     def _reserved_conflict(self, resulting: int) -> ReservedStockConflict:
+        position = {**self._ids(), "reserved": self.reserved, "resulting_on_hand": resulting}
         return ReservedStockConflict(
             f"on_hand would be {resulting}, below the {self.reserved} reserved; "
             "release or fulfil reservations first",
             reserved=self.reserved,
+            positions=[position],
             **self._ids(),
         )
 

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from application.ports import FeedEntry
 from domain.catalog import Item, Location
+from domain.counts import CountSession
 from domain.movements import Movement
 from domain.reservations import Reservation
 from domain.stock import LevelKey, StockLevel
@@ -35,6 +36,7 @@ class OrgState:
     movements: dict[UUID, Movement] = field(default_factory=dict)
     reservations: dict[UUID, Reservation] = field(default_factory=dict)
     transfers: dict[UUID, Transfer] = field(default_factory=dict)
+    counts: dict[UUID, CountSession] = field(default_factory=dict)
     idempotency: dict[str, IdempotencyRecord] = field(default_factory=dict)
     # The ledger position of each movement: the number of the unit of work that wrote it.
     positions: dict[UUID, int] = field(default_factory=dict)
@@ -49,6 +51,7 @@ class OrgState:
             movements=dict(self.movements),
             reservations=dict(self.reservations),
             transfers=dict(self.transfers),
+            counts=dict(self.counts),
             idempotency={
                 k: IdempotencyRecord(v.fingerprint, v.created_at, v.result)
                 for k, v in self.idempotency.items()

@@ -20,9 +20,9 @@ from domain.movements import AdjustmentReason, Movement, MovementLine, MovementT
 INSERT_MOVEMENT = """
 WITH movement AS (
     INSERT INTO movements (org_id, id, type, reason, reference, note, actor, created_at,
-                           reservation_id, transfer_id)
+                           reservation_id, transfer_id, count_session_id)
     VALUES (%(org_id)s, %(id)s, %(type)s, %(reason)s, %(reference)s, %(note)s, %(actor)s,
-            %(created_at)s, %(reservation_id)s, %(transfer_id)s)
+            %(created_at)s, %(reservation_id)s, %(transfer_id)s, %(count_session_id)s)
 )
 INSERT INTO movement_lines (org_id, movement_id, line_no, item_id, location_id, delta,
                             on_hand_after)
@@ -33,7 +33,7 @@ FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[], %(deltas)s::bigint[]
 """
 _SELECT = """
 SELECT m.id, m.type, m.reason, m.reference, m.note, m.actor, m.created_at, m.reservation_id,
-       m.transfer_id,
+       m.transfer_id, m.count_session_id,
        m.txid::text::bigint AS position
 FROM movements m WHERE
 """
@@ -104,6 +104,7 @@ def movement_from_row(row: Row, lines: list[Row]) -> Movement:
         ),
         reservation_id=row["reservation_id"],
         transfer_id=row["transfer_id"],
+        count_session_id=row["count_session_id"],
     )
 
 
@@ -127,6 +128,7 @@ class PostgresMovements(Repository, Movements):
                 "created_at": movement.created_at,
                 "reservation_id": movement.reservation_id,
                 "transfer_id": movement.transfer_id,
+                "count_session_id": movement.count_session_id,
                 "item_ids": [line.item_id for line in movement.lines],
                 "location_ids": [line.location_id for line in movement.lines],
                 "deltas": [line.delta for line in movement.lines],

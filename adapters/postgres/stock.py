@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, LiteralString
+from uuid import UUID
 
 from psycopg import sql
 
@@ -35,6 +37,16 @@ VALUES (%(org_id)s, %(item_id)s, %(location_id)s, %(on_hand)s, %(reserved)s, %(i
         %(version)s, %(now)s)
 ON CONFLICT (org_id, item_id, location_id) DO NOTHING
 RETURNING on_hand, reserved, incoming, version, updated_at, 0::bigint AS previous
+"""
+# A count's snapshot; stock_levels_location_idx serves both.
+ON_HAND_AT = """
+SELECT item_id, on_hand FROM stock_levels
+WHERE org_id = %(org_id)s AND location_id = %(location_id)s ORDER BY item_id LIMIT %(limit)s
+"""
+ON_HAND_OF_ITEMS_AT = """
+SELECT item_id, on_hand FROM stock_levels
+WHERE org_id = %(org_id)s AND location_id = %(location_id)s AND item_id = ANY(%(item_ids)s)
+ORDER BY item_id LIMIT %(limit)s
 """
 # Invariant 3 in docs/design.md: open quantities of expired holds never count as reserved. An
 # open line implies an active reservation; reservation_lines_expiring_idx serves this per level.
@@ -142,6 +154,14 @@ class PostgresStockLevels(Repository, StockLevels):
     async def get(self, key: LevelKey, now: datetime) -> StockLevel | None:
         row = await self._one(GET_LEVEL, {**key_params(key), "now": now})
         return None if row is None else level_from_row(row)
+
+    async def on_hand_at(
+        self, location_id: UUID, item_ids: Sequence[UUID] | None, limit: int
+    ) -> dict[UUID, int]:
+        # One statement: one snapshot of every level, which is what a count compares with.
+        query = ON_HAND_AT if item_ids is None else ON_HAND_OF_ITEMS_AT
+        params = {"location_id": location_id, "item_ids": list(item_ids or ()), "limit": limit}
+        return {row["item_id"]: row["on_hand"] for row in await self._all(query, params)}
 
     async def list(
         self, filters: StockFilter, page: PageRequest, now: datetime

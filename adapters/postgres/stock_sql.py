@@ -17,6 +17,7 @@ from domain.stock import (
     Fulfil,
     LevelKey,
     Receive,
+    Recount,
     Release,
     Reserve,
     Return,
@@ -137,6 +138,10 @@ def conditional(change: StockChange) -> tuple[LiteralString, dict[str, Any]]:
             return ARRIVE, {"quantity": quantity}
         case Return(quantity):
             return ADD_ON_HAND, {"quantity": quantity}
+        case Recount(delta) if delta >= 0:
+            return ADD_ON_HAND, {"quantity": delta}
+        case Recount(delta):
+            return REMOVE_ON_HAND, {"quantity": -delta}
     raise TypeError(f"unknown stock change {change!r}")
 
 

@@ -21,7 +21,7 @@ from adapters.postgres.repository import ChannelSession, Session, Waits
 from adapters.postgres.reservations import PostgresReservations
 from adapters.postgres.stock import PostgresStockLevels
 from adapters.postgres.webhooks import PostgresWebhooks
-from adapters.postgres.workflows import PostgresTransfers
+from adapters.postgres.workflows import PostgresCountSessions, PostgresTransfers
 from application.errors import StorageUnavailable
 from application.ports import EventSignal, UnitOfWork, UnitOfWorkFactory
 
@@ -88,6 +88,7 @@ class PostgresUnitOfWork(UnitOfWork):
         self.movements = PostgresMovements(session)
         self.reservations = PostgresReservations(session)
         self.transfers = PostgresTransfers(session)
+        self.counts = PostgresCountSessions(session)
         self.idempotency = PostgresIdempotencyStore(session)
         self.events = PostgresEvents(session)
         self.webhooks = PostgresWebhooks(session)

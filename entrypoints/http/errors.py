@@ -31,6 +31,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "count_mismatch": 409,
     "invalid_reservation_state": 409,
     "invalid_transfer_state": 409,
+    "invalid_count_state": 409,
     "request_in_progress": 409,
     "version_mismatch": 412,
     "unauthenticated": 401,

@@ -14,6 +14,7 @@ from domain.stock import (
     Fulfil,
     LevelKey,
     Receive,
+    Recount,
     Release,
     Reserve,
     Return,
@@ -74,8 +75,9 @@ async def test_stock_in_transit_moves_incoming_and_then_on_hand(
         (Arrive(3), (3, 4, 2, 3)),
         (Expect(-2), (3, 2, 3, 0)),
         (Return(5), (8, 2, 4, 5)),
-        (Adjust(-6), (2, 2, 5, -6)),
-        (Arrive(2), (4, 0, 6, 2)),
+        (Recount(-6), (2, 2, 5, -6)),
+        (Recount(0), (2, 2, 6, 0)),
+        (Arrive(2), (4, 0, 7, 2)),
     ]
     for change, expected in steps:
         async with uow_factory(org) as uow:
@@ -87,11 +89,11 @@ async def test_stock_in_transit_moves_incoming_and_then_on_hand(
 
     async with uow_factory(org) as uow:
         level = await uow.stock.get(key, now)
-    assert level is not None and (level.on_hand, level.incoming, level.version) == (4, 0, 6)
+    assert level is not None and (level.on_hand, level.incoming, level.version) == (4, 0, 7)
 
 
-@pytest.mark.parametrize("change", [Return(4)])
-async def test_returns_create_a_missing_level(
+@pytest.mark.parametrize("change", [Return(4), Recount(4)])
+async def test_returns_and_recounts_create_a_missing_level(
     uow_factory: UnitOfWorkFactory, org: str, key: LevelKey, clock: ManualClock, change: StockChange
 ) -> None:
     assert await apply(uow_factory, org, key, change, clock.now()) == (4, 0, 1, 4)

@@ -1,14 +1,18 @@
-"""Transfers in transit: the same documents, levels and refusals on both backends."""
+"""Transfers in transit and count sessions: the same documents, levels and refusals on both
+backends."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from adapters.clock import ManualClock
+from application.ports import UnitOfWorkFactory
 from application.principal import Principal
+from application.queries.counts import GetCountHandler, ListCountsHandler
 from application.queries.transfers import GetTransferHandler, ListTransfersHandler
 from application.use_cases.base import Deps
-from application.workflow_ports import TransferFilter
+from application.workflow_ports import CountFilter, TransferFilter
+from domain.counts import CountStatus
 from domain.stock import LevelKey
 from domain.transfers import TransferStatus, TransitLine
 from tests.contract import builders
@@ -94,3 +98,69 @@ async def test_transfers_list_by_status_and_locations_in_pages(
     assert ids(await all_pages(listing, admin, outbound)) == [every[0], every[2]]
     inbound = TransferFilter(to_location_id=here.id, status=TransferStatus.IN_TRANSIT)
     assert ids(await all_pages(listing, admin, inbound)) == [every[1]]
+
+
+async def test_a_count_session_reads_back_with_its_snapshot_and_counts(
+    deps: Deps, org: str, admin: Principal
+) -> None:
+    a, b, c = [await builders.item(deps, admin) for _ in range(3)]
+    here = await builders.location(deps, admin)
+    await builders.receive(deps, admin, a.id, here.id, 10)
+    await builders.receive(deps, admin, b.id, here.id, 4)
+    session = await wf.open_count(deps, admin, here.id)
+    await builders.receive(deps, admin, a.id, here.id, 5)  # after the snapshot
+    await wf.record(deps, admin, session.id, {a.id: 9, c.id: 2})
+    recorded = await wf.record(deps, admin, session.id, {a.id: 8})
+
+    assert await GetCountHandler(deps)(admin, session.id) == recorded
+    expected = {line.item_id: (line.expected, line.counted) for line in recorded.lines}
+    assert expected == {a.id: (10, 8), b.id: (4, None), c.id: (0, 2)}
+
+    posted = await wf.post_count(deps, admin, session.id)
+
+    assert (posted.status, posted.version) == (CountStatus.POSTED, 4)
+    assert await level(deps, org, a.id, here.id) == (13, 0, 0)  # 8 counted + 5 since
+    assert await level(deps, org, b.id, here.id) == (4, 0, 0)  # not counted: untouched
+    assert await level(deps, org, c.id, here.id) == (2, 0, 0)
+    assert await GetCountHandler(deps)(admin, session.id) == posted
+
+
+async def test_a_snapshot_of_listed_items_reads_only_those(
+    deps: Deps, org: str, admin: Principal, uow_factory: UnitOfWorkFactory
+) -> None:
+    a, b = await builders.item(deps, admin), await builders.item(deps, admin)
+    here = await builders.location(deps, admin)
+    await builders.receive(deps, admin, a.id, here.id, 3)
+    await builders.receive(deps, admin, b.id, here.id, 4)
+
+    async with uow_factory(org) as uow:
+        listed = await uow.stock.on_hand_at(here.id, [b.id], 10)
+        everything = await uow.stock.on_hand_at(here.id, None, 10)
+        capped = await uow.stock.on_hand_at(here.id, None, 1)
+
+    assert listed == {b.id: 4}
+    assert everything == {a.id: 3, b.id: 4}
+    assert len(capped) == 1
+
+
+async def test_count_sessions_list_by_status_and_location_in_pages(
+    deps: Deps, admin: Principal, clock: ManualClock
+) -> None:
+    item = await builders.item(deps, admin)
+    here, there = await builders.location(deps, admin), await builders.location(deps, admin)
+    made = []
+    for place in (here, there, here):
+        clock.advance(1)
+        made.append(await wf.open_count(deps, admin, place.id, (item.id,)))
+    await wf.record(deps, admin, made[1].id, {item.id: 0})
+    await wf.post_count(deps, admin, made[1].id)
+    listing = ListCountsHandler(deps)
+
+    def ids(rows: list[Any]) -> list[Any]:
+        return [s.id for s in rows]
+
+    assert ids(await all_pages(listing, admin, CountFilter())) == [s.id for s in made]
+    posted = CountFilter(status=CountStatus.POSTED)
+    assert ids(await all_pages(listing, admin, posted)) == [made[1].id]
+    at_here = CountFilter(location_id=here.id, status=CountStatus.OPEN)
+    assert ids(await all_pages(listing, admin, at_here)) == [made[0].id, made[2].id]

@@ -24,6 +24,8 @@ ORG_TABLES = [
     "reservation_lines",
     "transfers",
     "transfer_lines",
+    "count_sessions",
+    "count_lines",
     "idempotency_keys",
 ]
 
@@ -68,6 +70,7 @@ async def two_orgs(wide_deps_module: Deps) -> tuple[str, str]:
         await builders.reserve(deps, who, item.id, here.id, 2, ttl_seconds=3600)
         there = await builders.location(deps, who)
         await workflow_builders.ship(deps, who, here.id, there.id, {item.id: 1})
+        await workflow_builders.open_count(deps, who, here.id)
         async with deps.uow(org) as uow:
             await uow.idempotency.claim("k", "fp", deps.clock.now())
             await uow.commit()

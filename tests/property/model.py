@@ -106,7 +106,7 @@ class Model:
         return expired
 
 
-# --- warehouse workflows: transfers in transit ----------------------------------------------
+# --- warehouse workflows: transfers in transit, count sessions ------------------------------
 
 
 @dataclass
@@ -125,12 +125,22 @@ class ModelTransfer:
 
 
 @dataclass
+class ModelCount:
+    location: int
+    expected: dict[int, int]  # item -> on_hand at the snapshot
+    listed: bool
+    counted: dict[int, int] = field(default_factory=dict)
+    status: str = "open"
+
+
+@dataclass
 class Warehouse:
     """What the workflows add to the model. ``conserved`` is each item's on_hand plus in
     transit, moved only by what may change it (receipts, shipments, adjustments, counts):
     transfers of either kind must leave it as it is."""
 
     transfers: dict[str, ModelTransfer] = field(default_factory=dict)
+    counts: dict[str, ModelCount] = field(default_factory=dict)
     conserved: dict[int, int] = field(default_factory=dict)
 
     def incoming(self, key: Key) -> int:

@@ -1,4 +1,4 @@
-"""The state machine's rules for transfers in transit, and the
+"""The state machine's rules for transfers in transit and count sessions, and the
 invariants they add: each item's total on hand plus in transit changes only by what may
 change it, and each level's ``incoming`` is what is in transit towards it."""
 
@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, precondition, rule
 
-from domain.errors import InsufficientStock
+from domain.errors import InsufficientStock, InvalidCountState
 from tests.property import workflow_ops as wf
-from tests.property.model import Key, ModelTransfer, Warehouse
+from tests.property.model import Key, ModelCount, ModelTransfer, Warehouse
 
 ITEMS, LOCATIONS = 2, 2
 picks = st.integers(0, 10**6)
@@ -33,11 +33,18 @@ class WorkflowRules:
         )
 
     def _open_transfers(self) -> dict[str, ModelTransfer]:
-        # Receipts go to open transfers; cancels to any (ended ones refuse).
+        # Receipts and counts go mostly to open documents; cancels to any (ended ones refuse).
         return {
             tid: t
             for tid, t in self.warehouse.transfers.items()
             if t.status in ("in_transit", "partially_received")
+        }
+
+    def _open_counts(self, *, counted: bool = False) -> dict[str, ModelCount]:
+        return {
+            sid: c
+            for sid, c in self.warehouse.counts.items()
+            if c.status == "open" and (c.counted or not counted)
         }
 
     def _pick(self, kind: dict[str, Any], pick: int) -> str:
@@ -94,6 +101,60 @@ class WorkflowRules:
         transfer.status = "cancelled"
         self.model.add(source, returned)
         self.announce(["transfer.cancelled", "movement.posted"], before)
+
+    # --- count sessions -------------------------------------------------------------------
+
+    @rule(location=st.integers(0, LOCATIONS - 1), listed=st.booleans())
+    def open_count(self, location: int, listed: bool) -> None:
+        items = [0] if listed else None
+        session = self.expect(lambda: self.workflows.open_count(location, items), None)
+        snapshot = {
+            item: self.model.on_hand.get((item, location), 0)
+            for item in range(ITEMS)
+            if (listed and item == 0) or (not listed and (item, location) in self.model.on_hand)
+        }
+        self.warehouse.counts[str(session.id)] = ModelCount(location, snapshot, listed)
+        self.announce(["count_session.created"], {})
+
+    @precondition(lambda self: self._open_counts())
+    @rule(pick=picks, item=st.integers(0, ITEMS - 1), counted=st.integers(0, 20))
+    def record_count(self, pick: int, item: int, counted: int) -> None:
+        sid = self._pick(self._open_counts(), pick)
+        count = self.warehouse.counts[sid]
+        error = wf.expect_record(count, item)
+        if self.expect(lambda: self.workflows.record(sid, item, counted), error) is None:
+            return
+        count.counted[item] = counted
+        self.announce(["count_session.counted"], {})
+
+    @precondition(lambda self: self._open_counts(counted=True))
+    @rule(pick=picks)
+    def post_count(self, pick: int) -> None:
+        sid = self._pick(self._open_counts(counted=True), pick)
+        count = self.warehouse.counts[sid]
+        error = wf.expect_post(self.model, count)
+        deltas = wf.count_deltas(count)
+        before = self.available(deltas)
+        posted = self.expect(lambda: self.workflows.post(sid), error)
+        if posted is None:
+            return
+        count.status = "posted"
+        for (item, location), delta in deltas.items():
+            self.model.add((item, location), delta)
+            self.warehouse.changes_total(item, delta)
+        consumed = [key for key, delta in deltas.items() if delta < 0]
+        self.announce(["count_session.posted", "movement.posted"], before, consumed)
+
+    @precondition(lambda self: self.warehouse.counts)
+    @rule(pick=picks)
+    def cancel_count(self, pick: int) -> None:
+        sid = self._pick(self.warehouse.counts, pick)
+        count = self.warehouse.counts[sid]
+        error = None if count.status == "open" else InvalidCountState
+        if self.expect(lambda: self.workflows.cancel_count(sid), error) is None:
+            return
+        count.status = "cancelled"
+        self.announce(["count_session.cancelled"], {})
 
     # --- what the model remembers of the other rules ----------------------------------------
 

@@ -1,4 +1,5 @@
-"""Transfers of one org are invisible to and untouchable by another org (invariant 7)."""
+"""Transfers and count sessions of one org are invisible to and untouchable by another org
+(invariant 7)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,18 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from application.principal import Principal
+from application.queries.counts import GetCountHandler, ListCountsHandler
 from application.queries.transfers import GetTransferHandler, ListTransfersHandler
 from application.use_cases.base import Deps
+from application.use_cases.cancel_count import CancelCount, CancelCountHandler
 from application.use_cases.cancel_transfer import CancelTransfer, CancelTransferHandler
+from application.use_cases.open_count import OpenCount, OpenCountHandler
+from application.use_cases.post_count import PostCount, PostCountHandler
 from application.use_cases.receive_transfer import ReceiveTransfer, ReceiveTransferHandler
+from application.use_cases.record_counts import RecordCounts, RecordCountsHandler
 from application.use_cases.ship_transfer import ShipTransfer, ShipTransferHandler
-from application.workflow_ports import TransferFilter
+from application.workflow_ports import CountFilter, TransferFilter
+from domain.counts import ItemCount
 from domain.errors import NotFound
 from domain.transfers import ItemQuantity
 from tests.unit.conftest import Given, new_org_id, principal
@@ -24,7 +31,7 @@ def intruder() -> Principal:
     return principal(new_org_id(), "owner")
 
 
-async def test_another_org_can_neither_see_nor_touch_our_transfers(
+async def test_another_org_can_neither_see_nor_touch_our_transfers_or_counts(
     deps: Deps, given: Given, admin: Principal, intruder: Principal
 ) -> None:
     item, here = await given.stocked(10)
@@ -33,16 +40,25 @@ async def test_another_org_can_neither_see_nor_touch_our_transfers(
         from_location_id=here.id, to_location_id=there.id, lines=(ItemQuantity(item.id, 2),)
     )
     shipped = (await ShipTransferHandler(deps)(admin, ship)).value
+    session = (await OpenCountHandler(deps)(admin, OpenCount(location_id=here.id))).value
     before = given.snapshot()
+    counts = (ItemCount(item.id, 1),)
     attempts: list[Callable[[], Awaitable[object]]] = [
         lambda: GetTransferHandler(deps)(intruder, shipped.transfer.id),
+        lambda: GetCountHandler(deps)(intruder, session.id),
         lambda: ReceiveTransferHandler(deps)(
             intruder, ReceiveTransfer(transfer_id=shipped.transfer.id)
         ),
         lambda: CancelTransferHandler(deps)(
             intruder, CancelTransfer(transfer_id=shipped.transfer.id)
         ),
+        lambda: RecordCountsHandler(deps)(
+            intruder, RecordCounts(session_id=session.id, lines=counts)
+        ),
+        lambda: PostCountHandler(deps)(intruder, PostCount(session_id=session.id)),
+        lambda: CancelCountHandler(deps)(intruder, CancelCount(session_id=session.id)),
         lambda: ShipTransferHandler(deps)(intruder, ship),
+        lambda: OpenCountHandler(deps)(intruder, OpenCount(location_id=here.id)),
     ]
 
     for attempt in attempts:
@@ -51,4 +67,5 @@ async def test_another_org_can_neither_see_nor_touch_our_transfers(
 
     assert given.snapshot() == before
     transfers = await ListTransfersHandler(deps)(intruder, TransferFilter(), None, None)
-    assert transfers.items == []
+    sessions = await ListCountsHandler(deps)(intruder, CountFilter(), None, None)
+    assert (transfers.items, sessions.items) == ([], [])

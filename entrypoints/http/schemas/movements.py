@@ -238,6 +238,9 @@ class Movement(BaseModel):
     transfer_id: UUID | None = Field(
         description="The transfer a `transfer_out` or `transfer_in` belongs to; null otherwise."
     )
+    count_session_id: UUID | None = Field(
+        description="The count session a `count` was posted from; null otherwise."
+    )
     created_at: Timestamp
     lines: list[MovementLine]
 
@@ -253,6 +256,7 @@ class Movement(BaseModel):
             actor=movement.actor,
             reservation_id=movement.reservation_id,
             transfer_id=movement.transfer_id,
+            count_session_id=movement.count_session_id,
             created_at=movement.created_at,
             lines=[
                 MovementLine(

@@ -9,26 +9,31 @@ from uuid import UUID, uuid4
 
 from application.ports import MovementFilter, ReservationFilter, StockFilter
 from application.principal import Principal
-from application.queries import catalog, reservations, stock, transfers
+from application.queries import catalog, counts, reservations, stock, transfers
 from application.use_cases import (
     archive_item,
     archive_location,
+    cancel_count,
     cancel_transfer,
     create_item,
     create_location,
     create_reservation,
     extend_reservation,
     fulfil_reservation,
+    open_count,
     post_movement,
     receive_transfer,
+    record_counts,
     release_reservation,
     ship_transfer,
     update_item,
     update_location,
 )
+from application.use_cases.post_count import PostCount, PostCountHandler
 from application.use_cases.settle_reservation import SettleReservation
-from application.workflow_ports import TransferFilter
+from application.workflow_ports import CountFilter, TransferFilter
 from domain.catalog import ItemChanges
+from domain.counts import CountSession, ItemCount
 from domain.movements import (
     AdjustmentReason,
     CountLine,
@@ -209,3 +214,41 @@ async def get_transfer(g: Given, p: Principal) -> object:
 
 async def list_transfers(g: Given, p: Principal) -> object:
     return await transfers.ListTransfersHandler(g.deps)(p, TransferFilter(), None, None)
+
+
+async def _open(g: Given) -> CountSession:
+    item, here = await g.stocked(10)
+    command = open_count.OpenCount(location_id=here.id, blind=True)
+    session = (await open_count.OpenCountHandler(g.deps)(g.admin, command)).value
+    record = record_counts.RecordCounts(session_id=session.id, lines=(ItemCount(item.id, 9),))
+    return await record_counts.RecordCountsHandler(g.deps)(g.admin, record)
+
+
+async def open_a_count(g: Given, p: Principal) -> object:
+    command = open_count.OpenCount(location_id=(await g.location()).id)
+    return await open_count.OpenCountHandler(g.deps)(p, command)
+
+
+async def record_counted_lines(g: Given, p: Principal) -> object:
+    session = await _open(g)
+    lines = (ItemCount(session.lines[0].item_id, 8),)
+    command = record_counts.RecordCounts(session_id=session.id, lines=lines)
+    return await record_counts.RecordCountsHandler(g.deps)(p, command)
+
+
+async def post_a_count(g: Given, p: Principal) -> object:
+    command = PostCount(session_id=(await _open(g)).id)
+    return await PostCountHandler(g.deps)(p, command)
+
+
+async def cancel_a_count(g: Given, p: Principal) -> object:
+    command = cancel_count.CancelCount(session_id=(await _open(g)).id)
+    return await cancel_count.CancelCountHandler(g.deps)(p, command)
+
+
+async def get_count(g: Given, p: Principal) -> object:
+    return await counts.GetCountHandler(g.deps)(p, (await _open(g)).id)
+
+
+async def list_counts(g: Given, p: Principal) -> object:
+    return await counts.ListCountsHandler(g.deps)(p, CountFilter(), None, None)

@@ -29,6 +29,8 @@ MATRIX: dict[str, set[str]] = {
     "list_reservations": ANYONE,
     "get_transfer": ANYONE,
     "list_transfers": ANYONE,
+    "get_count": ANYONE,
+    "list_counts": ANYONE,
     # receipts, shipments, transfers; create/release/fulfil/extend reservations
     "post_receipt": ANYONE,
     "post_shipment": ANYONE,
@@ -40,9 +42,14 @@ MATRIX: dict[str, set[str]] = {
     "ship_a_transfer": ANYONE,
     "receive_a_transfer": ANYONE,
     "cancel_a_transfer": ANYONE,
-    # adjustments, counts
+    # counting in a count session
+    "record_counted_lines": ANYONE,
+    # adjustments, counts; count sessions opened, posted, cancelled
     "post_adjustment": ADMINS,
     "post_count": ADMINS,
+    "open_a_count": ADMINS,
+    "post_a_count": ADMINS,
+    "cancel_a_count": ADMINS,
     # create/update/archive items and locations
     "create_an_item": ADMINS,
     "update_an_item": ADMINS,
