@@ -72,6 +72,8 @@ def movement_data(movement: Movement) -> Json:
         "reservation_id": uuid_text(movement.reservation_id),
         "transfer_id": uuid_text(movement.transfer_id),
         "count_session_id": uuid_text(movement.count_session_id),
+        "reverses": uuid_text(movement.reverses),
+        "reversed_by": uuid_text(movement.reversed_by),
         "created_at": timestamp(movement.created_at),
         "lines": [
             {
@@ -174,6 +176,11 @@ def movement_posted(new_id: NewId, movement: Movement) -> Event:
     return new_event(
         new_id, EventType.MOVEMENT_POSTED, movement.created_at, movement.id, movement_data(movement)
     )
+
+
+def movement_reversed(new_id: NewId, original: Movement, now: datetime) -> Event:
+    """The original movement, now with ``reversed_by``."""
+    return new_event(new_id, EventType.MOVEMENT_REVERSED, now, original.id, movement_data(original))
 
 
 def reservation_event(

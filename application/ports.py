@@ -168,10 +168,11 @@ class LedgerEntry:
 
 
 class Movements(Protocol):
-    """The append-only ledger of one org."""
+    """The append-only ledger of one org; a movement reads with the ``reversed_by`` of the
+    one reversal that may name it. ``get(for_update=True)`` locks it, then reads it."""
 
     async def add(self, movement: Movement) -> None: ...
-    async def get(self, movement_id: UUID) -> Movement | None: ...
+    async def get(self, movement_id: UUID, *, for_update: bool = False) -> Movement | None: ...
     async def list(self, filters: MovementFilter, page: PageRequest) -> list[LedgerEntry]: ...
 
 

@@ -14,7 +14,7 @@ class Permission(StrEnum):
     READ = "read"
     MOVE_STOCK = "move_stock"  # receipts, shipments, transfers
     RESERVE = "reserve"  # create/release/fulfil/extend reservations
-    ADJUST_STOCK = "adjust_stock"  # adjustments, counts; count sessions opened, posted
+    ADJUST_STOCK = "adjust_stock"  # adjustments, counts; count sessions opened, posted; reversals
     COUNT_STOCK = "count_stock"  # record counted quantities in an open count session
     MANAGE_CATALOG = "manage_catalog"  # create/update/archive items and locations
     MANAGE_WEBHOOKS = "manage_webhooks"  # webhook endpoints, their secrets and deliveries

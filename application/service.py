@@ -44,6 +44,7 @@ from application.use_cases.purge import PurgeHandler
 from application.use_cases.receive_transfer import ReceiveTransferHandler
 from application.use_cases.record_counts import RecordCountsHandler
 from application.use_cases.release_reservation import ReleaseReservationHandler
+from application.use_cases.reverse_movement import ReverseMovementHandler
 from application.use_cases.ship_transfer import ShipTransferHandler
 from application.use_cases.update_item import UpdateItemHandler
 from application.use_cases.update_location import UpdateLocationHandler
@@ -82,6 +83,7 @@ class StockroomService:
     post_movement: PostMovementHandler
     get_movement: GetMovementHandler
     list_movements: ListMovementsHandler
+    reverse_movement: ReverseMovementHandler
     ship_transfer: ShipTransferHandler
     receive_transfer: ReceiveTransferHandler
     cancel_transfer: CancelTransferHandler
@@ -148,6 +150,7 @@ class StockroomService:
             post_movement=PostMovementHandler(deps),
             get_movement=GetMovementHandler(deps),
             list_movements=ListMovementsHandler(deps),
+            reverse_movement=ReverseMovementHandler(deps),
             ship_transfer=ShipTransferHandler(deps),
             receive_transfer=ReceiveTransferHandler(deps),
             cancel_transfer=CancelTransferHandler(deps),

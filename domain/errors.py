@@ -70,6 +70,18 @@ class InvalidCountState(Conflict):
     code = "invalid_count_state"
 
 
+class AlreadyReversed(Conflict):
+    """The movement has been reversed already; ``reversed_by`` names the reversal."""
+
+    code = "already_reversed"
+
+
+class NotReversible(Conflict):
+    """The movement's type is corrected another way (a reversal, a transfer in transit)."""
+
+    code = "not_reversible"
+
+
 class VersionMismatch(StockroomError):
     """The resource changed since the version the client holds (If-Match failed)."""
 

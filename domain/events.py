@@ -19,6 +19,7 @@ class EventType(StrEnum):
     LOCATION_UPDATED = "location.updated"
     LOCATION_ARCHIVED = "location.archived"
     MOVEMENT_POSTED = "movement.posted"
+    MOVEMENT_REVERSED = "movement.reversed"
     STOCK_LEVEL_CHANGED = "stock_level.changed"
     STOCK_LEVEL_LOW = "stock_level.low"
     STOCK_LEVEL_OUT = "stock_level.out"

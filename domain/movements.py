@@ -8,7 +8,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain import rules
-from domain.errors import ValidationFailed
+from domain.errors import AlreadyReversed, NotReversible, ValidationFailed
 from domain.stock import (
     Adjust,
     Arrive,
@@ -16,6 +16,7 @@ from domain.stock import (
     Expect,
     LevelKey,
     Receive,
+    Return,
     Ship,
     StockChange,
 )
@@ -33,6 +34,7 @@ class MovementType(StrEnum):
     COUNT = "count"
     TRANSFER_OUT = "transfer_out"  # a transfer shipped: out of the source, into transit
     TRANSFER_IN = "transfer_in"  # out of transit: received, or back at the source (cancelled)
+    REVERSAL = "reversal"  # every line of another movement, negated
 
 
 # What POST /v1/movements takes; the other types are written by their own use cases.
@@ -44,6 +46,11 @@ POSTABLE = frozenset(
         MovementType.ADJUSTMENT,
         MovementType.COUNT,
     }
+)
+# Transfers in transit are corrected by cancelling them; a reversal by posting the original
+# again.
+NOT_REVERSIBLE = frozenset(
+    {MovementType.TRANSFER_OUT, MovementType.TRANSFER_IN, MovementType.REVERSAL}
 )
 
 
@@ -71,7 +78,8 @@ class MovementLine:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Movement:
     """An immutable ledger document; corrections are new movements, never edits. It links to
-    what wrote it (a reservation, a transfer, a count session)."""
+    what wrote it (a reservation, a transfer, a count session, the movement it reverses);
+    ``reversed_by`` is read from the reversal that names it."""
 
     id: UUID
     type: MovementType
@@ -84,6 +92,34 @@ class Movement:
     reservation_id: UUID | None = None
     transfer_id: UUID | None = None
     count_session_id: UUID | None = None
+    reverses: UUID | None = None
+    reversed_by: UUID | None = None
+
+    def reversal_steps(self) -> list[tuple[LevelKey, StockChange]]:
+        """The level changes that undo every line: what came in goes out (only from
+        available, never below reserved, as an adjustment), what went out comes back."""
+        if self.type in NOT_REVERSIBLE:
+            raise NotReversible(
+                f"a {self.type.value} movement cannot be reversed"
+                + (
+                    "; post the original again"
+                    if self.type is MovementType.REVERSAL
+                    else "; cancel or receive its transfer"
+                ),
+                type=self.type.value,
+            )
+        if self.reversed_by is not None:
+            raise AlreadyReversed(
+                f"movement {self.id} was reversed by {self.reversed_by}",
+                reversed_by=str(self.reversed_by),
+            )
+        return [
+            (
+                LevelKey(line.item_id, line.location_id),
+                Adjust(-line.delta) if line.delta > 0 else Return(-line.delta),
+            )
+            for line in self.lines
+        ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,8 +95,8 @@ class Arrive:
 
 @dataclass(frozen=True, slots=True)
 class Return:
-    """Stock that left comes back (a cancelled transfer): on_hand += quantity. Not new stock,
-    so an archived item or location takes it too."""
+    """Stock that left comes back (a cancelled transfer, a reversed shipment): on_hand +=
+    quantity. Not new stock, so an archived item or location takes it too."""
 
     quantity: int
 

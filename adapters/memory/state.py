@@ -40,6 +40,7 @@ class OrgState:
     idempotency: dict[str, IdempotencyRecord] = field(default_factory=dict)
     # The ledger position of each movement: the number of the unit of work that wrote it.
     positions: dict[UUID, int] = field(default_factory=dict)
+    reversed_by: dict[UUID, UUID] = field(default_factory=dict)  # original id -> its reversal
     events: list[FeedEntry] = field(default_factory=list)
     webhooks: dict[UUID, Any] = field(default_factory=dict)  # StoredWebhook (memory/webhooks.py)
 
@@ -57,6 +58,7 @@ class OrgState:
                 for k, v in self.idempotency.items()
             },
             positions=dict(self.positions),
+            reversed_by=dict(self.reversed_by),
             events=list(self.events),
             webhooks=dict(self.webhooks),
         )

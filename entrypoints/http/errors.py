@@ -32,6 +32,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "invalid_reservation_state": 409,
     "invalid_transfer_state": 409,
     "invalid_count_state": 409,
+    "already_reversed": 409,
+    "not_reversible": 409,
     "request_in_progress": 409,
     "version_mismatch": 412,
     "unauthenticated": 401,

@@ -1,9 +1,12 @@
-"""Transfers in transit and count sessions: the same documents, levels and refusals on both
-backends."""
+"""Transfers in transit, count sessions and reversals: the same documents, levels and
+refusals on both backends."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+
+import pytest
 
 from adapters.clock import ManualClock
 from application.ports import UnitOfWorkFactory
@@ -13,6 +16,8 @@ from application.queries.transfers import GetTransferHandler, ListTransfersHandl
 from application.use_cases.base import Deps
 from application.workflow_ports import CountFilter, TransferFilter
 from domain.counts import CountStatus
+from domain.errors import AlreadyReversed
+from domain.movements import MovementType
 from domain.stock import LevelKey
 from domain.transfers import TransferStatus, TransitLine
 from tests.contract import builders
@@ -164,3 +169,33 @@ async def test_count_sessions_list_by_status_and_location_in_pages(
     assert ids(await all_pages(listing, admin, posted)) == [made[1].id]
     at_here = CountFilter(location_id=here.id, status=CountStatus.OPEN)
     assert ids(await all_pages(listing, admin, at_here)) == [made[0].id, made[2].id]
+
+
+async def test_a_reversal_links_both_ways_on_every_read(deps: Deps, admin: Principal) -> None:
+    item, here = await builders.item(deps, admin), await builders.location(deps, admin)
+    receipt = await builders.receive(deps, admin, item.id, here.id, 6)
+
+    reversal = await wf.reverse(deps, admin, receipt.id)
+
+    async with deps.uow(admin.org_id or "") as uow:
+        original = await uow.movements.get(receipt.id)
+        again = await uow.movements.get(reversal.id)
+    assert original is not None and original.reversed_by == reversal.id
+    assert again is not None and (again.type, again.reverses) == (MovementType.REVERSAL, receipt.id)
+
+
+async def test_a_second_reversal_of_one_movement_is_refused_by_the_store_itself(
+    deps: Deps, org: str, admin: Principal, uow_factory: UnitOfWorkFactory
+) -> None:
+    item, here = await builders.item(deps, admin), await builders.location(deps, admin)
+    receipt = await builders.receive(deps, admin, item.id, here.id, 6)
+    reversal = await wf.reverse(deps, admin, receipt.id)
+    twin = replace(reversal, id=deps.ids.new_id(), lines=())
+
+    async def add_twin() -> None:  # what the use case's lock keeps from happening
+        async with uow_factory(org) as uow:
+            await uow.movements.add(twin)
+            await uow.commit()
+
+    with pytest.raises(AlreadyReversed):
+        await add_twin()

@@ -1,4 +1,4 @@
-"""Transfers and count sessions through the use cases, for the contract suite."""
+"""Transfers, count sessions and reversals through the use cases, for the contract suite."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from application.use_cases.open_count import OpenCount, OpenCountHandler
 from application.use_cases.post_count import PostCount, PostCountHandler
 from application.use_cases.receive_transfer import ReceiveTransfer, ReceiveTransferHandler
 from application.use_cases.record_counts import RecordCounts, RecordCountsHandler
+from application.use_cases.reverse_movement import ReverseMovement, ReverseMovementHandler
 from application.use_cases.ship_transfer import ShipTransfer, ShipTransferHandler
 from domain.counts import CountSession, ItemCount
+from domain.movements import Movement
 from domain.transfers import ItemQuantity
 
 
@@ -63,3 +65,8 @@ async def record(
 
 async def post_count(deps: Deps, who: Principal, session: UUID) -> CountSession:
     return (await PostCountHandler(deps)(who, PostCount(session_id=session))).value
+
+
+async def reverse(deps: Deps, who: Principal, movement: UUID) -> Movement:
+    command = ReverseMovement(movement_id=movement)
+    return (await ReverseMovementHandler(deps)(who, command)).value

@@ -1,6 +1,7 @@
 """The warehouse workflows under real parallel transactions. Transfers shipped, received and
 cancelled at once, crossing each other and racing one-step transfers: nothing deadlocks, and
-each item's total on hand plus in transit is exactly what it was."""
+each item's total on hand plus in transit is exactly what it was. Reversals of one movement
+racing each other: exactly one wins."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from application.principal import Principal
 from application.transit import TransferMoved
 from application.use_cases.base import Deps
 from application.use_cases.post_movement import PostMovementHandler
-from domain.errors import InsufficientStock, InvalidTransferState
+from domain.errors import AlreadyReversed, InsufficientStock, InvalidTransferState
 from domain.movements import MovementRequest, MovementType, TransferLine
 from tests.contract import builders
 from tests.contract import workflow_builders as wf
@@ -102,3 +103,22 @@ async def _open(deps: Deps, org: str, transfer_id: UUID) -> bool:
     async with deps.uow(org) as uow:
         transfer = await uow.transfers.get(transfer_id)
     return transfer is not None and transfer.is_open
+
+
+async def test_racing_reversals_of_one_movement_apply_exactly_one(
+    wide_deps: Deps, database_url: str
+) -> None:
+    who = admin()
+    item, here = await builders.item(wide_deps, who), await builders.location(wide_deps, who)
+    receipt = await builders.receive(wide_deps, who, item.id, here.id, 7)
+
+    results = await asyncio.gather(
+        *(wf.reverse(wide_deps, who, receipt.id) for _ in range(12)), return_exceptions=True
+    )
+
+    won = [r for r in results if not isinstance(r, BaseException)]
+    assert len(won) == 1
+    # Each loser learns why: reversed already, not "insufficient stock" from the winner's take.
+    assert [type(r) for r in results if isinstance(r, BaseException)] == [AlreadyReversed] * 11
+    [row] = audit_with_transit(database_url, who.org_id or "")
+    assert row[2] == 0

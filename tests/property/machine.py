@@ -41,7 +41,7 @@ class Backend:
 
 class InventoryMachine(WorkflowRules, RuleBasedStateMachine):
     """Random operations on one fresh org; a bystander org must never see or feel them.
-    Transfers in transit and count sessions: ``WorkflowRules``."""
+    Transfers in transit, count sessions and reversals: ``WorkflowRules``."""
 
     def __init__(self, backend: Backend) -> None:
         super().__init__()

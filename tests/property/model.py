@@ -106,7 +106,7 @@ class Model:
         return expired
 
 
-# --- warehouse workflows: transfers in transit, count sessions ------------------------------
+# --- warehouse workflows: transfers in transit, count sessions, reversals -------------------
 
 
 @dataclass
@@ -134,13 +134,21 @@ class ModelCount:
 
 
 @dataclass
+class ModelMovement:
+    kind: str
+    deltas: list[tuple[Key, int]]
+    reversed: bool = False
+
+
+@dataclass
 class Warehouse:
     """What the workflows add to the model. ``conserved`` is each item's on_hand plus in
-    transit, moved only by what may change it (receipts, shipments, adjustments, counts):
-    transfers of either kind must leave it as it is."""
+    transit, moved only by what may change it (receipts, shipments, adjustments, counts,
+    reversals): transfers of either kind must leave it as it is."""
 
     transfers: dict[str, ModelTransfer] = field(default_factory=dict)
     counts: dict[str, ModelCount] = field(default_factory=dict)
+    movements: dict[str, ModelMovement] = field(default_factory=dict)
     conserved: dict[int, int] = field(default_factory=dict)
 
     def incoming(self, key: Key) -> int:
@@ -153,3 +161,6 @@ class Warehouse:
 
     def changes_total(self, item: int, delta: int) -> None:
         self.conserved[item] = self.conserved.get(item, 0) + delta
+
+    def record(self, movement_id: str, kind: str, deltas: list[tuple[Key, int]]) -> None:
+        self.movements[movement_id] = ModelMovement(kind, deltas)

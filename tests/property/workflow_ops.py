@@ -1,4 +1,4 @@
-"""The state machine's hands for transfers in transit and count sessions, and the
+"""The state machine's hands for transfers in transit, count sessions and reversals, and the
 outcomes the model expects of them."""
 
 from __future__ import annotations
@@ -15,23 +15,29 @@ from application.use_cases.open_count import OpenCount, OpenCountHandler
 from application.use_cases.post_count import PostCount, PostCountHandler
 from application.use_cases.receive_transfer import ReceiveTransfer, ReceiveTransferHandler
 from application.use_cases.record_counts import RecordCounts, RecordCountsHandler
+from application.use_cases.reverse_movement import ReverseMovement, ReverseMovementHandler
 from application.use_cases.ship_transfer import ShipTransfer, ShipTransferHandler
 from domain.counts import CountSession, ItemCount
 from domain.errors import (
+    AlreadyReversed,
+    InsufficientStock,
     InvalidCountState,
     InvalidTransferState,
+    NotReversible,
     ReservedStockConflict,
     StockroomError,
     ValidationFailed,
 )
+from domain.movements import Movement
 from domain.transfers import ItemQuantity, Transfer
-from tests.property.model import Key, Model, ModelCount, ModelTransfer
+from tests.property.model import Key, Model, ModelCount, ModelTransfer, Warehouse
 
 Expected = type[StockroomError] | None
+NOT_REVERSIBLE = {"transfer_out", "transfer_in", "reversal"}
 
 
 class WorkflowOperations:
-    """Use-case calls for one org's transfers and count sessions, by index."""
+    """Use-case calls for one org's transfers, count sessions and reversals, by index."""
 
     def __init__(
         self, deps: Deps, principal: Principal, items: list[UUID], locations: list[UUID]
@@ -77,6 +83,10 @@ class WorkflowOperations:
         command = CancelCount(session_id=UUID(session))
         return (await CancelCountHandler(self.deps)(self.principal, command)).value
 
+    async def reverse(self, movement: str) -> Movement:
+        command = ReverseMovement(movement_id=UUID(movement))
+        return (await ReverseMovementHandler(self.deps)(self.principal, command)).value
+
 
 # --- expected outcomes, computed from the model alone --------------------------------------
 
@@ -114,3 +124,21 @@ def expect_post(model: Model, count: ModelCount) -> Expected:
         if model.on_hand.get(key, 0) + delta < model.reserved(key):
             return ReservedStockConflict
     return None
+
+
+def expect_reverse(model: Model, warehouse: Warehouse, movement: str) -> Expected:
+    record = warehouse.movements[movement]
+    if record.kind in NOT_REVERSIBLE:
+        return NotReversible
+    if record.reversed:
+        return AlreadyReversed
+    short = below = False
+    for key, delta in record.deltas:
+        if delta <= 0:
+            continue  # what went out comes back: never refused
+        after = model.on_hand.get(key, 0) - delta
+        short = short or after < 0
+        below = below or after < model.reserved(key)
+    if short:
+        return InsufficientStock
+    return ReservedStockConflict if below else None

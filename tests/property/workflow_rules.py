@@ -1,4 +1,4 @@
-"""The state machine's rules for transfers in transit and count sessions, and the
+"""The state machine's rules for transfers in transit, count sessions and reversals, and the
 invariants they add: each item's total on hand plus in transit changes only by what may
 change it, and each level's ``incoming`` is what is in transit towards it."""
 
@@ -66,6 +66,7 @@ class WorkflowRules:
         self.model.add((item, source), -quantity)
         self.model.add((item, destination), 0)  # the level exists now, expecting the stock
         self.warehouse.transfers[tid] = ModelTransfer(item, source, destination, quantity)
+        self.warehouse.record(str(moved.movement_id), "transfer_out", [((item, source), -quantity)])
         self.announce(["transfer.created", "movement.posted"], before, [(item, source)])
 
     @precondition(lambda self: self._open_transfers())
@@ -83,6 +84,7 @@ class WorkflowRules:
         transfer.received += taken
         transfer.status = "received" if transfer.in_transit == 0 else "partially_received"
         self.model.add(key, taken)
+        self.warehouse.record(str(moved.movement_id), "transfer_in", [(key, taken)])
         self.announce(["transfer.received", "movement.posted"], before)
 
     @precondition(lambda self: self.warehouse.transfers)
@@ -100,6 +102,7 @@ class WorkflowRules:
         transfer.cancelled += returned
         transfer.status = "cancelled"
         self.model.add(source, returned)
+        self.warehouse.record(str(moved.movement_id), "transfer_in", [(source, returned)])
         self.announce(["transfer.cancelled", "movement.posted"], before)
 
     # --- count sessions -------------------------------------------------------------------
@@ -142,6 +145,7 @@ class WorkflowRules:
         for (item, location), delta in deltas.items():
             self.model.add((item, location), delta)
             self.warehouse.changes_total(item, delta)
+        self.warehouse.record(str(posted.movement_id), "count", list(deltas.items()))
         consumed = [key for key, delta in deltas.items() if delta < 0]
         self.announce(["count_session.posted", "movement.posted"], before, consumed)
 
@@ -156,11 +160,33 @@ class WorkflowRules:
         count.status = "cancelled"
         self.announce(["count_session.cancelled"], {})
 
+    # --- reversals ------------------------------------------------------------------------
+
+    @precondition(lambda self: self.warehouse.movements)
+    @rule(pick=picks)
+    def reverse(self, pick: int) -> None:
+        mid = self._pick(self.warehouse.movements, pick)
+        record = self.warehouse.movements[mid]
+        error = wf.expect_reverse(self.model, self.warehouse, mid)
+        before = self.available(key for key, _ in record.deltas)
+        reversal = self.expect(lambda: self.workflows.reverse(mid), error)
+        if reversal is None:
+            return
+        record.reversed = True
+        negated = [(key, -delta) for key, delta in record.deltas]
+        for key, delta in negated:
+            self.model.add(key, delta)
+            self.warehouse.changes_total(key[0], delta)
+        self.warehouse.record(str(reversal.id), "reversal", negated)
+        consumed = [key for key, delta in negated if delta < 0]
+        self.announce(["movement.posted", "movement.reversed"], before, consumed)
+
     # --- what the model remembers of the other rules ----------------------------------------
 
     def moved(self, movement: Any, kind: str, deltas: list[tuple[Key, int]]) -> None:
-        """A movement another rule posted: it changes the conserved totals unless it is a
-        transfer."""
+        """A movement another rule posted: it may be reversed; it changes the conserved
+        totals unless it is a transfer."""
+        self.warehouse.record(str(movement), kind, deltas)
         if kind != "transfer":
             for (item, _), delta in deltas:
                 self.warehouse.changes_total(item, delta)

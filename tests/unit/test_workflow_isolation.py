@@ -1,5 +1,5 @@
-"""Transfers and count sessions of one org are invisible to and untouchable by another org
-(invariant 7)."""
+"""Transfers, count sessions and reversals of one org are invisible to and untouchable by
+another org (invariant 7)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from application.use_cases.open_count import OpenCount, OpenCountHandler
 from application.use_cases.post_count import PostCount, PostCountHandler
 from application.use_cases.receive_transfer import ReceiveTransfer, ReceiveTransferHandler
 from application.use_cases.record_counts import RecordCounts, RecordCountsHandler
+from application.use_cases.reverse_movement import ReverseMovement, ReverseMovementHandler
 from application.use_cases.ship_transfer import ShipTransfer, ShipTransferHandler
 from application.workflow_ports import CountFilter, TransferFilter
 from domain.counts import ItemCount
@@ -31,7 +32,7 @@ def intruder() -> Principal:
     return principal(new_org_id(), "owner")
 
 
-async def test_another_org_can_neither_see_nor_touch_our_transfers_or_counts(
+async def test_another_org_can_neither_see_nor_touch_our_transfers_counts_or_ledger(
     deps: Deps, given: Given, admin: Principal, intruder: Principal
 ) -> None:
     item, here = await given.stocked(10)
@@ -41,6 +42,7 @@ async def test_another_org_can_neither_see_nor_touch_our_transfers_or_counts(
     )
     shipped = (await ShipTransferHandler(deps)(admin, ship)).value
     session = (await OpenCountHandler(deps)(admin, OpenCount(location_id=here.id))).value
+    receipt = await given.receive(item, here, 3)
     before = given.snapshot()
     counts = (ItemCount(item.id, 1),)
     attempts: list[Callable[[], Awaitable[object]]] = [
@@ -57,6 +59,7 @@ async def test_another_org_can_neither_see_nor_touch_our_transfers_or_counts(
         ),
         lambda: PostCountHandler(deps)(intruder, PostCount(session_id=session.id)),
         lambda: CancelCountHandler(deps)(intruder, CancelCount(session_id=session.id)),
+        lambda: ReverseMovementHandler(deps)(intruder, ReverseMovement(movement_id=receipt.id)),
         lambda: ShipTransferHandler(deps)(intruder, ship),
         lambda: OpenCountHandler(deps)(intruder, OpenCount(location_id=here.id)),
     ]

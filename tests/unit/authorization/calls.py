@@ -25,6 +25,7 @@ from application.use_cases import (
     receive_transfer,
     record_counts,
     release_reservation,
+    reverse_movement,
     ship_transfer,
     update_item,
     update_location,
@@ -176,6 +177,12 @@ async def update_a_location(g: Given, p: Principal) -> object:
 async def archive_a_location(g: Given, p: Principal) -> object:
     command = archive_location.ArchiveLocation(location_id=(await g.location()).id)
     return await archive_location.ArchiveLocationHandler(g.deps)(p, command)
+
+
+async def reverse_a_movement(g: Given, p: Principal) -> object:
+    movement = await g.receive(await g.item(), await g.location(), 1)
+    command = reverse_movement.ReverseMovement(movement_id=movement.id)
+    return await reverse_movement.ReverseMovementHandler(g.deps)(p, command)
 
 
 async def _shipped(g: Given) -> UUID:

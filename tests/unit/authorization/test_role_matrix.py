@@ -44,12 +44,13 @@ MATRIX: dict[str, set[str]] = {
     "cancel_a_transfer": ANYONE,
     # counting in a count session
     "record_counted_lines": ANYONE,
-    # adjustments, counts; count sessions opened, posted, cancelled
+    # adjustments, counts; count sessions opened, posted, cancelled; reversals
     "post_adjustment": ADMINS,
     "post_count": ADMINS,
     "open_a_count": ADMINS,
     "post_a_count": ADMINS,
     "cancel_a_count": ADMINS,
+    "reverse_a_movement": ADMINS,
     # create/update/archive items and locations
     "create_an_item": ADMINS,
     "update_an_item": ADMINS,
