@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from adapters.postgres import expired_reservations  # noqa: E402
 from adapters.postgres.embedded import EmbeddedPostgres, drop_database  # noqa: E402
 from adapters.postgres.migrator import YoyoMigrator  # noqa: E402
+from adapters.postgres.wire import Compiled  # noqa: E402
 from bench.explain_cases import NOW, cases  # noqa: E402
 from bench.explain_data import LOAD, ORGS, TARGET_ORG  # noqa: E402
 
@@ -67,6 +68,8 @@ def explain(url: str) -> tuple[list[str], list[str]]:
         for title, statement, params in [*statements, expiry]:
             if statement is expired_reservations.LIST_EXPIRED:
                 conn.execute(expired_reservations.START_EXPIRY_LISTING)
+            if isinstance(statement, Compiled):  # the adapter's wire form: its source text
+                statement = statement.source.decode()
             query = sql.Composed([sql.SQL("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "), sql.SQL(statement) if isinstance(statement, str) else statement])  # fmt: skip
             plan = [row[0] for row in conn.execute(query, {"org_id": TARGET_ORG, **params})]
             if any(f"Seq Scan on {table} " in line for line in plan for table in BIG_TABLES):

@@ -32,6 +32,7 @@ def cases(conn: psycopg.Connection[Any]) -> list[tuple[str, Any, dict[str, Any]]
         **base, "type": "transfer", "reference": "PO-2000",
         "since": datetime(2026, 1, 10, tzinfo=UTC), "until": datetime(2026, 1, 20, tzinfo=UTC),
         "after_created_at": datetime(2026, 1, 5, tzinfo=UTC), "after_id": item,
+        "after_position": "1000",
     }  # fmt: skip
     held = {**base, "status": "released", "reference": "SO-5000", **moved}
     out: list[tuple[str, Any, dict[str, Any]]] = [

@@ -14,13 +14,14 @@ from domain.events import Event, EventType
 
 # One statement for all of a unit of work's events, deferred to the COMMIT flight (ADR 0015):
 # no round trip of its own, nothing while a level is locked. txid and seq take their defaults;
-# WITH ORDINALITY keeps the order the use case wrote them in.
+# WITH ORDINALITY keeps the order the use case wrote them in. The events travel as one JSON
+# document (orjson writes it in C; arrays of text went through psycopg's per-element escaping).
 INSERT_EVENTS = compiled("""
 INSERT INTO events (org_id, id, type, occurred_at, subject_id, data)
-SELECT %(org_id)s, e.id, e.type, e.occurred_at, e.subject_id, e.data::jsonb
-FROM unnest(%(ids)s::uuid[], %(types)s::text[], %(occurred_at)s::timestamptz[],
-            %(subject_ids)s::text[], %(data)s::text[]) WITH ORDINALITY
-     AS e(id, type, occurred_at, subject_id, data, n)
+SELECT %(org_id)s, e.id, e.type, e.occurred_at, e.subject_id, e.data
+FROM ROWS FROM (jsonb_to_recordset(%(events)s::jsonb)
+                AS (id uuid, type text, occurred_at timestamptz, subject_id text, data jsonb))
+     WITH ORDINALITY AS e(id, type, occurred_at, subject_id, data, n)
 ORDER BY e.n
 ON CONFLICT (org_id, subject_id) WHERE type = 'reservation.expired' DO NOTHING
 """)
@@ -66,16 +67,19 @@ class PostgresEvents(Repository, Events):
         """Defer the INSERT of everything queued; return how many events it carries."""
         queued, self._queued = self._queued, []
         if queued:
-            self._defer(
-                INSERT_EVENTS,
-                {
-                    "ids": [e.id for e in queued],
-                    "types": [e.type.value for e in queued],
-                    "occurred_at": [e.occurred_at for e in queued],
-                    "subject_ids": [e.subject_id for e in queued],
-                    "data": [orjson.dumps(e.data).decode() for e in queued],
-                },
+            document = orjson.dumps(
+                [
+                    {
+                        "id": e.id,
+                        "type": e.type.value,
+                        "occurred_at": e.occurred_at,
+                        "subject_id": e.subject_id,
+                        "data": e.data,
+                    }
+                    for e in queued
+                ]
             )
+            self._defer(INSERT_EVENTS, {"events": document.decode()})
         return len(queued)
 
     async def list(self, query: FeedQuery) -> list[FeedEntry]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 
 import psycopg
@@ -119,3 +120,31 @@ async def test_a_connection_killed_mid_flight_raises_an_operational_error(
     with pytest.raises(psycopg.OperationalError):
         await flight
     assert conn.closed
+
+
+async def test_lists_of_uuids_and_ints_arrive_as_arrays_however_they_are_sent(
+    conn: AsyncConnection[object],
+) -> None:
+    ids = [uuid.uuid4() for _ in range(3)]
+    results = await fly(
+        conn,
+        [
+            call(
+                "SELECT %(ids)s::uuid[] AS ids, %(ns)s::bigint[] AS ns",
+                {"ids": ids, "ns": [1, -2]},
+                "one",
+            ),
+            call("SELECT %(id)s::uuid = ANY(%(ids)s) AS found", {"id": ids[1], "ids": ids}, "one"),
+            call("SELECT %(flags)s::bool[] AS flags", {"flags": [True, False]}, "one"),
+            call("SELECT %(mixed)s::text[] AS mixed", {"mixed": ["a", "b,c", 'q"']}, "one"),
+            call("SELECT cardinality(%(none)s::uuid[]) AS n", {"none": []}, "one"),
+        ],
+    )
+
+    assert results == [
+        {"ids": ids, "ns": [1, -2]},
+        {"found": True},
+        {"flags": [True, False]},
+        {"mixed": ["a", "b,c", 'q"']},
+        {"n": 0},
+    ]
