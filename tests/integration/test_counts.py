@@ -155,3 +155,19 @@ async def test_a_line_without_a_count_is_refused_as_invalid(org: Org) -> None:
     )
 
     assert (response.status_code, response.json()["code"]) == (422, "validation_failed")
+
+
+async def test_a_stale_if_match_is_412_and_changes_nothing(org: Org) -> None:
+    item, here = await org.stocked(4)
+    session = await opened(org, here)
+    await put_lines(org, session, [(item, 1)])
+
+    stale_put = await put_lines(org, session, [(item, 2)], **{"If-Match": '"1"'})
+    stale_post = await org.client.post(
+        f"/v1/counts/{session['id']}/post", headers={**org.admin, "If-Match": '"1"'}
+    )
+
+    assert [r.status_code for r in (stale_put, stale_post)] == [412, 412]
+    read = await org.client.get(f"/v1/counts/{session['id']}", headers=org.admin)
+    assert (read.headers["etag"], read.json()["lines"][0]["counted"]) == ('"2"', 1)
+    assert (await org.level(item, here))["on_hand"] == 4
