@@ -27,6 +27,8 @@ def encode(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [encode(v) for v in value]
+    if isinstance(value, frozenset | set):  # in a stable order, so fingerprints are stable
+        return sorted((encode(v) for v in value), key=repr)
     return value
 
 
@@ -38,7 +40,7 @@ def decode(kind: Any, data: Any) -> Any:
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(kind) if a is not type(None)]
         return decode(options[0], data)
-    if origin in (tuple, list):
+    if origin in (tuple, list, frozenset, set):
         inner = typing.get_args(kind)[0]
         return origin(decode(inner, v) for v in data)
     if dataclasses.is_dataclass(kind):

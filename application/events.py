@@ -23,9 +23,14 @@ NewId = Callable[[], UUID]
 Json = dict[str, object]
 
 
-def _time(moment: datetime | None) -> str | None:
+def timestamp(moment: datetime | None) -> str | None:
     """RFC 3339 in UTC with ``Z``, as the API writes timestamps."""
     return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def uuid_text(value: UUID | None) -> str | None:
+    """An optional id as the API writes it."""
+    return None if value is None else str(value)
 
 
 def item_data(item: Item) -> Json:
@@ -38,8 +43,8 @@ def item_data(item: Item) -> Json:
         "reorder_point": item.reorder_point,
         "archived": item.archived,
         "version": item.version,
-        "created_at": _time(item.created_at),
-        "updated_at": _time(item.updated_at),
+        "created_at": timestamp(item.created_at),
+        "updated_at": timestamp(item.updated_at),
     }
 
 
@@ -51,8 +56,8 @@ def location_data(location: Location) -> Json:
         "kind": location.kind.value,
         "archived": location.archived,
         "version": location.version,
-        "created_at": _time(location.created_at),
-        "updated_at": _time(location.updated_at),
+        "created_at": timestamp(location.created_at),
+        "updated_at": timestamp(location.updated_at),
     }
 
 
@@ -64,8 +69,12 @@ def movement_data(movement: Movement) -> Json:
         "reference": movement.reference,
         "note": movement.note,
         "actor": movement.actor,
-        "reservation_id": None if movement.reservation_id is None else str(movement.reservation_id),
-        "created_at": _time(movement.created_at),
+        "reservation_id": uuid_text(movement.reservation_id),
+        "transfer_id": uuid_text(movement.transfer_id),
+        "count_session_id": uuid_text(movement.count_session_id),
+        "reverses": uuid_text(movement.reverses),
+        "reversed_by": uuid_text(movement.reversed_by),
+        "created_at": timestamp(movement.created_at),
         "lines": [
             {
                 "item_id": str(line.item_id),
@@ -83,9 +92,9 @@ def reservation_data(reservation: Reservation) -> Json:
         "id": str(reservation.id),
         "reference": reservation.reference,
         "status": reservation.status.value,
-        "expires_at": _time(reservation.expires_at),
+        "expires_at": timestamp(reservation.expires_at),
         "created_by": reservation.created_by,
-        "created_at": _time(reservation.created_at),
+        "created_at": timestamp(reservation.created_at),
         "lines": [
             {
                 "item_id": str(line.item_id),
@@ -108,8 +117,9 @@ def level_data(level: StockLevel, cause: Mapping[str, str]) -> Json:
         "on_hand": level.on_hand,
         "reserved": level.reserved,
         "available": level.available,
+        "incoming": level.incoming,
         "version": level.version,
-        "updated_at": _time(level.updated_at),
+        "updated_at": timestamp(level.updated_at),
         "cause": dict(cause),
     }
 
@@ -124,8 +134,8 @@ def webhook_data(webhook: Webhook) -> Json:
         "enabled": webhook.enabled,
         "disabled_reason": webhook.disabled_reason,
         "version": webhook.version,
-        "created_at": _time(webhook.created_at),
-        "updated_at": _time(webhook.updated_at),
+        "created_at": timestamp(webhook.created_at),
+        "updated_at": timestamp(webhook.updated_at),
     }
 
 
@@ -134,7 +144,7 @@ def event_payload(event: Event) -> Json:
     return {
         "id": str(event.id),
         "type": event.type.value,
-        "occurred_at": _time(event.occurred_at),
+        "occurred_at": timestamp(event.occurred_at),
         "subject": {"type": event.subject_type, "id": event.subject_id},
         "data": dict(event.data),
     }
@@ -145,32 +155,38 @@ def level_subject(level: StockLevel) -> str:
     return f"{level.item_id}:{level.location_id}"
 
 
-def _event(new_id: NewId, kind: EventType, now: datetime, subject: object, data: Json) -> Event:
+def new_event(new_id: NewId, kind: EventType, now: datetime, subject: object, data: Json) -> Event:
+    """An event of ``kind`` about ``subject`` (its id) with ``data``."""
     return Event(id=new_id(), type=kind, occurred_at=now, subject_id=str(subject), data=data)
 
 
 def item_event(new_id: NewId, kind: EventType, item: Item, now: datetime) -> Event:
-    return _event(new_id, kind, now, item.id, item_data(item))
+    return new_event(new_id, kind, now, item.id, item_data(item))
 
 
 def location_event(new_id: NewId, kind: EventType, location: Location, now: datetime) -> Event:
-    return _event(new_id, kind, now, location.id, location_data(location))
+    return new_event(new_id, kind, now, location.id, location_data(location))
 
 
 def webhook_disabled(new_id: NewId, webhook: Webhook, now: datetime) -> Event:
-    return _event(new_id, EventType.WEBHOOK_DISABLED, now, webhook.id, webhook_data(webhook))
+    return new_event(new_id, EventType.WEBHOOK_DISABLED, now, webhook.id, webhook_data(webhook))
 
 
 def movement_posted(new_id: NewId, movement: Movement) -> Event:
-    return _event(
+    return new_event(
         new_id, EventType.MOVEMENT_POSTED, movement.created_at, movement.id, movement_data(movement)
     )
+
+
+def movement_reversed(new_id: NewId, original: Movement, now: datetime) -> Event:
+    """The original movement, now with ``reversed_by``."""
+    return new_event(new_id, EventType.MOVEMENT_REVERSED, now, original.id, movement_data(original))
 
 
 def reservation_event(
     new_id: NewId, kind: EventType, reservation: Reservation, now: datetime
 ) -> Event:
-    return _event(new_id, kind, now, reservation.id, reservation_data(reservation.as_of(now)))
+    return new_event(new_id, kind, now, reservation.id, reservation_data(reservation.as_of(now)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,9 +228,9 @@ def level_events(
         level = result.level
         subject = level_subject(level)
         data = level_data(level, cause.as_data())
-        events.append(_event(new_id, EventType.STOCK_LEVEL_CHANGED, now, subject, data))
+        events.append(new_event(new_id, EventType.STOCK_LEVEL_CHANGED, now, subject, data))
         before = level.available - _available_delta(change, result.on_hand_delta)
         reorder_point = reorder_points.get(level.item_id)
         for signal in stock_signals(before, level.available, reorder_point):
-            events.append(_event(new_id, signal, now, subject, data))
+            events.append(new_event(new_id, signal, now, subject, data))
     return events

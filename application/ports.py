@@ -11,6 +11,7 @@ from uuid import UUID
 from application.pagination import PageRequest
 from application.principal import Principal
 from application.webhooks.ports import Webhooks
+from application.workflow_ports import CountSessions, Transfers
 from domain.catalog import Item, Location
 from domain.events import Event, EventType
 from domain.movements import Movement, MovementType
@@ -160,6 +161,12 @@ class StockLevels(Protocol):
     async def list(
         self, filters: StockFilter, page: PageRequest, now: datetime
     ) -> list[StockLevel]: ...
+    async def on_hand_at(
+        self, location_id: UUID, item_ids: Sequence[UUID] | None, limit: int
+    ) -> dict[UUID, int]:
+        """A count's snapshot: on_hand per item at a location, read at one moment (of the
+        listed items, or of every item there, at most ``limit``)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,10 +181,11 @@ class LedgerEntry:
 
 
 class Movements(Protocol):
-    """The append-only ledger of one org."""
+    """The append-only ledger of one org; a movement reads with the ``reversed_by`` of the
+    one reversal that may name it. ``get(for_update=True)`` locks it, then reads it."""
 
     async def add(self, movement: Movement) -> None: ...
-    async def get(self, movement_id: UUID) -> Movement | None: ...
+    async def get(self, movement_id: UUID, *, for_update: bool = False) -> Movement | None: ...
     async def list(self, filters: MovementFilter, page: PageRequest) -> list[LedgerEntry]: ...
 
 
@@ -289,6 +297,8 @@ class UnitOfWork(Protocol):
     stock: StockLevels
     movements: Movements
     reservations: Reservations
+    transfers: Transfers
+    counts: CountSessions
     idempotency: IdempotencyStore
     events: Events
     webhooks: Webhooks

@@ -14,12 +14,15 @@ class Permission(StrEnum):
     READ = "read"
     MOVE_STOCK = "move_stock"  # receipts, shipments, transfers
     RESERVE = "reserve"  # create/release/fulfil/extend reservations
-    ADJUST_STOCK = "adjust_stock"  # adjustments, counts
+    ADJUST_STOCK = "adjust_stock"  # adjustments, counts; count sessions opened, posted; reversals
+    COUNT_STOCK = "count_stock"  # record counted quantities in an open count session
     MANAGE_CATALOG = "manage_catalog"  # create/update/archive items and locations
     MANAGE_WEBHOOKS = "manage_webhooks"  # webhook endpoints, their secrets and deliveries
 
 
-_MEMBER = frozenset({Permission.READ, Permission.MOVE_STOCK, Permission.RESERVE})
+_MEMBER = frozenset(
+    {Permission.READ, Permission.MOVE_STOCK, Permission.RESERVE, Permission.COUNT_STOCK}
+)
 _ADMIN = _MEMBER | {
     Permission.ADJUST_STOCK,
     Permission.MANAGE_CATALOG,

@@ -16,6 +16,7 @@ from application.queries.catalog import (
     ListItemsHandler,
     ListLocationsHandler,
 )
+from application.queries.counts import GetCountHandler, ListCountsHandler
 from application.queries.events import ReadEventsHandler
 from application.queries.reservations import GetReservationHandler, ListReservationsHandler
 from application.queries.stock import (
@@ -23,9 +24,12 @@ from application.queries.stock import (
     ListMovementsHandler,
     ListStockLevelsHandler,
 )
+from application.queries.transfers import GetTransferHandler, ListTransfersHandler
 from application.use_cases.archive_item import ArchiveItemHandler
 from application.use_cases.archive_location import ArchiveLocationHandler
 from application.use_cases.base import Deps
+from application.use_cases.cancel_count import CancelCountHandler
+from application.use_cases.cancel_transfer import CancelTransferHandler
 from application.use_cases.create_item import CreateItemHandler
 from application.use_cases.create_location import CreateLocationHandler
 from application.use_cases.create_reservation import CreateReservationHandler
@@ -33,9 +37,15 @@ from application.use_cases.expire_reservations import ExpireReservationsHandler
 from application.use_cases.extend_reservation import ExtendReservationHandler
 from application.use_cases.fulfil_reservation import FulfilReservationHandler
 from application.use_cases.log_in import LogInHandler
+from application.use_cases.open_count import OpenCountHandler
+from application.use_cases.post_count import PostCountHandler
 from application.use_cases.post_movement import PostMovementHandler
 from application.use_cases.purge import PurgeHandler
+from application.use_cases.receive_transfer import ReceiveTransferHandler
+from application.use_cases.record_counts import RecordCountsHandler
 from application.use_cases.release_reservation import ReleaseReservationHandler
+from application.use_cases.reverse_movement import ReverseMovementHandler
+from application.use_cases.ship_transfer import ShipTransferHandler
 from application.use_cases.update_item import UpdateItemHandler
 from application.use_cases.update_location import UpdateLocationHandler
 from application.webhooks.delivery import DeliverWebhooksHandler
@@ -73,6 +83,18 @@ class StockroomService:
     post_movement: PostMovementHandler
     get_movement: GetMovementHandler
     list_movements: ListMovementsHandler
+    reverse_movement: ReverseMovementHandler
+    ship_transfer: ShipTransferHandler
+    receive_transfer: ReceiveTransferHandler
+    cancel_transfer: CancelTransferHandler
+    get_transfer: GetTransferHandler
+    list_transfers: ListTransfersHandler
+    open_count: OpenCountHandler
+    record_counts: RecordCountsHandler
+    post_count: PostCountHandler
+    cancel_count: CancelCountHandler
+    get_count: GetCountHandler
+    list_counts: ListCountsHandler
     create_reservation: CreateReservationHandler
     release_reservation: ReleaseReservationHandler
     fulfil_reservation: FulfilReservationHandler
@@ -128,6 +150,18 @@ class StockroomService:
             post_movement=PostMovementHandler(deps),
             get_movement=GetMovementHandler(deps),
             list_movements=ListMovementsHandler(deps),
+            reverse_movement=ReverseMovementHandler(deps),
+            ship_transfer=ShipTransferHandler(deps),
+            receive_transfer=ReceiveTransferHandler(deps),
+            cancel_transfer=CancelTransferHandler(deps),
+            get_transfer=GetTransferHandler(deps),
+            list_transfers=ListTransfersHandler(deps),
+            open_count=OpenCountHandler(deps),
+            record_counts=RecordCountsHandler(deps),
+            post_count=PostCountHandler(deps),
+            cancel_count=CancelCountHandler(deps),
+            get_count=GetCountHandler(deps),
+            list_counts=ListCountsHandler(deps),
             create_reservation=CreateReservationHandler(deps),
             release_reservation=ReleaseReservationHandler(deps),
             fulfil_reservation=FulfilReservationHandler(deps),

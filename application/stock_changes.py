@@ -10,10 +10,20 @@ from uuid import UUID
 from application.events import Cause, level_events, reservation_event
 from application.ports import ExpiredHolds, LevelChange, UnitOfWork
 from domain.catalog import Item, Location
-from domain.errors import InsufficientStock, NotFound
+from domain.errors import InsufficientStock, NotFound, ReservedStockConflict
 from domain.events import EventType
-from domain.movements import adds_stock
-from domain.stock import Adjust, Count, LevelKey, Release, Reserve, Ship, StockChange
+from domain.movements import MovementLine, adds_stock
+from domain.stock import (
+    Adjust,
+    Count,
+    Expect,
+    LevelKey,
+    Recount,
+    Release,
+    Reserve,
+    Ship,
+    StockChange,
+)
 
 Step = tuple[LevelKey, StockChange]
 Archived = dict[LevelKey, Item | Location]  # a level, and its archived item or location
@@ -64,14 +74,14 @@ def ensure_no_new_stock(
     """A count that raised on_hand took new stock: refused at an archived item or location
     (one that lowered it wrote off what was left, which an archived entry may do)."""
     for (key, change), result in zip(steps, changes, strict=True):
-        if isinstance(change, Count) and result.on_hand_delta > 0 and key in archived:
+        if isinstance(change, Count | Recount) and result.on_hand_delta > 0 and key in archived:
             archived[key].ensure_active()
 
 
 def _consumes(change: StockChange) -> bool:
     # Changes limited by reserved/available must not be blocked by holds that have expired.
     return isinstance(change, Ship | Reserve | Count) or (
-        isinstance(change, Adjust) and change.delta < 0
+        isinstance(change, Adjust | Recount) and change.delta < 0
     )
 
 
@@ -97,6 +107,7 @@ async def apply_steps(
     released_only = sorted(set(expired) - {key for key, _ in steps})
     results: list[LevelChange | None] = [None] * len(steps)
     short: list[InsufficientStock] = []
+    below: list[ReservedStockConflict] = []
     for i in _merged(order, steps, released_only):
         if isinstance(i, LevelKey):  # a level only an expired reservation held stock at
             await _release_only(uow, i, released, now, new_id)
@@ -105,13 +116,28 @@ async def apply_steps(
         key, change = steps[i]
         if expired.get(key):
             await uow.stock.change(key, Release(expired.pop(key)), now)
+        # Keep going after a refusal: the client learns every refused line at once.
         try:
             results[i] = await uow.stock.change(key, change, now)
         except InsufficientStock as exc:
-            short.append(exc)  # keep going: the client learns every short line at once
+            short.append(exc)
+        except ReservedStockConflict as exc:
+            below.append(exc)
     if short:
         raise _combined(short)
+    if below:
+        raise _below_reserved(below)
     return [r for r in results if r is not None]
+
+
+def ledger_lines(steps: Sequence[Step], changes: Sequence[LevelChange]) -> tuple[MovementLine, ...]:
+    """The ledger lines of applied steps: one per change of on_hand (what is in transit
+    towards a level is not on hand there, so ``Expect`` writes none)."""
+    return tuple(
+        MovementLine(key.item_id, key.location_id, c.on_hand_delta, c.level.on_hand)
+        for (key, change), c in zip(steps, changes, strict=True)
+        if not isinstance(change, Expect)
+    )
 
 
 async def _release_only(
@@ -149,6 +175,17 @@ def _merged(order: list[int], steps: Sequence[Step], keys: list[LevelKey]) -> li
     merged: list[tuple[LevelKey, int | LevelKey]] = [(steps[i][0], i) for i in order]
     merged += [(key, key) for key in keys]
     return [entry for _, entry in sorted(merged, key=lambda m: m[0])]
+
+
+def _below_reserved(errors: list[ReservedStockConflict]) -> ReservedStockConflict:
+    if len(errors) == 1:
+        return errors[0]
+    positions = [p for exc in errors for p in exc.extra.get("positions", [])]
+    return ReservedStockConflict(
+        f"{len(positions)} positions would fall below what is reserved; "
+        "release or fulfil reservations first",
+        positions=positions,
+    )
 
 
 def _combined(errors: list[InsufficientStock]) -> InsufficientStock:

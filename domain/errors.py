@@ -64,6 +64,30 @@ class InvalidTransition(Conflict):
     code = "invalid_reservation_state"
 
 
+class InvalidTransferState(Conflict):
+    """A transfer has ended, or a line asks for more than is still in transit."""
+
+    code = "invalid_transfer_state"
+
+
+class InvalidCountState(Conflict):
+    """A count session has been posted or cancelled, or has nothing counted to post."""
+
+    code = "invalid_count_state"
+
+
+class AlreadyReversed(Conflict):
+    """The movement has been reversed already; ``reversed_by`` names the reversal."""
+
+    code = "already_reversed"
+
+
+class NotReversible(Conflict):
+    """The movement's type is corrected another way (a reversal, a transfer in transit)."""
+
+    code = "not_reversible"
+
+
 class VersionMismatch(StockroomError):
     """The resource changed since the version the client holds (If-Match failed)."""
 

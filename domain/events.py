@@ -19,6 +19,7 @@ class EventType(StrEnum):
     LOCATION_UPDATED = "location.updated"
     LOCATION_ARCHIVED = "location.archived"
     MOVEMENT_POSTED = "movement.posted"
+    MOVEMENT_REVERSED = "movement.reversed"
     STOCK_LEVEL_CHANGED = "stock_level.changed"
     STOCK_LEVEL_LOW = "stock_level.low"
     STOCK_LEVEL_OUT = "stock_level.out"
@@ -28,11 +29,19 @@ class EventType(StrEnum):
     RESERVATION_FULFILLED = "reservation.fulfilled"
     RESERVATION_EXTENDED = "reservation.extended"
     RESERVATION_EXPIRED = "reservation.expired"
+    TRANSFER_CREATED = "transfer.created"
+    TRANSFER_RECEIVED = "transfer.received"
+    TRANSFER_CANCELLED = "transfer.cancelled"
+    COUNT_SESSION_CREATED = "count_session.created"
+    COUNT_SESSION_COUNTED = "count_session.counted"
+    COUNT_SESSION_POSTED = "count_session.posted"
+    COUNT_SESSION_CANCELLED = "count_session.cancelled"
     WEBHOOK_DISABLED = "webhook.disabled"
 
     @property
     def subject_type(self) -> str:
-        """``item``, ``location``, ``movement``, ``stock_level``, ``reservation``, ``webhook``."""
+        """``item``, ``location``, ``movement``, ``stock_level``, ``reservation``,
+        ``transfer``, ``count_session``, ``webhook``."""
         return self.value.split(".", 1)[0]
 
 

@@ -8,8 +8,18 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain import rules
-from domain.errors import ValidationFailed
-from domain.stock import Adjust, Count, LevelKey, Receive, Ship, StockChange
+from domain.errors import AlreadyReversed, NotReversible, ValidationFailed
+from domain.stock import (
+    Adjust,
+    Arrive,
+    Count,
+    Expect,
+    LevelKey,
+    Receive,
+    Return,
+    Ship,
+    StockChange,
+)
 
 MAX_LINES = 500
 
@@ -22,6 +32,26 @@ class MovementType(StrEnum):
     TRANSFER = "transfer"
     ADJUSTMENT = "adjustment"
     COUNT = "count"
+    TRANSFER_OUT = "transfer_out"  # a transfer shipped: out of the source, into transit
+    TRANSFER_IN = "transfer_in"  # out of transit: received, or back at the source (cancelled)
+    REVERSAL = "reversal"  # every line of another movement, negated
+
+
+# What POST /v1/movements takes; the other types are written by their own use cases.
+POSTABLE = frozenset(
+    {
+        MovementType.RECEIPT,
+        MovementType.SHIPMENT,
+        MovementType.TRANSFER,
+        MovementType.ADJUSTMENT,
+        MovementType.COUNT,
+    }
+)
+# Transfers in transit are corrected by cancelling them; a reversal by posting the original
+# again.
+NOT_REVERSIBLE = frozenset(
+    {MovementType.TRANSFER_OUT, MovementType.TRANSFER_IN, MovementType.REVERSAL}
+)
 
 
 class AdjustmentReason(StrEnum):
@@ -47,7 +77,9 @@ class MovementLine:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Movement:
-    """An immutable ledger document; corrections are new movements, never edits."""
+    """An immutable ledger document; corrections are new movements, never edits. It links to
+    what wrote it (a reservation, a transfer, a count session, the movement it reverses);
+    ``reversed_by`` is read from the reversal that names it."""
 
     id: UUID
     type: MovementType
@@ -58,6 +90,36 @@ class Movement:
     created_at: datetime
     lines: tuple[MovementLine, ...]
     reservation_id: UUID | None = None
+    transfer_id: UUID | None = None
+    count_session_id: UUID | None = None
+    reverses: UUID | None = None
+    reversed_by: UUID | None = None
+
+    def reversal_steps(self) -> list[tuple[LevelKey, StockChange]]:
+        """The level changes that undo every line: what came in goes out (only from
+        available, never below reserved, as an adjustment), what went out comes back."""
+        if self.type in NOT_REVERSIBLE:
+            raise NotReversible(
+                f"a {self.type.value} movement cannot be reversed"
+                + (
+                    "; post the original again"
+                    if self.type is MovementType.REVERSAL
+                    else "; cancel or receive its transfer"
+                ),
+                type=self.type.value,
+            )
+        if self.reversed_by is not None:
+            raise AlreadyReversed(
+                f"movement {self.id} was reversed by {self.reversed_by}",
+                reversed_by=str(self.reversed_by),
+            )
+        return [
+            (
+                LevelKey(line.item_id, line.location_id),
+                Adjust(-line.delta) if line.delta > 0 else Return(-line.delta),
+            )
+            for line in self.lines
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +165,10 @@ class MovementRequest:
     note: str | None = None
 
     def __post_init__(self) -> None:
+        if self.type not in POSTABLE:
+            raise ValidationFailed(
+                f"{self.type.value} movements are not posted directly", field="type"
+            )
         if not 1 <= len(self.lines) <= MAX_LINES:
             raise ValidationFailed(f"a movement needs 1 to {MAX_LINES} lines", field="lines")
         if (self.type is MovementType.ADJUSTMENT) != (self.reason is not None):
@@ -144,8 +210,11 @@ class MovementRequest:
 
 
 def adds_stock(change: StockChange) -> bool:
-    """True for changes that bring new stock in (refused on archived items or locations)."""
-    return isinstance(change, Receive) or (isinstance(change, Adjust) and change.delta > 0)
+    """True for changes that bring new stock in, in transit included (refused on archived
+    items or locations). Stock that comes back (``Return``) is not new."""
+    return isinstance(change, Receive | Arrive) or (
+        isinstance(change, Adjust | Expect) and change.delta > 0
+    )
 
 
 def _quantity_change(kind: MovementType, quantity: int) -> StockChange:

@@ -16,6 +16,7 @@ from domain import rules
 from domain.errors import (
     CountMismatch,
     InsufficientStock,
+    InvalidTransferState,
     InvalidTransition,
     QuantityOutOfRange,
     ReservedStockConflict,
@@ -79,7 +80,50 @@ class Fulfil:
     quantity: int
 
 
-StockChange = Receive | Ship | Adjust | Count | Reserve | Release | Fulfil
+@dataclass(frozen=True, slots=True)
+class Expect:
+    """Stock in transit towards this level: incoming += delta (a transfer shipped, or, with a
+    negative delta, cancelled)."""
+
+    delta: int
+
+
+@dataclass(frozen=True, slots=True)
+class Arrive:
+    """Stock in transit arrives: incoming -= quantity, on_hand += quantity."""
+
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    """Stock that left comes back (a cancelled transfer, a reversed shipment): on_hand +=
+    quantity. Not new stock, so an archived item or location takes it too."""
+
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Recount:
+    """A count session's line: on_hand moves by counted minus the snapshot, so the movements
+    since the snapshot stay applied; never below reserved."""
+
+    delta: int
+
+
+StockChange = (
+    Receive
+    | Ship
+    | Adjust
+    | Count
+    | Reserve
+    | Release
+    | Fulfil
+    | Expect
+    | Arrive
+    | Return
+    | Recount
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,6 +136,7 @@ class StockLevel:
     reserved: int
     version: int
     updated_at: datetime
+    incoming: int = 0  # in transit towards this level (transfers shipped, not yet received)
 
     @property
     def key(self) -> LevelKey:
@@ -115,7 +160,7 @@ class StockLevel:
 
     def apply(self, change: StockChange, now: datetime) -> StockLevel:
         """The level after ``change``, or the domain error that refuses it."""
-        on_hand, reserved = self.on_hand, self.reserved
+        on_hand, reserved, incoming = self.on_hand, self.reserved, self.incoming
         match change:
             case Receive(quantity):
                 on_hand = self._added(quantity)
@@ -149,8 +194,26 @@ class StockLevel:
                 self._ensure_held(quantity)
                 on_hand -= quantity
                 reserved -= quantity
+            case Expect(delta):
+                self._ensure_incoming(-delta)
+                incoming += delta
+            case Arrive(quantity):
+                self._ensure_incoming(quantity)
+                incoming -= quantity
+                on_hand += quantity
+            case Return(quantity):
+                on_hand += quantity
+            case Recount(delta):
+                if on_hand + delta < reserved:
+                    raise self._reserved_conflict(on_hand + delta)
+                on_hand += delta
         return replace(
-            self, on_hand=on_hand, reserved=reserved, version=self.version + 1, updated_at=now
+            self,
+            on_hand=on_hand,
+            reserved=reserved,
+            incoming=incoming,
+            version=self.version + 1,
+            updated_at=now,
         )
 
     def _added(self, delta: int) -> int:
@@ -175,11 +238,21 @@ class StockLevel:
                 f"cannot give back {quantity}, only {self.reserved} is reserved", **self._ids()
             )
 
+    def _ensure_incoming(self, quantity: int) -> None:
+        # Transfers only take out of transit what they put in; anything else is a bookkeeping bug.
+        if quantity > self.incoming:
+            raise InvalidTransferState(
+                f"cannot take {quantity} out of transit, only {self.incoming} is incoming",
+                **self._ids(),
+            )
+
     def _reserved_conflict(self, resulting: int) -> ReservedStockConflict:
+        position = {**self._ids(), "reserved": self.reserved, "resulting_on_hand": resulting}
         return ReservedStockConflict(
             f"on_hand would be {resulting}, below the {self.reserved} reserved; "
             "release or fulfil reservations first",
             reserved=self.reserved,
+            positions=[position],
             **self._ids(),
         )
 

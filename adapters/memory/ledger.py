@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from application.ports import (
 )
 from application.queries.reservations import reservation_sort_key
 from application.queries.stock import ledger_after, ledger_sort_key
+from domain.errors import AlreadyReversed
 from domain.movements import Movement
 from domain.reservations import Reservation
 from domain.stock import LevelKey
@@ -29,19 +31,29 @@ class InMemoryMovements(Movements):
     def __init__(self, state: OrgState, transaction: int) -> None:
         self._movements = state.movements
         self._positions = state.positions
+        self._reversed_by = state.reversed_by
         self._transaction = transaction
 
     async def add(self, movement: Movement) -> None:
+        if movement.reverses is not None:
+            if movement.reverses in self._reversed_by:  # the twin of movements_reverses_key
+                raise AlreadyReversed(f"movement {movement.reverses} was reversed already")
+            self._reversed_by[movement.reverses] = movement.id
         self._movements[movement.id] = movement
         self._positions[movement.id] = self._transaction
 
-    async def get(self, movement_id: UUID) -> Movement | None:
-        return self._movements.get(movement_id)
+    async def get(self, movement_id: UUID, *, for_update: bool = False) -> Movement | None:
+        movement = self._movements.get(movement_id)
+        return None if movement is None else self._linked(movement)
+
+    def _linked(self, movement: Movement) -> Movement:
+        reversal = self._reversed_by.get(movement.id)
+        return movement if reversal is None else replace(movement, reversed_by=reversal)
 
     async def list(self, filters: MovementFilter, page: PageRequest) -> list[LedgerEntry]:
         # Units of work run one at a time here, so every stored movement is settled.
         rows = [
-            LedgerEntry(self._positions[m.id], m)
+            LedgerEntry(self._positions[m.id], self._linked(m))
             for m in self._movements.values()
             if _matches(m, filters)
         ]

@@ -10,9 +10,11 @@ from uuid import UUID
 
 from application.ports import FeedEntry
 from domain.catalog import Item, Location
+from domain.counts import CountSession
 from domain.movements import Movement
 from domain.reservations import Reservation
 from domain.stock import LevelKey, StockLevel
+from domain.transfers import Transfer
 
 
 @dataclass(slots=True)
@@ -33,9 +35,12 @@ class OrgState:
     levels: dict[LevelKey, StockLevel] = field(default_factory=dict)
     movements: dict[UUID, Movement] = field(default_factory=dict)
     reservations: dict[UUID, Reservation] = field(default_factory=dict)
+    transfers: dict[UUID, Transfer] = field(default_factory=dict)
+    counts: dict[UUID, CountSession] = field(default_factory=dict)
     idempotency: dict[str, IdempotencyRecord] = field(default_factory=dict)
     # The ledger position of each movement: the number of the unit of work that wrote it.
     positions: dict[UUID, int] = field(default_factory=dict)
+    reversed_by: dict[UUID, UUID] = field(default_factory=dict)  # original id -> its reversal
     events: list[FeedEntry] = field(default_factory=list)
     webhooks: dict[UUID, Any] = field(default_factory=dict)  # StoredWebhook (memory/webhooks.py)
 
@@ -46,11 +51,14 @@ class OrgState:
             levels=dict(self.levels),
             movements=dict(self.movements),
             reservations=dict(self.reservations),
+            transfers=dict(self.transfers),
+            counts=dict(self.counts),
             idempotency={
                 k: IdempotencyRecord(v.fingerprint, v.created_at, v.result)
                 for k, v in self.idempotency.items()
             },
             positions=dict(self.positions),
+            reversed_by=dict(self.reversed_by),
             events=list(self.events),
             webhooks=dict(self.webhooks),
         )

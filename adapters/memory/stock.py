@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from uuid import UUID
 
 from adapters.memory.state import OrgState
 from application.pagination import PageRequest
@@ -57,6 +59,17 @@ class InMemoryStockLevels(StockLevels):
             if len(rows) > page.limit:
                 break
         return rows
+
+    async def on_hand_at(
+        self, location_id: UUID, item_ids: Sequence[UUID] | None, limit: int
+    ) -> dict[UUID, int]:
+        wanted = None if item_ids is None else set(item_ids)
+        found = {
+            key.item_id: level.on_hand
+            for key, level in sorted(self._state.levels.items())
+            if key.location_id == location_id and (wanted is None or key.item_id in wanted)
+        }
+        return dict(list(found.items())[:limit])
 
     def _below_reorder_point(self, level: StockLevel) -> bool:
         item = self._state.items.get(level.item_id)

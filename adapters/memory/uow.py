@@ -10,6 +10,7 @@ from adapters.memory.ledger import InMemoryMovements, InMemoryReservations
 from adapters.memory.state import InMemoryDatabase, OrgState
 from adapters.memory.stock import InMemoryStockLevels
 from adapters.memory.webhooks import InMemoryWebhooks
+from adapters.memory.workflows import InMemoryCountSessions, InMemoryTransfers
 from application.errors import StorageUnavailable
 from application.ports import EventSignal, UnitOfWork, UnitOfWorkFactory
 
@@ -39,6 +40,8 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.stock = InMemoryStockLevels(working)
         self.movements = InMemoryMovements(working, self._transaction)
         self.reservations = InMemoryReservations(working)
+        self.transfers = InMemoryTransfers(working)
+        self.counts = InMemoryCountSessions(working)
         self.idempotency = InMemoryIdempotencyStore(working)
         self.events = InMemoryEvents(working, self._transaction, self._db.next_sequence)
         self.webhooks = InMemoryWebhooks(working, self._transaction)

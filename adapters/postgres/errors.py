@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import psycopg
 from psycopg import errors as pg_errors
 
 from application.errors import StorageUnavailable
-from domain.errors import Conflict
+from domain.errors import AlreadyReversed, Conflict
 
 # Unique indexes whose violation is a client-facing Conflict, by name (never by message text).
-UNIQUE_CONFLICTS = {
-    "items_org_sku_key": ("an item with this sku already exists", "sku"),
-    "locations_org_code_key": ("a location with this code already exists", "code"),
+UNIQUE_CONFLICTS: dict[str, Callable[[], Conflict]] = {
+    "items_org_sku_key": lambda: Conflict("an item with this sku already exists", field="sku"),
+    "locations_org_code_key": lambda: Conflict(
+        "a location with this code already exists", field="code"
+    ),
+    # A backstop: reversals lock their original first, so two never reach the commit.
+    "movements_reverses_key": lambda: AlreadyReversed("the movement was reversed already"),
 }
 
 
 def conflict_for(exc: pg_errors.UniqueViolation) -> Conflict | None:
     """The domain Conflict a unique violation stands for, if it is one clients can cause."""
     known = UNIQUE_CONFLICTS.get(exc.diag.constraint_name or "")
-    return None if known is None else Conflict(known[0], field=known[1])
+    return None if known is None else known()
 
 
 # Connection lost, pool exhausted or closed, server shutting down, deadlock, serialization

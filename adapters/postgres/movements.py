@@ -20,9 +20,10 @@ from domain.movements import AdjustmentReason, Movement, MovementLine, MovementT
 INSERT_MOVEMENT = """
 WITH movement AS (
     INSERT INTO movements (org_id, id, type, reason, reference, note, actor, created_at,
-                           reservation_id)
+                           reservation_id, transfer_id, count_session_id, reverses)
     VALUES (%(org_id)s, %(id)s, %(type)s, %(reason)s, %(reference)s, %(note)s, %(actor)s,
-            %(created_at)s, %(reservation_id)s)
+            %(created_at)s, %(reservation_id)s, %(transfer_id)s, %(count_session_id)s,
+            %(reverses)s)
 )
 INSERT INTO movement_lines (org_id, movement_id, line_no, item_id, location_id, delta,
                             on_hand_after)
@@ -31,10 +32,21 @@ FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[], %(deltas)s::bigint[]
             %(on_hand_after)s::bigint[]) WITH ORDINALITY
      AS l(item_id, location_id, delta, on_hand_after, line_no)
 """
+# reversed_by: the one reversal naming it, found through movements_reverses_key.
 _SELECT = """
 SELECT m.id, m.type, m.reason, m.reference, m.note, m.actor, m.created_at, m.reservation_id,
+       m.transfer_id, m.count_session_id, m.reverses,
+       (SELECT r.id FROM movements r WHERE r.org_id = m.org_id AND r.reverses = m.id)
+           AS reversed_by,
        m.txid::text::bigint AS position
 FROM movements m WHERE
+"""
+# Held until the unit of work ends, so no other reversal of it runs meanwhile. A transaction
+# advisory lock, not a row lock: locking a row needs UPDATE on the table, and the ledger only
+# grows. Transaction-scoped, so it passes a transaction pooler. Keys of two movements may
+# collide in the 64-bit hash: they then wait for each other, nothing worse.
+LOCK_MOVEMENT = """
+SELECT pg_advisory_xact_lock(hashtextextended(%(org_id)s || '/' || %(id)s::text, 0))
 """
 SELECT_LINES = """
 SELECT movement_id, item_id, location_id, delta, on_hand_after FROM movement_lines
@@ -99,6 +111,10 @@ def movement_from_row(row: Row, lines: list[Row]) -> Movement:
             for r in lines
         ),
         reservation_id=row["reservation_id"],
+        transfer_id=row["transfer_id"],
+        count_session_id=row["count_session_id"],
+        reverses=row["reverses"],
+        reversed_by=row["reversed_by"],
     )
 
 
@@ -121,6 +137,9 @@ class PostgresMovements(Repository, Movements):
                 "actor": movement.actor,
                 "created_at": movement.created_at,
                 "reservation_id": movement.reservation_id,
+                "transfer_id": movement.transfer_id,
+                "count_session_id": movement.count_session_id,
+                "reverses": movement.reverses,
                 "item_ids": [line.item_id for line in movement.lines],
                 "location_ids": [line.location_id for line in movement.lines],
                 "deltas": [line.delta for line in movement.lines],
@@ -128,7 +147,11 @@ class PostgresMovements(Repository, Movements):
             },
         )
 
-    async def get(self, movement_id: UUID) -> Movement | None:
+    async def get(self, movement_id: UUID, *, for_update: bool = False) -> Movement | None:
+        # Lock, then read in a statement of its own: its snapshot sees a reversal that
+        # committed while we waited for the lock.
+        if for_update:
+            await self._run(LOCK_MOVEMENT, {"id": movement_id})
         rows = await self._with_lines(await self._all(GET_MOVEMENT, {"id": movement_id}))
         return rows[0] if rows else None
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, LiteralString
+from uuid import UUID
 
 from psycopg import sql
 
@@ -18,27 +20,39 @@ from application.ports import LevelChange, StockFilter, StockLevels
 from domain.stock import LevelKey, StockChange, StockLevel
 
 LOCK_LEVEL = """
-SELECT on_hand, reserved, version, updated_at FROM stock_levels
+SELECT on_hand, reserved, incoming, version, updated_at FROM stock_levels
 WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
 FOR UPDATE
 """
 WRITE_LEVEL = """
-UPDATE stock_levels SET on_hand = %(on_hand)s, reserved = %(reserved)s, version = %(version)s,
-       updated_at = %(now)s
+UPDATE stock_levels SET on_hand = %(on_hand)s, reserved = %(reserved)s, incoming = %(incoming)s,
+       version = %(version)s, updated_at = %(now)s
 WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
-RETURNING on_hand, reserved, version, updated_at, %(previous)s::bigint AS previous
+RETURNING on_hand, reserved, incoming, version, updated_at, %(previous)s::bigint AS previous
 """
 INSERT_LEVEL = """
-INSERT INTO stock_levels (org_id, item_id, location_id, on_hand, reserved, version, updated_at)
-VALUES (%(org_id)s, %(item_id)s, %(location_id)s, %(on_hand)s, %(reserved)s, %(version)s, %(now)s)
+INSERT INTO stock_levels (org_id, item_id, location_id, on_hand, reserved, incoming, version,
+                          updated_at)
+VALUES (%(org_id)s, %(item_id)s, %(location_id)s, %(on_hand)s, %(reserved)s, %(incoming)s,
+        %(version)s, %(now)s)
 ON CONFLICT (org_id, item_id, location_id) DO NOTHING
-RETURNING on_hand, reserved, version, updated_at, 0::bigint AS previous
+RETURNING on_hand, reserved, incoming, version, updated_at, 0::bigint AS previous
+"""
+# A count's snapshot; stock_levels_location_idx serves both.
+ON_HAND_AT = """
+SELECT item_id, on_hand FROM stock_levels
+WHERE org_id = %(org_id)s AND location_id = %(location_id)s ORDER BY item_id LIMIT %(limit)s
+"""
+ON_HAND_OF_ITEMS_AT = """
+SELECT item_id, on_hand FROM stock_levels
+WHERE org_id = %(org_id)s AND location_id = %(location_id)s AND item_id = ANY(%(item_ids)s)
+ORDER BY item_id LIMIT %(limit)s
 """
 # Invariant 3 in docs/design.md: open quantities of expired holds never count as reserved. An
 # open line implies an active reservation; reservation_lines_expiring_idx serves this per level.
 _EFFECTIVE = sql.SQL("""
 SELECT s.item_id, s.location_id, s.on_hand, s.reserved - coalesce(x.held, 0) AS reserved,
-       s.version, s.updated_at
+       s.incoming, s.version, s.updated_at
 FROM stock_levels s
 LEFT JOIN LATERAL (
     SELECT sum(l.quantity - l.fulfilled - l.released)::bigint AS held
@@ -103,6 +117,7 @@ def level_from_row(row: Row, key: LevelKey | None = None) -> StockLevel:
         reserved=row["reserved"],
         version=row["version"],
         updated_at=utc(row["updated_at"]),
+        incoming=row["incoming"],
     )
 
 
@@ -127,6 +142,7 @@ class PostgresStockLevels(Repository, StockLevels):
             **key_params(key),
             "on_hand": after.on_hand,
             "reserved": after.reserved,
+            "incoming": after.incoming,
             "version": after.version,
             "now": now,
             "previous": before.on_hand,
@@ -138,6 +154,14 @@ class PostgresStockLevels(Repository, StockLevels):
     async def get(self, key: LevelKey, now: datetime) -> StockLevel | None:
         row = await self._one(GET_LEVEL, {**key_params(key), "now": now})
         return None if row is None else level_from_row(row)
+
+    async def on_hand_at(
+        self, location_id: UUID, item_ids: Sequence[UUID] | None, limit: int
+    ) -> dict[UUID, int]:
+        # One statement: one snapshot of every level, which is what a count compares with.
+        query = ON_HAND_AT if item_ids is None else ON_HAND_OF_ITEMS_AT
+        params = {"location_id": location_id, "item_ids": list(item_ids or ()), "limit": limit}
+        return {row["item_id"]: row["on_hand"] for row in await self._all(query, params)}
 
     async def list(
         self, filters: StockFilter, page: PageRequest, now: datetime

@@ -11,12 +11,16 @@ from typing import Any, LiteralString
 
 from domain.stock import (
     Adjust,
+    Arrive,
     Count,
+    Expect,
     Fulfil,
     LevelKey,
     Receive,
+    Recount,
     Release,
     Reserve,
+    Return,
     Ship,
     StockChange,
 )
@@ -29,14 +33,15 @@ VALUES (%(org_id)s, %(item_id)s, %(location_id)s, %(quantity)s, 0, 1, %(now)s)
 ON CONFLICT (org_id, item_id, location_id) DO UPDATE
 SET on_hand = s.on_hand + EXCLUDED.on_hand, version = s.version + 1, updated_at = EXCLUDED.updated_at
 WHERE s.on_hand <= 9223372036854775807 - EXCLUDED.on_hand
-RETURNING s.on_hand, s.reserved, s.version, s.updated_at, s.on_hand - %(quantity)s AS previous
+RETURNING s.on_hand, s.reserved, s.incoming, s.version, s.updated_at,
+          s.on_hand - %(quantity)s AS previous
 """
 SHIP = """
 UPDATE stock_levels SET on_hand = on_hand - %(quantity)s, version = version + 1,
        updated_at = %(now)s
 WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
   AND on_hand - reserved >= %(quantity)s
-RETURNING on_hand, reserved, version, updated_at, on_hand + %(quantity)s AS previous
+RETURNING on_hand, reserved, incoming, version, updated_at, on_hand + %(quantity)s AS previous
 """
 # A decrease may not take on_hand below reserved (nor, therefore, below zero).
 REMOVE_ON_HAND = """
@@ -44,28 +49,28 @@ UPDATE stock_levels SET on_hand = on_hand - %(quantity)s, version = version + 1,
        updated_at = %(now)s
 WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
   AND on_hand - %(quantity)s >= reserved
-RETURNING on_hand, reserved, version, updated_at, on_hand + %(quantity)s AS previous
+RETURNING on_hand, reserved, incoming, version, updated_at, on_hand + %(quantity)s AS previous
 """
 RESERVE = """
 UPDATE stock_levels SET reserved = reserved + %(quantity)s, version = version + 1,
        updated_at = %(now)s
 WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
   AND on_hand - reserved >= %(quantity)s
-RETURNING on_hand, reserved, version, updated_at, on_hand AS previous
+RETURNING on_hand, reserved, incoming, version, updated_at, on_hand AS previous
 """
 RELEASE = """
 UPDATE stock_levels SET reserved = reserved - %(quantity)s, version = version + 1,
        updated_at = %(now)s
 WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
   AND reserved >= %(quantity)s
-RETURNING on_hand, reserved, version, updated_at, on_hand AS previous
+RETURNING on_hand, reserved, incoming, version, updated_at, on_hand AS previous
 """
 FULFIL = """
 UPDATE stock_levels SET on_hand = on_hand - %(quantity)s, reserved = reserved - %(quantity)s,
        version = version + 1, updated_at = %(now)s
 WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
   AND reserved >= %(quantity)s
-RETURNING on_hand, reserved, version, updated_at, on_hand + %(quantity)s AS previous
+RETURNING on_hand, reserved, incoming, version, updated_at, on_hand + %(quantity)s AS previous
 """
 # The CTE locks the row and reads the on_hand the count replaces (and its guard compares with).
 COUNT = """
@@ -79,7 +84,32 @@ FROM previous p
 WHERE s.org_id = %(org_id)s AND s.item_id = %(item_id)s AND s.location_id = %(location_id)s
   AND (%(expected)s::bigint IS NULL OR p.on_hand = %(expected)s::bigint)
   AND %(counted)s >= s.reserved
-RETURNING s.on_hand, s.reserved, s.version, s.updated_at, p.on_hand AS previous
+RETURNING s.on_hand, s.reserved, s.incoming, s.version, s.updated_at, p.on_hand AS previous
+"""
+
+# In transit towards a level: created at a destination that never held the item.
+EXPECT = """
+INSERT INTO stock_levels AS s (org_id, item_id, location_id, on_hand, reserved, incoming, version,
+                               updated_at)
+VALUES (%(org_id)s, %(item_id)s, %(location_id)s, 0, 0, %(quantity)s, 1, %(now)s)
+ON CONFLICT (org_id, item_id, location_id) DO UPDATE
+SET incoming = s.incoming + EXCLUDED.incoming, version = s.version + 1,
+    updated_at = EXCLUDED.updated_at
+RETURNING s.on_hand, s.reserved, s.incoming, s.version, s.updated_at, s.on_hand AS previous
+"""
+UNEXPECT = """
+UPDATE stock_levels SET incoming = incoming - %(quantity)s, version = version + 1,
+       updated_at = %(now)s
+WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
+  AND incoming >= %(quantity)s
+RETURNING on_hand, reserved, incoming, version, updated_at, on_hand AS previous
+"""
+ARRIVE = """
+UPDATE stock_levels SET on_hand = on_hand + %(quantity)s, incoming = incoming - %(quantity)s,
+       version = version + 1, updated_at = %(now)s
+WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
+  AND incoming >= %(quantity)s
+RETURNING on_hand, reserved, incoming, version, updated_at, on_hand - %(quantity)s AS previous
 """
 
 
@@ -103,6 +133,18 @@ def conditional(change: StockChange) -> tuple[LiteralString, dict[str, Any]]:
             return RELEASE, {"quantity": quantity}
         case Fulfil(quantity):
             return FULFIL, {"quantity": quantity}
+        case Expect(delta) if delta > 0:
+            return EXPECT, {"quantity": delta}
+        case Expect(delta):
+            return UNEXPECT, {"quantity": -delta}
+        case Arrive(quantity):
+            return ARRIVE, {"quantity": quantity}
+        case Return(quantity):
+            return ADD_ON_HAND, {"quantity": quantity}
+        case Recount(delta) if delta >= 0:
+            return ADD_ON_HAND, {"quantity": delta}
+        case Recount(delta):
+            return REMOVE_ON_HAND, {"quantity": -delta}
     raise TypeError(f"unknown stock change {change!r}")
 
 

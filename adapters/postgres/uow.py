@@ -6,11 +6,12 @@ from typing import Any
 
 import psycopg
 from psycopg import AsyncConnection
+from psycopg import errors as pg_errors
 from psycopg_pool import AsyncConnectionPool
 
 from adapters.event_signal import InProcessEventSignal
 from adapters.postgres.channels import ReadChannels
-from adapters.postgres.errors import UNAVAILABLE, is_unavailable, unavailable
+from adapters.postgres.errors import UNAVAILABLE, conflict_for, is_unavailable, unavailable
 from adapters.postgres.events import PostgresEvents
 from adapters.postgres.idempotency import PostgresIdempotencyStore
 from adapters.postgres.items import PostgresItems
@@ -21,6 +22,7 @@ from adapters.postgres.repository import ChannelSession, Session, Waits
 from adapters.postgres.reservations import PostgresReservations
 from adapters.postgres.stock import PostgresStockLevels
 from adapters.postgres.webhooks import PostgresWebhooks
+from adapters.postgres.workflows import PostgresCountSessions, PostgresTransfers
 from application.errors import StorageUnavailable
 from application.ports import EventSignal, UnitOfWork, UnitOfWorkFactory
 
@@ -86,6 +88,8 @@ class PostgresUnitOfWork(UnitOfWork):
         self.stock = PostgresStockLevels(session)
         self.movements = PostgresMovements(session)
         self.reservations = PostgresReservations(session)
+        self.transfers = PostgresTransfers(session)
+        self.counts = PostgresCountSessions(session)
         self.idempotency = PostgresIdempotencyStore(session)
         self.events = PostgresEvents(session)
         self.webhooks = PostgresWebhooks(session)
@@ -108,6 +112,11 @@ class PostgresUnitOfWork(UnitOfWork):
         except UNAVAILABLE as exc:
             await self._release()
             raise unavailable(exc) from exc
+        except pg_errors.UniqueViolation as exc:  # a deferred write met a unique index
+            conflict = conflict_for(exc)
+            if conflict is None:
+                raise
+            raise conflict from exc
         if announced and self._signal is not None:
             self._signal.notify(self._org_id)
 

@@ -20,6 +20,7 @@ from entrypoints.http.observability import install_observability
 from entrypoints.http.openapi import install_openapi
 from entrypoints.http.routers import (
     auth,
+    counts,
     dev,
     events,
     health,
@@ -29,6 +30,7 @@ from entrypoints.http.routers import (
     movements,
     reservations,
     stock_levels,
+    transfers,
     webhooks,
 )
 from entrypoints.webhook_worker import start_worker
@@ -96,6 +98,8 @@ def create_app(
     api.include_router(locations.router)
     api.include_router(stock_levels.router)
     api.include_router(movements.router)
+    api.include_router(transfers.router)
+    api.include_router(counts.router)
     api.include_router(reservations.router)
     api.include_router(events.router)
     api.include_router(webhooks.router)

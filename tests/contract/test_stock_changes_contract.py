@@ -8,12 +8,16 @@ from adapters.clock import ManualClock
 from application.ports import UnitOfWorkFactory
 from domain.stock import (
     Adjust,
+    Arrive,
     Count,
+    Expect,
     Fulfil,
     LevelKey,
     Receive,
+    Recount,
     Release,
     Reserve,
+    Return,
     Ship,
     StockChange,
     StockLevel,
@@ -59,3 +63,37 @@ async def test_adjustments_and_counts_create_a_missing_level(
     async with uow_factory(org) as uow:
         level = await uow.stock.get(key, clock.now())
     assert level is not None and (level.on_hand, level.reserved, level.version) == (4, 0, 1)
+
+
+async def test_stock_in_transit_moves_incoming_and_then_on_hand(
+    uow_factory: UnitOfWorkFactory, org: str, key: LevelKey, clock: ManualClock
+) -> None:
+    now = clock.now()
+    # (on_hand, incoming, version, on_hand_delta) after each change
+    steps: list[tuple[StockChange, tuple[int, int, int, int]]] = [
+        (Expect(7), (0, 7, 1, 0)),  # creates the level: nothing on hand yet
+        (Arrive(3), (3, 4, 2, 3)),
+        (Expect(-2), (3, 2, 3, 0)),
+        (Return(5), (8, 2, 4, 5)),
+        (Recount(-6), (2, 2, 5, -6)),
+        (Recount(0), (2, 2, 6, 0)),
+        (Arrive(2), (4, 0, 7, 2)),
+    ]
+    for change, expected in steps:
+        async with uow_factory(org) as uow:
+            result = await uow.stock.change(key, change, now)
+            await uow.commit()
+        level = result.level
+        got = (level.on_hand, level.incoming, level.version, result.on_hand_delta)
+        assert got == expected, change
+
+    async with uow_factory(org) as uow:
+        level = await uow.stock.get(key, now)
+    assert level is not None and (level.on_hand, level.incoming, level.version) == (4, 0, 7)
+
+
+@pytest.mark.parametrize("change", [Return(4), Recount(4)])
+async def test_returns_and_recounts_create_a_missing_level(
+    uow_factory: UnitOfWorkFactory, org: str, key: LevelKey, clock: ManualClock, change: StockChange
+) -> None:
+    assert await apply(uow_factory, org, key, change, clock.now()) == (4, 0, 1, 4)

@@ -24,6 +24,7 @@ async def test_me_describes_an_admin_of_an_org(
         "role": "admin",
         "permissions": [
             "adjust_stock",
+            "count_stock",
             "manage_catalog",
             "manage_webhooks",
             "move_stock",
@@ -50,7 +51,7 @@ async def test_a_member_gets_member_permissions_only(
 ) -> None:
     response = await client.get("/v1/me", headers=auth(role="member"))
 
-    assert response.json()["permissions"] == ["move_stock", "read", "reserve"]
+    assert response.json()["permissions"] == ["count_stock", "move_stock", "read", "reserve"]
 
 
 async def test_the_strongest_of_several_roles_wins(

@@ -64,6 +64,7 @@ async def test_a_login_token_works_on_the_api(api: FastAPI, betterauth: BetterAu
         "role": "owner",
         "permissions": [
             "adjust_stock",
+            "count_stock",
             "manage_catalog",
             "manage_webhooks",
             "move_stock",

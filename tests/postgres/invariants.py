@@ -1,30 +1,44 @@
-"""Invariants 1, 2 and 3 of docs/design.md checked in SQL against what the adapters stored."""
+"""Invariants 1, 2, 3 and 8 of docs/design.md checked in SQL against what the adapters stored."""
 
 from __future__ import annotations
 
 import psycopg
 
-# Per level: on_hand vs the ledger, reserved vs its bounds and the open holds of active lines.
+# Per level: on_hand vs the ledger, reserved vs its bounds and the open holds of active lines;
+# incoming vs what open transfers to its location have in transit.
 LEVEL_AUDIT = """
 SELECT s.item_id, s.location_id, s.on_hand, s.reserved,
        coalesce((SELECT sum(l.delta) FROM movement_lines l WHERE l.org_id = s.org_id
                  AND l.item_id = s.item_id AND l.location_id = s.location_id), 0) AS ledger,
        coalesce((SELECT sum(r.quantity - r.fulfilled - r.released) FROM reservation_lines r
                  WHERE r.org_id = s.org_id AND r.item_id = s.item_id
-                   AND r.location_id = s.location_id), 0) AS open_holds
+                   AND r.location_id = s.location_id), 0) AS open_holds,
+       s.incoming,
+       coalesce((SELECT sum(t.shipped - t.received - t.cancelled)
+                 FROM transfer_lines t JOIN transfers f
+                   ON f.org_id = t.org_id AND f.id = t.transfer_id
+                 WHERE t.org_id = s.org_id AND t.item_id = s.item_id
+                   AND f.to_location_id = s.location_id), 0) AS in_transit
 FROM stock_levels s WHERE s.org_id = %(org_id)s
 """
 
 
 def audit(database_url: str, org_id: str) -> list[tuple[object, ...]]:
     """Every level of ``org_id`` as (item, location, on_hand, reserved, ledger, open holds),
-    asserting on_hand = ledger sum, 0 <= reserved <= on_hand, reserved = open holds."""
+    asserting on_hand = ledger sum, 0 <= reserved <= on_hand, reserved = open holds, and
+    incoming = what is in transit towards the level."""
+    return [row[:6] for row in audit_with_transit(database_url, org_id)]
+
+
+def audit_with_transit(database_url: str, org_id: str) -> list[tuple[object, ...]]:
+    """``audit``, each row with the level's incoming last."""
     with psycopg.connect(database_url) as conn:
         conn.execute("SELECT set_config('app.org_id', %s, true)", [org_id])
         rows = conn.execute(LEVEL_AUDIT, {"org_id": org_id}).fetchall()
-    for item_id, location_id, on_hand, reserved, ledger, open_holds in rows:
+    for item_id, location_id, on_hand, reserved, ledger, open_holds, incoming, transit in rows:
         where = f"level {item_id}/{location_id}"
         assert on_hand == ledger, f"{where}: on_hand {on_hand} != ledger {ledger}"
         assert 0 <= reserved <= on_hand, f"{where}: reserved {reserved}, on_hand {on_hand}"
         assert reserved == open_holds, f"{where}: reserved {reserved} != holds {open_holds}"
-    return rows
+        assert incoming == transit, f"{where}: incoming {incoming} != in transit {transit}"
+    return [(*row[:6], row[6]) for row in rows]

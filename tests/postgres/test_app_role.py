@@ -42,6 +42,10 @@ NEEDED = {
     "webhooks": {"SELECT", "INSERT", "UPDATE", "DELETE"},
     "webhook_deliveries": {"SELECT", "INSERT", "UPDATE"},
     "webhook_attempts": {"SELECT", "INSERT"},
+    "transfers": {"SELECT", "INSERT", "UPDATE"},
+    "transfer_lines": {"SELECT", "INSERT", "UPDATE"},
+    "count_sessions": {"SELECT", "INSERT", "UPDATE"},
+    "count_lines": {"SELECT", "INSERT", "UPDATE"},
     "_yoyo_migration": {"SELECT"},
 }
 

@@ -14,7 +14,7 @@ from psycopg import sql
 
 from application.principal import Principal
 from application.use_cases.base import Deps
-from tests.contract import builders
+from tests.contract import builders, workflow_builders
 from tests.postgres_fixtures import app_url
 
 ORG_TABLES = [
@@ -25,6 +25,10 @@ ORG_TABLES = [
     "movement_lines",
     "reservations",
     "reservation_lines",
+    "transfers",
+    "transfer_lines",
+    "count_sessions",
+    "count_lines",
     "idempotency_keys",
 ]
 
@@ -49,6 +53,9 @@ async def two_orgs(wide_deps_module: Deps) -> tuple[str, str]:
         item, here = await builders.item(deps, who), await builders.location(deps, who)
         await builders.receive(deps, who, item.id, here.id, 5)
         await builders.reserve(deps, who, item.id, here.id, 2, ttl_seconds=3600)
+        there = await builders.location(deps, who)
+        await workflow_builders.ship(deps, who, here.id, there.id, {item.id: 1})
+        await workflow_builders.open_count(deps, who, here.id)
         async with deps.uow(org) as uow:
             await uow.idempotency.claim("k", "fp", deps.clock.now())
             await uow.commit()

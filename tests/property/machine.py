@@ -21,6 +21,7 @@ from domain.errors import NotFound, StockroomError
 from domain.events import EventType, stock_signals
 from tests.property import operations as ops
 from tests.property.model import Model
+from tests.property.workflow_rules import WorkflowRules
 
 T = TypeVar("T")
 
@@ -38,8 +39,9 @@ class Backend:
     loop: asyncio.AbstractEventLoop
 
 
-class InventoryMachine(RuleBasedStateMachine):
-    """Random operations on one fresh org; a bystander org must never see or feel them."""
+class InventoryMachine(WorkflowRules, RuleBasedStateMachine):
+    """Random operations on one fresh org; a bystander org must never see or feel them.
+    Transfers in transit, count sessions and reversals: ``WorkflowRules``."""
 
     def __init__(self, backend: Backend) -> None:
         super().__init__()
@@ -51,6 +53,7 @@ class InventoryMachine(RuleBasedStateMachine):
             user_id="spy-1", org_id=f"other-{org}", raw_role="owner"
         )
         self.ops = ops.Operations(backend.deps, backend.expired, self.admin)
+        self.start_workflows()
         self.reservation_ids: list[str] = []
         # Events the current step should have written: their types, and whether the derived
         # signals can be predicted (not while a hold past expiry is still counted in storage).
@@ -103,16 +106,18 @@ class InventoryMachine(RuleBasedStateMachine):
     @rule(key=keys, quantity=small)
     def receive(self, key: ops.Key, quantity: int) -> None:
         before = self.available([key])
-        self.expect(lambda: self.ops.receive(key, quantity), None)
+        posted = self.expect(lambda: self.ops.receive(key, quantity), None)
         self.model.add(key, quantity)
+        self.moved(posted.id, "receipt", [(key, quantity)])
         self.announce(["movement.posted"], before)
 
     @rule(key=keys, quantity=small)
     def ship(self, key: ops.Key, quantity: int) -> None:
         error = ops.expect_take(self.model, key, quantity)
         before = self.available([key])
-        if self.expect(lambda: self.ops.ship(key, quantity), error) is not None:
+        if (posted := self.expect(lambda: self.ops.ship(key, quantity), error)) is not None:
             self.model.add(key, -quantity)
+            self.moved(posted.id, "shipment", [(key, -quantity)])
             self.announce(["movement.posted"], before, [key])
 
     @rule(item=st.integers(0, ITEMS - 1), quantity=small)
@@ -121,9 +126,11 @@ class InventoryMachine(RuleBasedStateMachine):
         total = sum(self.model.on_hand.get((item, loc), 0) for loc in range(LOCATIONS))
         error = ops.expect_take(self.model, source, quantity)
         before = self.available([source, destination])
-        if self.expect(lambda: self.ops.transfer(item, 0, 1, quantity), error) is not None:
+        posted = self.expect(lambda: self.ops.transfer(item, 0, 1, quantity), error)
+        if posted is not None:
             self.model.add(source, -quantity)
             self.model.add(destination, quantity)
+            self.moved(posted.id, "transfer", [(source, -quantity), (destination, quantity)])
             self.announce(["movement.posted"], before, [source])
         assert total == self.ops_total(item), "a transfer must conserve the item's on_hand"
 
@@ -131,8 +138,9 @@ class InventoryMachine(RuleBasedStateMachine):
     def adjust(self, key: ops.Key, delta: int) -> None:
         error = ops.expect_adjust(self.model, key, delta)
         before = self.available([key])
-        if self.expect(lambda: self.ops.adjust(key, delta), error) is not None:
+        if (posted := self.expect(lambda: self.ops.adjust(key, delta), error)) is not None:
             self.model.add(key, delta)
+            self.moved(posted.id, "adjustment", [(key, delta)])
             self.announce(["movement.posted"], before, [key] if delta < 0 else [])
 
     @rule(key=keys, counted=st.integers(0, 20), guard=st.sampled_from([None, "right", "wrong"]))
@@ -141,8 +149,10 @@ class InventoryMachine(RuleBasedStateMachine):
         expected = None if guard is None else on_hand + (0 if guard == "right" else 1)
         error = ops.expect_count(self.model, key, counted, expected)
         before = self.available([key])
-        if self.expect(lambda: self.ops.count(key, counted, expected), error) is not None:
+        posted = self.expect(lambda: self.ops.count(key, counted, expected), error)
+        if posted is not None:
             self.model.on_hand[key] = counted
+            self.moved(posted.id, "count", [(key, counted - on_hand)])
             self.announce(["movement.posted"], before, [key])
 
     @rule(
@@ -165,10 +175,14 @@ class InventoryMachine(RuleBasedStateMachine):
         parts, error = ops.expect_settle(self.model, rid, part)
         settled = parts or ops.open_parts(self.model, rid)
         before = self.available(settled)
-        if self.expect(lambda: self.ops.settle(rid, parts, fulfil=fulfil), error) is not None:
+        done = self.expect(lambda: self.ops.settle(rid, parts, fulfil=fulfil), error)
+        if done is not None:
             self.model.reservations[rid].settle(settled, fulfil=fulfil)
             for key, quantity in settled.items():
                 self.model.add(key, -quantity if fulfil else 0)
+            if fulfil:
+                shipped = [(key, -quantity) for key, quantity in settled.items()]
+                self.moved(done.movement_id, "shipment", shipped)
             kinds = ["reservation.fulfilled", "movement.posted"] if fulfil else []
             self.announce(kinds or ["reservation.released"], before)
 
@@ -201,6 +215,7 @@ class InventoryMachine(RuleBasedStateMachine):
         first, second = self.run(self.ops.receive_twice_with_one_key(key, quantity))
         assert second.replayed and second.value == first.value
         self.model.add(key, quantity)
+        self.moved(first.value.id, "receipt", [(key, quantity)])
         self.announce(["movement.posted"], before)  # the replay writes nothing
 
     @precondition(lambda self: self.reservation_ids)
@@ -231,6 +246,7 @@ class InventoryMachine(RuleBasedStateMachine):
             if event.type is EventType.STOCK_LEVEL_CHANGED:
                 key = self.ops.key_of_subject(event.subject_id)
                 assert event.data["on_hand"] == self.model.on_hand.get(key, 0), key
+                assert event.data["incoming"] == self.warehouse.incoming(key), key
                 if self.signals_known:
                     assert event.data["reserved"] == self.model.reserved(key), key
         self.signals_known = True

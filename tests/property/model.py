@@ -103,3 +103,63 @@ class Model:
                 self.announced_expired.add(rid)
                 expired.append((rid, announce, levels))
         return expired
+
+
+# --- warehouse workflows: transfers in transit, count sessions, reversals -------------------
+
+
+@dataclass
+class ModelTransfer:
+    item: int
+    source: int
+    destination: int
+    shipped: int
+    received: int = 0
+    cancelled: int = 0
+    status: str = "in_transit"
+
+    @property
+    def in_transit(self) -> int:
+        return self.shipped - self.received - self.cancelled
+
+
+@dataclass
+class ModelCount:
+    location: int
+    expected: dict[int, int]  # item -> on_hand at the snapshot
+    listed: bool
+    counted: dict[int, int] = field(default_factory=dict)
+    status: str = "open"
+
+
+@dataclass
+class ModelMovement:
+    kind: str
+    deltas: list[tuple[Key, int]]
+    reversed: bool = False
+
+
+@dataclass
+class Warehouse:
+    """What the workflows add to the model. ``conserved`` is each item's on_hand plus in
+    transit, moved only by what may change it (receipts, shipments, adjustments, counts,
+    reversals): transfers of either kind must leave it as it is."""
+
+    transfers: dict[str, ModelTransfer] = field(default_factory=dict)
+    counts: dict[str, ModelCount] = field(default_factory=dict)
+    movements: dict[str, ModelMovement] = field(default_factory=dict)
+    conserved: dict[int, int] = field(default_factory=dict)
+
+    def incoming(self, key: Key) -> int:
+        item, location = key
+        return sum(
+            t.in_transit
+            for t in self.transfers.values()
+            if (t.item, t.destination) == (item, location)
+        )
+
+    def changes_total(self, item: int, delta: int) -> None:
+        self.conserved[item] = self.conserved.get(item, 0) + delta
+
+    def record(self, movement_id: str, kind: str, deltas: list[tuple[Key, int]]) -> None:
+        self.movements[movement_id] = ModelMovement(kind, deltas)

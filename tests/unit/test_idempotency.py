@@ -155,3 +155,21 @@ async def test_a_failed_request_leaves_its_key_free_for_a_retry(
 
     assert retried.replayed is False
     assert (await given.level(item, location)).reserved == 3  # type: ignore[union-attr]
+
+
+def test_a_command_naming_a_set_of_versions_has_one_fingerprint_whatever_the_set_order() -> None:
+    from dataclasses import dataclass
+
+    from application import codec
+
+    @dataclass(frozen=True)
+    class Versioned:
+        versions: frozenset[int] | None
+
+    first = codec.fingerprint("op", Versioned(frozenset({3, 1, 2})))
+    again = codec.fingerprint("op", Versioned(frozenset({2, 3, 1})))
+
+    assert first == again
+    assert codec.decode(Versioned, codec.encode(Versioned(frozenset({1, 2})))) == Versioned(
+        frozenset({1, 2})
+    )

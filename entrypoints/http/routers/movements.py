@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 from application.ports import MovementFilter
 from application.queries.stock import GetMovementHandler, ListMovementsHandler
 from application.use_cases.post_movement import PostMovementHandler
+from application.use_cases.reverse_movement import ReverseMovement, ReverseMovementHandler
 from domain import rules
 from domain.movements import MovementRequest, MovementType
 from entrypoints.http.dependencies import CurrentPrincipal, IdempotencyKey, Service
@@ -30,6 +31,7 @@ from entrypoints.http.schemas.movements import (
     Movement,
     MovementCreate,
     MovementPage,
+    MovementReverse,
 )
 from entrypoints.http.schemas.problems import problem_responses
 
@@ -115,3 +117,29 @@ async def get_movement(
     movement_id: UUID, principal: CurrentPrincipal, service: Service
 ) -> Movement:
     return Movement.of(await service.get_movement(principal, movement_id))
+
+
+@router.post(
+    "/{movement_id}/reverse",
+    status_code=201,
+    summary="Reverse a movement",
+    description=describe(ReverseMovementHandler, ReverseMovement)
+    + "\n\nA movement reversed already is 409 `already_reversed` (with `reversed_by`).",
+    responses={
+        **success(201, "The reversal.", LOCATION_HEADER, REPLAY_HEADER),
+        **problem_responses(403, 404, 409, *BODY_ERRORS),
+    },
+)
+async def reverse_movement(
+    movement_id: UUID,
+    principal: CurrentPrincipal,
+    service: Service,
+    response: Response,
+    body: MovementReverse | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Movement:
+    command = (body or MovementReverse()).to_command(movement_id)
+    outcome = await service.reverse_movement(principal, command, idempotency_key)
+    reversal = outcome.value
+    mark_created(response, f"{PREFIX}/{reversal.id}", outcome.replayed)
+    return Movement.of(reversal)

@@ -73,6 +73,7 @@ def encode_page(page: Page[DomainStockLevel]) -> bytes:
                     "on_hand": level.on_hand,
                     "reserved": level.reserved,
                     "available": level.on_hand - level.reserved,
+                    "incoming": level.incoming,
                     "version": level.version,
                     "updated_at": level.updated_at,
                 }

@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi.openapi.models import Example
-from pydantic import AfterValidator, BaseModel, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 
+from application.use_cases.reverse_movement import ReverseMovement
 from domain import movements, rules
 from domain.movements import MAX_LINES, AdjustmentReason, MovementType
 from entrypoints.http.schemas.common import (
@@ -223,7 +224,9 @@ class MovementLine(BaseModel):
 
 
 class Movement(BaseModel):
-    """An immutable ledger document; a transfer line yields two ledger lines."""
+    """An immutable ledger document; a transfer line yields two ledger lines. Types beyond
+    those posted here: `transfer_out` and `transfer_in` (transfers in transit) and
+    `reversal`."""
 
     id: UUID
     type: MovementType
@@ -234,6 +237,14 @@ class Movement(BaseModel):
     reservation_id: UUID | None = Field(
         description="The reservation a fulfilment shipment settled; null otherwise."
     )
+    transfer_id: UUID | None = Field(
+        description="The transfer a `transfer_out` or `transfer_in` belongs to; null otherwise."
+    )
+    count_session_id: UUID | None = Field(
+        description="The count session a `count` was posted from; null otherwise."
+    )
+    reverses: UUID | None = Field(description="The movement a `reversal` negates.")
+    reversed_by: UUID | None = Field(description="The reversal of this movement, once reversed.")
     created_at: Timestamp
     lines: list[MovementLine]
 
@@ -248,6 +259,10 @@ class Movement(BaseModel):
             note=movement.note,
             actor=movement.actor,
             reservation_id=movement.reservation_id,
+            transfer_id=movement.transfer_id,
+            count_session_id=movement.count_session_id,
+            reverses=movement.reverses,
+            reversed_by=movement.reversed_by,
             created_at=movement.created_at,
             lines=[
                 MovementLine(
@@ -263,3 +278,15 @@ class Movement(BaseModel):
 
 class MovementPage(ListPage[Movement]):
     """A page of the ledger, oldest first."""
+
+
+class MovementReverse(Request):
+    """Why the movement is reversed (kept as the reversal's note)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"note": "received twice"}]})
+
+    note: Note | None = None
+
+    def to_command(self, movement_id: UUID) -> ReverseMovement:
+        """The use case command for this body."""
+        return ReverseMovement(movement_id=movement_id, note=self.note)

@@ -11,13 +11,15 @@ from entrypoints.http.schemas.common import ListPage, Timestamp
 
 
 class StockLevel(BaseModel):
-    """``available = on_hand - reserved``; ``reserved`` never counts expired reservations."""
+    """``available = on_hand - reserved``; ``reserved`` never counts expired reservations;
+    ``incoming`` is in transit towards this location (transfers shipped, not yet received)."""
 
     item_id: UUID
     location_id: UUID
     on_hand: int = Field(examples=[12])
     reserved: int = Field(examples=[5])
     available: int = Field(examples=[7])
+    incoming: int = Field(examples=[3])
     version: int
     updated_at: Timestamp
 
@@ -30,6 +32,7 @@ class StockLevel(BaseModel):
             on_hand=level.on_hand,
             reserved=level.reserved,
             available=level.available,
+            incoming=level.incoming,
             version=level.version,
             updated_at=level.updated_at,
         )

@@ -5,26 +5,36 @@ The role matrix in test_role_matrix.py names these functions; each returns the u
 
 from __future__ import annotations
 
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from application.ports import MovementFilter, ReservationFilter, StockFilter
 from application.principal import Principal
-from application.queries import catalog, reservations, stock
+from application.queries import catalog, counts, reservations, stock, transfers
 from application.use_cases import (
     archive_item,
     archive_location,
+    cancel_count,
+    cancel_transfer,
     create_item,
     create_location,
     create_reservation,
     extend_reservation,
     fulfil_reservation,
+    open_count,
     post_movement,
+    receive_transfer,
+    record_counts,
     release_reservation,
+    reverse_movement,
+    ship_transfer,
     update_item,
     update_location,
 )
+from application.use_cases.post_count import PostCount, PostCountHandler
 from application.use_cases.settle_reservation import SettleReservation
+from application.workflow_ports import CountFilter, TransferFilter
 from domain.catalog import ItemChanges
+from domain.counts import CountSession, ItemCount
 from domain.movements import (
     AdjustmentReason,
     CountLine,
@@ -35,6 +45,7 @@ from domain.movements import (
     TransferLine,
 )
 from domain.reservations import LineQuantity
+from domain.transfers import ItemQuantity
 from tests.unit.conftest import Given
 
 
@@ -166,3 +177,85 @@ async def update_a_location(g: Given, p: Principal) -> object:
 async def archive_a_location(g: Given, p: Principal) -> object:
     command = archive_location.ArchiveLocation(location_id=(await g.location()).id)
     return await archive_location.ArchiveLocationHandler(g.deps)(p, command)
+
+
+async def reverse_a_movement(g: Given, p: Principal) -> object:
+    movement = await g.receive(await g.item(), await g.location(), 1)
+    command = reverse_movement.ReverseMovement(movement_id=movement.id)
+    return await reverse_movement.ReverseMovementHandler(g.deps)(p, command)
+
+
+async def _shipped(g: Given) -> UUID:
+    item, here = await g.stocked(10)
+    command = ship_transfer.ShipTransfer(
+        from_location_id=here.id,
+        to_location_id=(await g.location()).id,
+        lines=(ItemQuantity(item.id, 2),),
+    )
+    return (await ship_transfer.ShipTransferHandler(g.deps)(g.admin, command)).value.transfer.id
+
+
+async def ship_a_transfer(g: Given, p: Principal) -> object:
+    item, here = await g.stocked(10)
+    command = ship_transfer.ShipTransfer(
+        from_location_id=here.id,
+        to_location_id=(await g.location()).id,
+        lines=(ItemQuantity(item.id, 2),),
+    )
+    return await ship_transfer.ShipTransferHandler(g.deps)(p, command)
+
+
+async def receive_a_transfer(g: Given, p: Principal) -> object:
+    command = receive_transfer.ReceiveTransfer(transfer_id=await _shipped(g))
+    return await receive_transfer.ReceiveTransferHandler(g.deps)(p, command)
+
+
+async def cancel_a_transfer(g: Given, p: Principal) -> object:
+    command = cancel_transfer.CancelTransfer(transfer_id=await _shipped(g))
+    return await cancel_transfer.CancelTransferHandler(g.deps)(p, command)
+
+
+async def get_transfer(g: Given, p: Principal) -> object:
+    return await transfers.GetTransferHandler(g.deps)(p, await _shipped(g))
+
+
+async def list_transfers(g: Given, p: Principal) -> object:
+    return await transfers.ListTransfersHandler(g.deps)(p, TransferFilter(), None, None)
+
+
+async def _open(g: Given) -> CountSession:
+    item, here = await g.stocked(10)
+    command = open_count.OpenCount(location_id=here.id, blind=True)
+    session = (await open_count.OpenCountHandler(g.deps)(g.admin, command)).value
+    record = record_counts.RecordCounts(session_id=session.id, lines=(ItemCount(item.id, 9),))
+    return await record_counts.RecordCountsHandler(g.deps)(g.admin, record)
+
+
+async def open_a_count(g: Given, p: Principal) -> object:
+    command = open_count.OpenCount(location_id=(await g.location()).id)
+    return await open_count.OpenCountHandler(g.deps)(p, command)
+
+
+async def record_counted_lines(g: Given, p: Principal) -> object:
+    session = await _open(g)
+    lines = (ItemCount(session.lines[0].item_id, 8),)
+    command = record_counts.RecordCounts(session_id=session.id, lines=lines)
+    return await record_counts.RecordCountsHandler(g.deps)(p, command)
+
+
+async def post_a_count(g: Given, p: Principal) -> object:
+    command = PostCount(session_id=(await _open(g)).id)
+    return await PostCountHandler(g.deps)(p, command)
+
+
+async def cancel_a_count(g: Given, p: Principal) -> object:
+    command = cancel_count.CancelCount(session_id=(await _open(g)).id)
+    return await cancel_count.CancelCountHandler(g.deps)(p, command)
+
+
+async def get_count(g: Given, p: Principal) -> object:
+    return await counts.GetCountHandler(g.deps)(p, (await _open(g)).id)
+
+
+async def list_counts(g: Given, p: Principal) -> object:
+    return await counts.ListCountsHandler(g.deps)(p, CountFilter(), None, None)

@@ -32,11 +32,12 @@ def test_admin_and_member_claim_gets_admin_permissions() -> None:
     assert Permission.MANAGE_CATALOG in who.permissions
 
 
-def test_a_member_may_read_move_and_reserve_but_not_adjust_or_manage() -> None:
+def test_a_member_may_read_move_reserve_and_count_but_not_adjust_or_manage() -> None:
     assert ROLE_PERMISSIONS["member"] == {
         Permission.READ,
         Permission.MOVE_STOCK,
         Permission.RESERVE,
+        Permission.COUNT_STOCK,
     }
     assert ROLE_PERMISSIONS["admin"] == ROLE_PERMISSIONS["owner"] == set(Permission)
 

@@ -27,6 +27,10 @@ MATRIX: dict[str, set[str]] = {
     "list_movements": ANYONE,
     "get_reservation": ANYONE,
     "list_reservations": ANYONE,
+    "get_transfer": ANYONE,
+    "list_transfers": ANYONE,
+    "get_count": ANYONE,
+    "list_counts": ANYONE,
     # receipts, shipments, transfers; create/release/fulfil/extend reservations
     "post_receipt": ANYONE,
     "post_shipment": ANYONE,
@@ -35,9 +39,18 @@ MATRIX: dict[str, set[str]] = {
     "release_a_reservation": ANYONE,
     "fulfil_a_reservation": ANYONE,
     "extend_a_reservation": ANYONE,
-    # adjustments, counts
+    "ship_a_transfer": ANYONE,
+    "receive_a_transfer": ANYONE,
+    "cancel_a_transfer": ANYONE,
+    # counting in a count session
+    "record_counted_lines": ANYONE,
+    # adjustments, counts; count sessions opened, posted, cancelled; reversals
     "post_adjustment": ADMINS,
     "post_count": ADMINS,
+    "open_a_count": ADMINS,
+    "post_a_count": ADMINS,
+    "cancel_a_count": ADMINS,
+    "reverse_a_movement": ADMINS,
     # create/update/archive items and locations
     "create_an_item": ADMINS,
     "update_an_item": ADMINS,

@@ -1,0 +1,67 @@
+"""Record counted quantities in an open count session (as often as needed; the last wins)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from application.idempotency import run_once
+from application.principal import Permission, Principal
+from application.use_cases.base import UseCase
+from application.workflow_events import count_session_event
+from domain.counts import CountSession, ItemCount
+from domain.errors import NotFound
+from domain.events import EventType
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordCounts:
+    """Which session, what was counted per item; with ``expected_versions`` (If-Match) only
+    if the session is still at that version."""
+
+    session_id: UUID
+    lines: tuple[ItemCount, ...]
+    expected_versions: frozenset[int] | None = None
+
+
+class RecordCountsHandler(UseCase):
+    """Record counts (any member): each replaces the item's earlier count in the session. A
+    count of every item at a location also takes items it did not expect there."""
+
+    async def __call__(self, principal: Principal, command: RecordCounts) -> CountSession:
+        org_id = principal.require(Permission.COUNT_STOCK)
+        now = self.deps.clock.now()
+        async with self.deps.uow(org_id) as uow:
+
+            async def work() -> CountSession:
+                before = await uow.counts.get(command.session_id, for_update=True)
+                if before is None:
+                    raise NotFound(f"count {command.session_id} not found", resource="count")
+                before.check_version(command.expected_versions)
+                after = before.record(command.lines, principal.user_id, now)
+                known = {line.item_id for line in before.lines}
+                new = [c.item_id for c in command.lines if c.item_id not in known]
+                found = await uow.items.get_many(new) if new else {}
+                for item_id in new:
+                    if item_id not in found:
+                        raise NotFound(
+                            f"item {item_id} not found", resource="item", id=str(item_id)
+                        )
+                await uow.counts.save(after)
+                recorded = {c.item_id for c in command.lines}
+                lines = [line for line in after.lines if line.item_id in recorded]
+                kind = EventType.COUNT_SESSION_COUNTED
+                uow.events.add([count_session_event(self.deps.ids.new_id, kind, after, now, lines)])
+                return after
+
+            # A PUT takes no Idempotency-Key: sent again, it leaves the same counts.
+            outcome = await run_once(
+                uow,
+                key=None,
+                operation="record_counts",
+                command=command,
+                result_type=CountSession,
+                now=now,
+                work=work,
+            )
+            return outcome.value
