@@ -67,14 +67,19 @@ def build_pool(
     """Build a closed pool; the container opens it (``await pool.open()``) and closes it.
 
     The URL, including TLS parameters such as ``sslmode`` and ``channel_binding``, goes to
-    libpq untouched. On a pooled URL server-side prepared statements are off: a transaction
-    pooler may hand the next statement to another server connection.
+    libpq untouched. psycopg never prepares statements of its own on these connections: the
+    units of work prepare theirs (adapters/postgres/wire.py), and psycopg, once it has
+    prepared any, answers a ROLLBACK with DEALLOCATE ALL, which would take those with it.
+    On a pooled URL no named statement is prepared at all (``named_statements``): a
+    transaction pooler may hand the next statement to another server connection.
     """
-    kwargs: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "autocommit": False}
-    if is_pooled(database_url, pooled):
-        kwargs["prepare_threshold"] = None
+    kwargs: dict[str, Any] = {
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "autocommit": False,
+        "prepare_threshold": None,
+    }
     freshness = FreshnessCheck()
-    return AsyncConnectionPool(
+    pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
         conninfo=database_url,
         min_size=min_size,
         max_size=max_size,
@@ -85,3 +90,14 @@ def build_pool(
         timeout=CHECKOUT_TIMEOUT_SECONDS,
         name="stockroom",
     )
+    _NAMED_STATEMENTS[pool] = not is_pooled(database_url, pooled)
+    return pool
+
+
+_NAMED_STATEMENTS: WeakKeyDictionary[AsyncConnectionPool[Any], bool] = WeakKeyDictionary()
+
+
+def named_statements(pool: AsyncConnectionPool[Any]) -> bool:
+    """Whether units of work may prepare named statements on ``pool``'s connections (not
+    behind a transaction pooler; True for a pool this module did not build)."""
+    return _NAMED_STATEMENTS.get(pool, True)

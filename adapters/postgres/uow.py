@@ -18,6 +18,7 @@ from adapters.postgres.items import PostgresItems
 from adapters.postgres.lending import ConnectionLender
 from adapters.postgres.locations import PostgresLocations
 from adapters.postgres.movements import PostgresMovements
+from adapters.postgres.pool import named_statements
 from adapters.postgres.repository import ChannelSession, Session, Waits
 from adapters.postgres.reservations import PostgresReservations
 from adapters.postgres.stock import PostgresStockLevels
@@ -155,9 +156,8 @@ class PostgresUnitOfWork(UnitOfWork):
 
 
 def prepares(pool: Pool) -> bool:
-    """True unless the pool was built for a transaction pooler (prepare_threshold=None)."""
-    kwargs = pool.kwargs if isinstance(pool.kwargs, dict) else {}
-    return kwargs.get("prepare_threshold", 5) is not None
+    """True unless the pool was built for a transaction pooler."""
+    return named_statements(pool)
 
 
 class PostgresUnitOfWorkFactory(UnitOfWorkFactory):

@@ -201,3 +201,20 @@ async def test_a_caller_queued_in_the_pool_itself_is_served_before_the_next_hand
         await lender.give_back(await asyncio.wait_for(waiting_in_lender, 2))
     finally:
         await pool.close()
+
+
+async def test_psycopgs_own_rollbacks_never_drop_the_statements_units_of_work_prepared(
+    database_url: str,
+) -> None:
+    # psycopg answers a ROLLBACK with DEALLOCATE ALL once it has prepared statements of its
+    # own; the pool's connections must never let it prepare any.
+    async with postgres_backend(database_url, max_size=1) as backend:
+        org = f"org_{secrets.token_hex(4)}"
+        async with backend.uow(org) as uow:
+            assert await uow.items.list(PageRequest()) == []  # prepared on the one connection
+        async with backend.pool.connection() as conn:
+            for _ in range(8):  # past psycopg's default prepare threshold
+                await conn.execute("SELECT %s::int", [1])
+            await conn.rollback()
+        async with backend.uow(org) as uow:
+            assert await uow.items.list(PageRequest()) == []

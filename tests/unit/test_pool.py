@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.postgres.migrator import yoyo_url
-from adapters.postgres.pool import build_pool, is_pooled
+from adapters.postgres.pool import build_pool, is_pooled, named_statements
 
 
 @pytest.mark.parametrize(
@@ -34,16 +34,19 @@ def test_pooled_url_disables_prepared_statements_and_keeps_tls_params() -> None:
     assert isinstance(pool.kwargs, dict)
     assert pool.conninfo == url
     assert pool.kwargs["prepare_threshold"] is None
+    assert named_statements(pool) is False
     assert pool.kwargs["connect_timeout"] == 10
     assert pool.kwargs["autocommit"] is False
     assert pool.max_idle < 300  # below Neon's 5-minute suspend
 
 
-def test_direct_url_keeps_prepared_statements() -> None:
+def test_direct_url_prepares_the_units_of_works_statements_and_none_of_psycopgs() -> None:
     pool = build_pool("postgresql://u:p@db.example:5432/app")
 
+    assert named_statements(pool) is True
+    # psycopg's own would be deallocated all at once on its next ROLLBACK, ours with them.
     assert isinstance(pool.kwargs, dict)
-    assert "prepare_threshold" not in pool.kwargs
+    assert pool.kwargs["prepare_threshold"] is None
 
 
 @pytest.mark.parametrize(
