@@ -129,6 +129,10 @@ _NOT_OWNED = """
 SELECT c.relname FROM pg_class c
 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'S', 'v')
   AND c.relowner <> (SELECT oid FROM pg_roles WHERE rolname = %(owner)s)
+  -- a serial's or identity's sequence follows its table (and cannot be handed over alone)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                    AND d.deptype IN ('a', 'i'))
 """
 
 

@@ -75,3 +75,25 @@ def test_a_database_the_superuser_made_before_is_handed_to_the_owner(
 
     assert owned_by == {OWNER_ROLE}
     assert name != ADMIN_DATABASE
+
+
+def test_a_serial_column_s_sequence_follows_its_table_to_the_owner(
+    admin_database_url: str, name: str
+) -> None:
+    with psycopg.connect(admin_database_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    with psycopg.connect(with_database(admin_database_url, name)) as conn:
+        conn.execute("CREATE TABLE legacy (seq bigserial, id int GENERATED ALWAYS AS IDENTITY)")
+
+    server = EmbeddedPostgres(TEST_PG_DIR, database=name)
+    server.start()  # raised "cannot change owner of sequence" before sequences followed tables
+    with psycopg.connect(server.url) as conn:
+        sequence_owners = {
+            row[0]
+            for row in conn.execute(
+                "SELECT pg_get_userbyid(relowner) FROM pg_class"
+                " WHERE relnamespace = 'public'::regnamespace AND relkind = 'S'"
+            ).fetchall()
+        }
+
+    assert sequence_owners == {OWNER_ROLE}
