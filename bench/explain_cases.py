@@ -7,7 +7,7 @@ from typing import Any
 
 import psycopg
 
-from adapters.postgres import items, locations, movements, stock
+from adapters.postgres import events, items, locations, movements, stock, workflow_sql
 from adapters.postgres import reservation_sql as reservations
 from application.ports import MovementFilter, StockFilter
 from bench.explain_data import TARGET_ORG
@@ -72,8 +72,39 @@ def cases(conn: psycopg.Connection[Any]) -> list[tuple[str, Any, dict[str, Any]]
                     + (", after a cursor" if after else "")
                 )
                 out.append((title, reservations.list_query(status, reference, after), held))
+    out += _workflows_and_feed(conn, location)
     keys = {"item_ids": [item], "location_ids": [location], "now": NOW}
     out.append(
         ("reservations: release expired holds at a level", reservations.RELEASE_EXPIRED_HOLDS, keys)
     )
     return out  # fmt: skip
+
+
+def _workflows_and_feed(
+    conn: psycopg.Connection[Any], location: Any
+) -> list[tuple[str, Any, dict[str, Any]]]:
+    """Transfers and count sessions under each list filter; the feed, whole and by type."""
+    after = {"after_created_at": datetime(2026, 1, 10, tzinfo=UTC), "after_id": location}
+    moved = {"status": "in_transit", "from_location_id": location, "to_location_id": location,
+             "location_id": location, "limit": 51, **after}  # fmt: skip
+    out: list[tuple[str, Any, dict[str, Any]]] = []
+    for name, flags in [("no filter", (False, False, False)), ("status", (True, False, False)),
+                        ("from_location_id", (False, True, False)),
+                        ("to_location_id", (False, False, True))]:  # fmt: skip
+        for paged in (False, True):
+            title = f"transfers: {name}{', after a cursor' if paged else ''}"
+            out.append((title, workflow_sql.transfer_list_query(*flags, paged), moved))
+    for name, (status, at) in [("no filter", (False, False)), ("status", (True, False)),
+                               ("location_id", (False, True))]:  # fmt: skip
+        for paged in (False, True):
+            title = f"count sessions: {name}{', after a cursor' if paged else ''}"
+            counted = {**moved, "status": "open"}
+            out.append((title, workflow_sql.count_list_query(status, at, paged), counted))
+    row = conn.execute(
+        "SELECT min(txid)::text FROM events WHERE org_id = %s", [TARGET_ORG]
+    ).fetchone()
+    middle = {"after_position": row[0] if row else "0", "after_seq": 0, "limit": 101}
+    out.append(("events: the feed after a cursor", events.LIST_EVENTS, middle))
+    out.append(("events: the feed of a rare type after a cursor", events.LIST_EVENTS_OF_TYPES,
+                {**middle, "types": ["stock_level.low"]}))  # fmt: skip
+    return out

@@ -1,4 +1,5 @@
-"""Synthetic data for bench/explain.py: 1,000,000 stock levels in one org plus noise orgs."""
+"""Synthetic data for bench/explain.py: 1,000,000 stock levels in one org plus noise orgs,
+with movements, reservations, transfers, count sessions and feed events in each."""
 
 from __future__ import annotations
 
@@ -58,4 +59,31 @@ LOAD = [
               CASE WHEN n %% 10 = 9 THEN timestamptz '2026-06-01' + (n / 10 %% 2) * interval '1 year'
               END
        FROM generate_series(1, %(reservations)s) n""",
+    # Transfers (a quarter of the movements), mostly received; count sessions (a fiftieth).
+    """INSERT INTO transfers (org_id, id, from_location_id, to_location_id, reference, note,
+                              status, created_by, created_at, updated_at, version)
+       SELECT %(org)s, md5(%(org)s || 't' || n)::uuid,
+              md5(%(org)s || 'l' || (1 + n %% %(locations)s))::uuid,
+              md5(%(org)s || 'l' || (1 + (n + 1) %% %(locations)s))::uuid,
+              'TR-' || n, NULL,
+              (ARRAY['received', 'received', 'received', 'in_transit', 'cancelled'])[1 + n %% 5],
+              'user_bench', timestamptz '2026-01-01' + n * interval '40 seconds',
+              timestamptz '2026-01-01' + n * interval '40 seconds', 1
+       FROM generate_series(1, %(movements)s / 4) n""",
+    """INSERT INTO count_sessions (org_id, id, location_id, status, blind, listed, reference,
+                                   created_by, created_at, updated_at, version, movement_id)
+       SELECT %(org)s, md5(%(org)s || 'c' || n)::uuid,
+              md5(%(org)s || 'l' || (1 + n %% %(locations)s))::uuid,
+              CASE WHEN n %% 10 = 0 THEN 'open' ELSE 'posted' END, false, true, NULL,
+              'user_bench', timestamptz '2026-01-01' + n * interval '1 hour',
+              timestamptz '2026-01-01' + n * interval '1 hour', 1,
+              CASE WHEN n %% 10 <> 0 THEN md5(%(org)s || 'm' || n)::uuid END
+       FROM generate_series(1, %(movements)s / 50) n""",
+    # The feed: two events per movement, one transaction's worth (txid is this load's).
+    """INSERT INTO events (org_id, id, type, occurred_at, subject_id, data)
+       SELECT %(org)s, md5(%(org)s || 'e' || n)::uuid,
+              (ARRAY['stock_level.changed', 'stock_level.changed', 'movement.posted',
+                     'reservation.created', 'stock_level.low'])[1 + n %% 5],
+              timestamptz '2026-01-01' + n * interval '5 seconds', 'subject-' || n, '{}'
+       FROM generate_series(1, %(movements)s * 2) n""",
 ]
