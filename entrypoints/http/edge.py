@@ -3,7 +3,7 @@
 Request ids and security headers, body limits (413, 415), the bearer token verified once and
 left in the scope, rate limits (429 with RateLimit headers), the access log line and metrics,
 and a problem+json 500 for anything nothing else handled. Seven nested middlewares used to do
-this, each wrapping ``send``; one layer costs a fraction (ADR 0012). Direct routes (the hot
+this, each wrapping ``send``; one layer costs a fraction (ADR 0015). Direct routes (the hot
 reads) are answered here, without FastAPI's routing and dependency solving; every other
 request goes on to FastAPI.
 """
@@ -20,12 +20,13 @@ from typing import Any
 
 import structlog
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from application.errors import RateLimited
 from application.ports import RateDecision, RateLimiter, TokenVerifier
 from domain.errors import StockroomError
 from entrypoints.http.errors import error_response, problem
+from entrypoints.http.exchange import Exchange, limited_body, too_large
 from entrypoints.http.observability import Metrics
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,6 @@ WINDOW_SECONDS = 60
 TOO_MANY = "too many requests; slow down"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _WELL_FORMED_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
-_SECURITY_HEADERS = (
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-)
-_NO_STORE = (b"cache-control", b"no-store")
 _CONTEXT = "stockroom.edge"  # scope key: this request's parsed headers and response side
 
 # A direct route: (scope, receive, send) like any ASGI app, with the scope's state already
@@ -147,7 +142,7 @@ class Edge:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         path: str = scope["path"]
-        exchange = _Exchange(send, request_id.encode("latin-1"), path.startswith(API_PREFIX))
+        exchange = Exchange(send, request_id.encode("latin-1"), path.startswith(API_PREFIX))
         scope[_CONTEXT] = (headers, exchange)
         try:
             await self._inner(scope, receive, exchange.send)
@@ -186,7 +181,7 @@ class Edge:
             await refusal(scope, receive, send)
             return
         if headers.chunked:
-            receive = _limited(receive, self.max_body, exchange, scope, path)
+            receive = limited_body(receive, self.max_body, exchange, scope, path)
         route = self.direct.get((scope["method"], path))
         if route is not None:
             await route(scope, receive, send)
@@ -197,7 +192,7 @@ class Edge:
         length = headers.content_length
         declared = int(length) if length and length.isdigit() else None
         if declared is not None and declared > self.max_body:
-            return _too_large(self.max_body, path)
+            return too_large(self.max_body, path)
         has_body = (declared or 0) > 0 or headers.chunked
         if method in BODY_METHODS and has_body and not is_json(headers.content_type):
             return problem(
@@ -232,7 +227,7 @@ class Edge:
             return None
 
     def _record(
-        self, scope: Scope, state: dict[str, Any], exchange: _Exchange, elapsed: float
+        self, scope: Scope, state: dict[str, Any], exchange: Exchange, elapsed: float
     ) -> None:
         route = getattr(scope.get("route"), "path", None) or (
             scope["path"] if (scope["method"], scope["path"]) in self.direct else None
@@ -253,70 +248,6 @@ class Edge:
         )
 
 
-class _Exchange:
-    """The response side of one request: adds the edge's headers, remembers what was sent."""
-
-    __slots__ = (
-        "_api",
-        "_downstream",
-        "_request_id",
-        "code",
-        "dropping",
-        "rate",
-        "replayed",
-        "started",
-        "status",
-    )
-
-    def __init__(self, downstream: Send, request_id: bytes, api: bool) -> None:
-        self._downstream = downstream
-        self._request_id = request_id
-        self._api = api
-        self.status = 500
-        self.started = False
-        self.dropping = False  # a 413 went out mid-body: whatever the app answers is dropped
-        self.replayed = False
-        self.code: bytes | None = None  # the problem code of a 409 (for the oversell counter)
-        self.rate: RateDecision | None = None
-
-    async def send(self, message: Message) -> None:
-        if self.dropping:
-            return
-        kind = message["type"]
-        if kind == "http.response.start":
-            self.started = True
-            self.status = message["status"]
-            message["headers"] = self._headers(message.get("headers") or [])
-        elif kind == "http.response.body" and self.status == 409 and self.code is None:
-            self.code = _problem_code(message.get("body", b""))
-        await self._downstream(message)
-
-    def _headers(self, raw: Any) -> list[tuple[bytes, bytes]]:
-        headers = list(raw)
-        present = {name.lower() for name, _ in headers}
-        if b"idempotent-replayed" in present:
-            self.replayed = True
-        headers.append((b"x-request-id", self._request_id))
-        headers.extend(h for h in _SECURITY_HEADERS if h[0] not in present)
-        if self._api:  # API answers are per caller: never stored by shared caches
-            headers = [h for h in headers if h[0].lower() != b"cache-control"]
-            headers.append(_NO_STORE)
-        if self.rate is not None:
-            rate = self.rate
-            headers.append((b"ratelimit-limit", str(rate.limit).encode()))
-            headers.append((b"ratelimit-remaining", str(rate.remaining).encode()))
-            headers.append((b"ratelimit-reset", str(rate.reset_after).encode()))
-        return headers
-
-
-_CODE = re.compile(rb'"code"\s*:\s*"([a-z_]+)"')
-
-
-def _problem_code(body: bytes) -> bytes | None:
-    match = _CODE.search(body[:4096])
-    return match.group(1) if match else None
-
-
 def _cors(app: ASGIApp, origins: list[str]) -> ASGIApp:
     return CORSMiddleware(
         app,
@@ -334,40 +265,6 @@ def _cors(app: ASGIApp, origins: list[str]) -> ASGIApp:
         ],
         max_age=600,
     )
-
-
-def _too_large(limit: int, path: str) -> ASGIApp:
-    return problem(
-        413,
-        "payload_too_large",
-        f"the request body exceeds {limit} bytes",
-        instance=path,
-        max_body_bytes=limit,
-    )
-
-
-def _limited(receive: Receive, limit: int, exchange: _Exchange, scope: Scope, path: str) -> Receive:
-    """A body streamed without Content-Length is counted as it arrives; past the limit we
-    answer 413 ourselves and tell the app the client went away."""
-    received = 0
-    refused = False
-
-    async def limited_receive() -> Message:
-        nonlocal received, refused
-        if refused:
-            return {"type": "http.disconnect"}
-        message = await receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                refused = True
-                if not exchange.started:
-                    await _too_large(limit, path)(scope, receive, exchange.send)
-                exchange.dropping = True
-                return {"type": "http.disconnect"}
-        return message
-
-    return limited_receive
 
 
 def current_principal_or_error(state: dict[str, Any]) -> Any:
