@@ -42,9 +42,14 @@ async def with_lots(
     items: Mapping[UUID, Item],
     now: datetime,
     new_id: Callable[[], UUID],
+    *,
+    lot_aware: bool = True,
 ) -> list[Step]:
     """Each step of a tracked item in its lot (or first-expiry-first-out, for a shipment of
-    no lot); a lot named on an untracked item, or missing where one is needed, is a 422."""
+    no lot); a lot named on an untracked item, or missing where one is needed, is a 422.
+    ``lot_aware`` False (transfers and counts, ADR 0027): tracked items are refused."""
+    if not lot_aware:
+        refuse_tracked(items, [key.item_id for key, _ in steps], "transfers and counts")
     out: list[Step] = []
     for index, ((key, change), ref) in enumerate(zip(steps, refs, strict=True)):
         item = items[key.item_id]

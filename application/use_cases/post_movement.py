@@ -25,6 +25,10 @@ _PERMISSION = {
 }
 
 
+# Lines of these types may be in lots; transfers and counts refuse lot-tracked items (ADR 0027).
+_LOT_AWARE = frozenset({MovementType.RECEIPT, MovementType.SHIPMENT, MovementType.ADJUSTMENT})
+
+
 class PostMovementHandler(UseCase):
     """Post a receipt, shipment or transfer (any member) or an adjustment or count (admin)."""
 
@@ -41,7 +45,13 @@ class PostMovementHandler(UseCase):
                 new_id = self.deps.ids.new_id
                 catalog = await ensure_catalog(uow, plain_steps)
                 steps = await with_lots(
-                    uow, plain_steps, command.lot_refs(), catalog.items, now, new_id
+                    uow,
+                    plain_steps,
+                    command.lot_refs(),
+                    catalog.items,
+                    now,
+                    new_id,
+                    lot_aware=command.type in _LOT_AWARE,
                 )
                 serials = await lock_serials(uow, steps, catalog.items)
                 changes = await apply_steps(uow, steps, now, new_id)

@@ -7,9 +7,12 @@ from datetime import UTC, date, datetime
 import pytest
 
 from adapters.clock import ManualClock
+from application.importing import ImportStock, ImportStockHandler, StockImporter
 from application.principal import Principal
 from application.use_cases.base import Deps
 from application.use_cases.create_reservation import CreateReservation, CreateReservationHandler
+from application.use_cases.post_movement import PostMovementHandler
+from application.use_cases.reverse_movement import ReverseMovement, ReverseMovementHandler
 from application.use_cases.update_item import UpdateItem, UpdateItemHandler
 from domain.catalog import ItemChanges
 from domain.errors import (
@@ -22,7 +25,13 @@ from domain.errors import (
     ValidationFailed,
 )
 from domain.lots import Tracking
-from domain.movements import AdjustmentReason, MovementType
+from domain.movements import (
+    AdjustmentReason,
+    CountLine,
+    MovementRequest,
+    MovementType,
+    TransferLine,
+)
 from domain.reservations import LineQuantity
 from tests.contract import builders, workflow_builders
 from tests.contract.lot_builders import by_code, level, line, lot_levels, post, receive, ship
@@ -182,4 +191,33 @@ async def test_paths_without_lots_refuse_tracked_items(deps: Deps, admin: Princi
         await CreateReservationHandler(deps)(admin, command)
     with pytest.raises(LotsNotSupported):
         await workflow_builders.ship(deps, admin, here.id, there.id, {item.id: 1})
+    one_step = TransferLine(item.id, here.id, there.id, 1)
+    counted = CountLine(item.id, here.id, 4)
+    for kind, request_line in [(MovementType.TRANSFER, one_step), (MovementType.COUNT, counted)]:
+        request = MovementRequest(type=kind, lines=(request_line,))
+        with pytest.raises(LotsNotSupported):
+            await PostMovementHandler(deps)(admin, request)
+    assert (await level(deps, admin, item.id, here.id)).on_hand == 5
+
+
+async def test_counts_reversals_and_the_import_refuse_tracked_items(
+    deps: Deps, admin: Principal, importer: StockImporter
+) -> None:
+    item = await builders.item(deps, admin, "LOT-SKU", tracking="lot")
+    here = await builders.location(deps, admin, "MAIN")
+    receipt = await receive(deps, admin, item.id, here.id, {"A": (5, JAN_30)})
+    session = await workflow_builders.open_count(deps, admin, here.id)
+
+    with pytest.raises(LotsNotSupported):
+        await workflow_builders.record(deps, admin, session.id, {item.id: 3})
+    with pytest.raises(LotsNotSupported):
+        await ReverseMovementHandler(deps)(admin, ReverseMovement(movement_id=receipt.id))
+    handler = ImportStockHandler(importer, deps.clock, deps.ids)
+    text = "sku,location_code,quantity\nLOT-SKU,MAIN,4\n"
+    result = await handler(admin, ImportStock(lines=text.splitlines(keepends=True)))
+
+    assert result.summary is None
+    assert [(p.line, p.message) for p in result.problems] == [
+        (2, "item 'LOT-SKU' is lot-tracked: the import does not take lot-tracked items yet")
+    ]
     assert (await level(deps, admin, item.id, here.id)).on_hand == 5
