@@ -159,7 +159,10 @@ class PostgresStockLevels(Repository, StockLevels):
 
     async def get(self, key: LevelKey, now: datetime) -> StockLevel | None:
         row = await self._one(GET_LEVEL, {**key_params(key), "now": now})
-        return None if row is None else (await self._with_figures([row], now))[0]
+        if row is None:
+            return None
+        level = level_from_row(row)
+        return (await self._with_figures([level], [row], now))[0] if row["lots"] else level
 
     async def holds_any(self, item_id: UUID) -> bool:
         row = await self._one(HOLDS_ANY, {"item_id": item_id})
@@ -186,15 +189,15 @@ class PostgresStockLevels(Repository, StockLevels):
             params["after_item"] = uuid_part(page.after[0])
             params["after_location"] = uuid_part(page.after[1])
         rows = await self._all(list_query(filters, page.after is not None), params)
-        return await self._with_figures(rows, now)
-
-    async def _with_figures(self, rows: Rows, now: datetime) -> _Levels:
-        """Levels, with the expiry figures of those that have lots: one statement more, only
-        when the page has such a level (an untracked page reads as before, ADR 0024)."""
         levels = [level_from_row(row) for row in rows]
+        for row in rows:
+            if row["lots"]:  # one statement more, only for a page with lots (ADR 0024)
+                return await self._with_figures(levels, rows, now)
+        return levels
+
+    async def _with_figures(self, levels: _Levels, rows: Rows, now: datetime) -> _Levels:
+        """The levels, with the expiry figures of those that have lots."""
         tracked = [level for level, row in zip(levels, rows, strict=True) if row["lots"]]
-        if not tracked:
-            return levels
         params = {
             "item_ids": [level.item_id for level in tracked],
             "location_ids": [level.location_id for level in tracked],

@@ -189,3 +189,74 @@ async def test_racing_fefo_shipments_never_oversell_and_match_the_ledger(org: Or
     assert level["on_hand"] == 26 - shipped == sum(r["on_hand"] for r in rows.values())
     assert {code: r["on_hand"] for code, r in rows.items()} == per_lot
     assert rows["D"]["on_hand"] == 2  # no date: taken last, after A, C (soon) and B (later)
+
+
+async def test_hold_out_every_figure_matches_the_ledger(org: Org) -> None:
+    """Receipts of several lots at two locations, racing FEFO shipments and receipts, a lot
+    passing its expiry, its write-off: levels, lots, the sum over lots and the ledger agree."""
+    item = await org.item(tracking="lot")
+    places = [await org.location(), await org.location()]
+    dates = {"P": SOON, "Q": LATER, "R": TODAY, "S": SOON + timedelta(days=1)}
+    for place in places:
+        for code, on in dates.items():
+            await receive(org, item, place, code, 10, on)
+
+    def shipment(place: dict[str, Any], n: int) -> dict[str, Any]:
+        return {"type": "shipment", "lines": [lot_line(item, place, n)]}
+
+    def more(place: dict[str, Any], code: str) -> dict[str, Any]:
+        return {"type": "receipt", "lines": [lot_line(item, place, 2, lot_code=code)]}
+
+    bodies = [shipment(places[i % 2], 1 + i % 5) for i in range(30)]
+    bodies += [more(places[i % 2], "QPRS"[i % 4]) for i in range(8)]
+    answers = await asyncio.gather(*[post(org, body) for body in bodies])
+    assert {a.status_code for a in answers} <= {201, 409}
+
+    lots = await org.client.get("/v1/lots", params={"item_id": item["id"]}, headers=org.member)
+    by_code = {lot["code"]: lot for lot in lots.json()["items"]}
+    passed = await org.client.patch(
+        f"/v1/lots/{by_code['S']['id']}",
+        json={"expires_on": YESTERDAY.isoformat()},
+        headers=org.admin,
+    )
+    assert passed.status_code == 200 and passed.json()["available"] == 0
+    levels = {p["id"]: await org.level(item, p) for p in places}
+    rows = await lots_at_places(org, item)
+    for place in places:
+        mine = {code: r for (where, code), r in rows.items() if where == place["id"]}
+        level = levels[place["id"]]
+        assert level["on_hand"] == sum(r["on_hand"] for r in mine.values())
+        assert level["expired"] == mine["S"]["on_hand"]
+        assert level["available"] == sum(r["available"] for r in mine.values())
+        if mine["S"]["on_hand"]:
+            write_off = lot_line(item, place, -mine["S"]["on_hand"], lot_code="S")
+            body = {"type": "adjustment", "reason": "expired", "lines": [write_off]}
+            assert (await post(org, body)).status_code == 201
+
+    rows = await lots_at_places(org, item)
+    ledger = await org.client.get(
+        "/v1/movements", params={"item_id": item["id"], "limit": 200}, headers=org.admin
+    )
+    per_lot: dict[tuple[str, str], int] = {}
+    for document in ledger.json()["items"]:
+        for line in document["lines"]:
+            key = (line["location_id"], line["lot_code"])
+            per_lot[key] = per_lot.get(key, 0) + line["delta"]
+    assert {key: r["on_hand"] for key, r in rows.items()} == per_lot
+    lots = await org.client.get("/v1/lots", params={"item_id": item["id"]}, headers=org.member)
+    for lot in lots.json()["items"]:
+        assert lot["on_hand"] == sum(n for (_, code), n in per_lot.items() if code == lot["code"])
+    for place in places:
+        level = await org.level(item, place)
+        assert level["expired"] == 0
+        assert level["on_hand"] == sum(
+            n for (where, _), n in per_lot.items() if where == place["id"]
+        )
+
+
+async def lots_at_places(org: Org, item: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    response = await org.client.get(
+        "/v1/stock-levels", params={"item_id": item["id"], "by": "lot"}, headers=org.member
+    )
+    assert response.status_code == 200, response.text
+    return {(r["location_id"], r["lot_code"]): r for r in response.json()["items"]}
