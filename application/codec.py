@@ -7,7 +7,7 @@ import hashlib
 import json
 import types
 import typing
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
@@ -23,7 +23,7 @@ def encode(value: Any) -> Any:
         return value.value
     if isinstance(value, UUID):
         return str(value)
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # datetimes too (a subclass): both read back by their kind
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [encode(v) for v in value]
@@ -52,6 +52,8 @@ def decode(kind: Any, data: Any) -> Any:
         return UUID(data)
     if kind is datetime:
         return datetime.fromisoformat(data)
+    if kind is date:
+        return date.fromisoformat(data)
     if isinstance(kind, type) and issubclass(kind, Enum):
         return kind(data)
     return data

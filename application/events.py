@@ -14,7 +14,7 @@ from uuid import UUID
 from application.ports import LevelChange
 from domain.catalog import Item, Location
 from domain.events import Event, EventType, stock_signals
-from domain.movements import Movement
+from domain.movements import Movement, MovementLine
 from domain.reservations import Reservation
 from domain.stock import Fulfil, Release, Reserve, StockChange, StockLevel
 from domain.webhooks import Webhook
@@ -41,6 +41,7 @@ def item_data(item: Item) -> Json:
         "description": item.description,
         "unit": item.unit,
         "reorder_point": item.reorder_point,
+        "tracking": item.tracking.value,
         "archived": item.archived,
         "version": item.version,
         "created_at": timestamp(item.created_at),
@@ -75,16 +76,21 @@ def movement_data(movement: Movement) -> Json:
         "reverses": uuid_text(movement.reverses),
         "reversed_by": uuid_text(movement.reversed_by),
         "created_at": timestamp(movement.created_at),
-        "lines": [
-            {
-                "item_id": str(line.item_id),
-                "location_id": str(line.location_id),
-                "delta": line.delta,
-                "on_hand_after": line.on_hand_after,
-            }
-            for line in movement.lines
-        ],
+        "lines": [_line_data(line) for line in movement.lines],
     }
+
+
+def _line_data(line: MovementLine) -> Json:
+    data: Json = {
+        "item_id": str(line.item_id),
+        "location_id": str(line.location_id),
+        "delta": line.delta,
+        "on_hand_after": line.on_hand_after,
+    }
+    if line.lot_id is not None:  # lines of lot-tracked items name their lot
+        data["lot_id"] = str(line.lot_id)
+        data["lot_code"] = line.lot_code
+    return data
 
 
 def reservation_data(reservation: Reservation) -> Json:
@@ -117,6 +123,7 @@ def level_data(level: StockLevel, cause: Mapping[str, str]) -> Json:
         "on_hand": level.on_hand,
         "reserved": level.reserved,
         "available": level.available,
+        "expired": level.expired,
         "incoming": level.incoming,
         "version": level.version,
         "updated_at": timestamp(level.updated_at),

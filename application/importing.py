@@ -79,6 +79,10 @@ def archived_target(what: str, name: str) -> str:
     return f"{what} {name!r} is archived and takes no new stock"
 
 
+def tracked_item(sku: str) -> str:
+    return f"item {sku!r} is lot-tracked: the import does not take lot-tracked items yet"
+
+
 def duplicate_level(first_line: int) -> str:
     return f"duplicate of line {first_line} (a count lists each sku and location once)"
 

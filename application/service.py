@@ -18,6 +18,7 @@ from application.queries.catalog import (
 )
 from application.queries.counts import GetCountHandler, ListCountsHandler
 from application.queries.events import ReadEventsHandler
+from application.queries.lots import GetLotHandler, ListLotLevelsHandler, ListLotsHandler
 from application.queries.reservations import GetReservationHandler, ListReservationsHandler
 from application.queries.stock import (
     GetMovementHandler,
@@ -37,6 +38,7 @@ from application.use_cases.expire_reservations import ExpireReservationsHandler
 from application.use_cases.extend_reservation import ExtendReservationHandler
 from application.use_cases.fulfil_reservation import FulfilReservationHandler
 from application.use_cases.log_in import LogInHandler
+from application.use_cases.manage_lots import CreateLotHandler, UpdateLotHandler
 from application.use_cases.open_count import OpenCountHandler
 from application.use_cases.post_count import PostCountHandler
 from application.use_cases.post_movement import PostMovementHandler
@@ -80,6 +82,11 @@ class StockroomService:
     get_location: GetLocationHandler
     list_locations: ListLocationsHandler
     list_stock_levels: ListStockLevelsHandler
+    list_lot_levels: ListLotLevelsHandler
+    create_lot: CreateLotHandler
+    update_lot: UpdateLotHandler
+    get_lot: GetLotHandler
+    list_lots: ListLotsHandler
     post_movement: PostMovementHandler
     get_movement: GetMovementHandler
     list_movements: ListMovementsHandler
@@ -147,6 +154,11 @@ class StockroomService:
             get_location=GetLocationHandler(deps),
             list_locations=ListLocationsHandler(deps),
             list_stock_levels=ListStockLevelsHandler(deps),
+            list_lot_levels=ListLotLevelsHandler(deps),
+            create_lot=CreateLotHandler(deps),
+            update_lot=UpdateLotHandler(deps),
+            get_lot=GetLotHandler(deps),
+            list_lots=ListLotsHandler(deps),
             post_movement=PostMovementHandler(deps),
             get_movement=GetMovementHandler(deps),
             list_movements=ListMovementsHandler(deps),

@@ -8,10 +8,11 @@ from datetime import datetime
 from uuid import UUID
 
 from application.events import Cause, level_events, reservation_event
-from application.ports import ExpiredHolds, LevelChange, UnitOfWork
+from application.ports import ExpiredHolds, LevelChange, LotChange, UnitOfWork
 from domain.catalog import Item, Location
 from domain.errors import InsufficientStock, NotFound, ReservedStockConflict
 from domain.events import EventType
+from domain.lots import InLot
 from domain.movements import MovementLine, adds_stock
 from domain.stock import (
     Adjust,
@@ -25,7 +26,7 @@ from domain.stock import (
     StockChange,
 )
 
-Step = tuple[LevelKey, StockChange]
+Step = tuple[LevelKey, StockChange | InLot]
 Archived = dict[LevelKey, Item | Location]  # a level, and its archived item or location
 
 
@@ -36,6 +37,7 @@ class CatalogCheck:
 
     reorder_points: dict[UUID, int | None]
     archived: Archived
+    items: dict[UUID, Item]
 
 
 async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> CatalogCheck:
@@ -57,7 +59,8 @@ async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> CatalogCheck
                 f"location {location_id} not found", resource="location", id=str(location_id)
             )
     archived: Archived = {}
-    for key, change in steps:
+    for key, step in steps:
+        change = plain(step)
         item, location = items[key.item_id], locations[key.location_id]
         if adds_stock(change) or isinstance(change, Reserve):
             item.ensure_active()
@@ -65,7 +68,12 @@ async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> CatalogCheck
         if item.archived or location.archived:
             archived[key] = item if item.archived else location
     reorder_points = {item_id: item.reorder_point for item_id, item in items.items()}
-    return CatalogCheck(reorder_points, archived)
+    return CatalogCheck(reorder_points, archived, items)
+
+
+def plain(step: StockChange | InLot) -> StockChange:
+    """The level change of a step, in a lot or not."""
+    return step.change if isinstance(step, InLot) else step
 
 
 def ensure_no_new_stock(
@@ -73,13 +81,15 @@ def ensure_no_new_stock(
 ) -> None:
     """A count that raised on_hand took new stock: refused at an archived item or location
     (one that lowered it wrote off what was left, which an archived entry may do)."""
-    for (key, change), result in zip(steps, changes, strict=True):
+    for (key, step), result in zip(steps, changes, strict=True):
+        change = plain(step)
         if isinstance(change, Count | Recount) and result.on_hand_delta > 0 and key in archived:
             archived[key].ensure_active()
 
 
-def _consumes(change: StockChange) -> bool:
+def _consumes(step: StockChange | InLot) -> bool:
     # Changes limited by reserved/available must not be blocked by holds that have expired.
+    change = plain(step)
     return isinstance(change, Ship | Reserve | Count) or (
         isinstance(change, Adjust | Recount) and change.delta < 0
     )
@@ -118,7 +128,10 @@ async def apply_steps(
             await uow.stock.change(key, Release(expired.pop(key)), now)
         # Keep going after a refusal: the client learns every refused line at once.
         try:
-            results[i] = await uow.stock.change(key, change, now)
+            if isinstance(change, InLot):  # the level, then its lots (ADR 0025)
+                results[i] = await uow.lots.change(key, change, now)
+            else:
+                results[i] = await uow.stock.change(key, change, now)
         except InsufficientStock as exc:
             short.append(exc)
         except ReservedStockConflict as exc:
@@ -132,12 +145,26 @@ async def apply_steps(
 
 def ledger_lines(steps: Sequence[Step], changes: Sequence[LevelChange]) -> tuple[MovementLine, ...]:
     """The ledger lines of applied steps: one per change of on_hand (what is in transit
-    towards a level is not on hand there, so ``Expect`` writes none)."""
-    return tuple(
-        MovementLine(key.item_id, key.location_id, c.on_hand_delta, c.level.on_hand)
-        for (key, change), c in zip(steps, changes, strict=True)
-        if not isinstance(change, Expect)
-    )
+    towards a level is not on hand there, so ``Expect`` writes none), and one per lot a
+    step of a tracked item moved (``on_hand_after`` is still the level's, line by line)."""
+    lines: list[MovementLine] = []
+    for (key, change), c in zip(steps, changes, strict=True):
+        if isinstance(change, Expect):
+            continue
+        if not isinstance(c, LotChange):
+            lines.append(
+                MovementLine(key.item_id, key.location_id, c.on_hand_delta, c.level.on_hand)
+            )
+            continue
+        running = c.level.on_hand - c.on_hand_delta
+        for move in c.moves:
+            running += move.delta
+            lines.append(
+                MovementLine(
+                    key.item_id, key.location_id, move.delta, running, move.lot.id, move.lot.code
+                )
+            )
+    return tuple(lines)
 
 
 async def _release_only(

@@ -10,11 +10,12 @@ from uuid import UUID
 
 from application.events import Cause, level_events, movement_posted
 from application.ports import UnitOfWork
-from application.stock_changes import Step, apply_steps, ensure_catalog, ledger_lines
+from application.stock_changes import apply_steps, ensure_catalog, ledger_lines
 from application.workflow_events import transfer_event
 from domain.errors import NotFound
 from domain.events import EventType
 from domain.movements import Movement, MovementType
+from domain.stock import LevelKey, StockChange
 from domain.transfers import Transfer
 
 
@@ -31,7 +32,7 @@ class TransitChange:
     """How a use case changes a transfer, which steps that makes, and what it announces."""
 
     change: Callable[[Transfer], Transfer]
-    steps: Callable[[Transfer, Transfer], list[Step]]
+    steps: Callable[[Transfer, Transfer], list[tuple[LevelKey, StockChange]]]
     announce: EventType
 
 

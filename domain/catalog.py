@@ -11,6 +11,7 @@ from uuid import UUID
 
 from domain import rules
 from domain.errors import Conflict, ValidationFailed, VersionMismatch
+from domain.lots import Tracking, tracking
 
 
 class LocationKind(StrEnum):
@@ -60,6 +61,12 @@ class Item(Versioned):
     description: str | None
     unit: str
     reorder_point: int | None
+    tracking: Tracking = Tracking.NONE
+
+    @property
+    def tracked(self) -> bool:
+        """True when its stock is kept per lot (lots and serials)."""
+        return self.tracking is not Tracking.NONE
 
     @classmethod
     def create(
@@ -71,6 +78,7 @@ class Item(Versioned):
         unit: str = "each",
         description: str | None = None,
         reorder_point: int | None = None,
+        tracking: str = Tracking.NONE,
         now: datetime,
     ) -> Item:
         """A new, unarchived item at version 1."""
@@ -81,6 +89,7 @@ class Item(Versioned):
             description=rules.optional_text(description, "description", rules.MAX_DESCRIPTION),
             unit=rules.text(unit, "unit", rules.MAX_UNIT),
             reorder_point=_reorder_point(reorder_point),
+            tracking=_tracking(tracking),
             archived=False,
             version=1,
             created_at=now,
@@ -107,6 +116,7 @@ class Item(Versioned):
                 if not changes.set_reorder_point
                 else _reorder_point(changes.reorder_point)
             ),
+            tracking=self.tracking if changes.tracking is None else _tracking(changes.tracking),
             version=self.version + 1,
             updated_at=now,
         )
@@ -122,6 +132,7 @@ class ItemChanges:
     set_description: bool = False
     reorder_point: int | None = None
     set_reorder_point: bool = False
+    tracking: str | None = None  # changed only while the item holds no stock (the use case)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -165,6 +176,10 @@ def _kind(value: str) -> LocationKind:
     except ValueError:
         kinds = ", ".join(k.value for k in LocationKind)
         raise ValidationFailed(f"kind must be one of {kinds}", field="kind") from None
+
+
+def _tracking(value: str) -> Tracking:
+    return tracking(value)
 
 
 def _reorder_point(value: int | None) -> int | None:

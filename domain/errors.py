@@ -92,3 +92,27 @@ class VersionMismatch(StockroomError):
     """The resource changed since the version the client holds (If-Match failed)."""
 
     code = "version_mismatch"
+
+
+class LotExpired(Conflict):
+    """A named lot is past its expiry date: it may not be reserved or shipped (write it off)."""
+
+    code = "lot_expired"
+
+
+class SerialLimit(Conflict):
+    """A movement would leave a serial with more than one unit across the org."""
+
+    code = "serial_limit"
+
+
+class TrackingLocked(Conflict):
+    """An item's tracking changes only while it holds no stock anywhere."""
+
+    code = "tracking_locked"
+
+
+class LotsNotSupported(ValidationFailed):
+    """A path that does not handle lots yet was asked to move a lot-tracked item."""
+
+    code = "lots_not_supported"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -72,7 +72,9 @@ class MovementLine:
     item_id: UUID
     location_id: UUID
     delta: int
-    on_hand_after: int
+    on_hand_after: int  # the level's, (item, location), after this line
+    lot_id: UUID | None = None  # lot-tracked items only, with the lot's code
+    lot_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,13 +124,29 @@ class Movement:
         ]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LotRef:
+    """The lot a line names, by id or by code; a receipt may create it (with its expiry)."""
+
+    lot_id: UUID | None = None
+    code: str | None = None
+    expires_on: date | None = None
+
+    def __post_init__(self) -> None:
+        if (self.lot_id is None) == (self.code is None):
+            raise ValidationFailed("name a lot by lot_id or by lot_code, not both", field="lines")
+        if self.code is not None:
+            rules.code(self.code, "lot_code")
+
+
 @dataclass(frozen=True, slots=True)
 class QuantityLine:
-    """A receipt, shipment or (signed) adjustment line."""
+    """A receipt, shipment or (signed) adjustment line; ``lot`` for lot-tracked items."""
 
     item_id: UUID
     location_id: UUID
     quantity: int
+    lot: LotRef | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +212,16 @@ class MovementRequest:
                     "a count may list each item and location once", field="lines"
                 )
 
+    def lot_refs(self) -> list[LotRef | None]:
+        """The lot each step names, aligned with ``steps`` (None: no lot named)."""
+        refs: list[LotRef | None] = []
+        for line in self.lines:
+            if isinstance(line, TransferLine):
+                refs += [None, None]
+            else:
+                refs.append(line.lot if isinstance(line, QuantityLine) else None)
+        return refs
+
     def steps(self) -> list[tuple[LevelKey, StockChange]]:
         """The level changes, in ledger order (a transfer yields out, then in)."""
         out: list[tuple[LevelKey, StockChange]] = []
@@ -204,7 +232,7 @@ class MovementRequest:
                     out.append((LevelKey(item, destination), Receive(quantity)))
                 case CountLine(item, location, counted, expected):
                     out.append((LevelKey(item, location), Count(counted, expected)))
-                case QuantityLine(item, location, quantity):
+                case QuantityLine(item, location, quantity, _):
                     out.append((LevelKey(item, location), _quantity_change(self.type, quantity)))
         return out
 
@@ -235,7 +263,7 @@ def _validate_line(kind: MovementType, line: RequestLine) -> None:
             rules.non_negative(counted, "counted")
             if expected is not None:
                 rules.non_negative(expected, "expected_on_hand")
-        case QuantityLine(_, _, quantity):
+        case QuantityLine(_, _, quantity, _):
             if kind is MovementType.ADJUSTMENT:
                 rules.non_zero(quantity)
             else:

@@ -137,6 +137,10 @@ class StockLevel:
     version: int
     updated_at: datetime
     incoming: int = 0  # in transit towards this level (transfers shipped, not yet received)
+    # Lot-tracked items only (domain/lots.py): on_hand in expired lots, and of that what no
+    # reservation holds, which is not available (nothing expired is reserved or shipped).
+    expired: int = 0
+    expired_unreserved: int = 0
 
     @property
     def key(self) -> LevelKey:
@@ -144,7 +148,7 @@ class StockLevel:
 
     @property
     def available(self) -> int:
-        return self.on_hand - self.reserved
+        return self.on_hand - self.reserved - self.expired_unreserved
 
     @classmethod
     def empty(cls, key: LevelKey, now: datetime) -> StockLevel:

@@ -17,6 +17,7 @@ from application.importing import (
     archived_target,
     below_reserved,
     duplicate_level,
+    tracked_item,
     unknown_location,
     unknown_sku,
 )
@@ -142,6 +143,8 @@ def _problem(
         return unknown_sku(row.sku)
     if location is None:
         return unknown_location(row.location_code)
+    if item.tracked:
+        return tracked_item(item.sku)
     if mode is ImportMode.RECEIPT and item.archived:
         return archived_target("item", item.sku)
     if mode is ImportMode.RECEIPT and location.archived:

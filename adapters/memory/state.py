@@ -11,6 +11,7 @@ from uuid import UUID
 from application.ports import FeedEntry
 from domain.catalog import Item, Location
 from domain.counts import CountSession
+from domain.lots import Lot, LotPosition
 from domain.movements import Movement
 from domain.reservations import Reservation
 from domain.stock import LevelKey, StockLevel
@@ -43,6 +44,9 @@ class OrgState:
     reversed_by: dict[UUID, UUID] = field(default_factory=dict)  # original id -> its reversal
     events: list[FeedEntry] = field(default_factory=list)
     webhooks: dict[UUID, Any] = field(default_factory=dict)  # StoredWebhook (memory/webhooks.py)
+    lots: dict[UUID, Lot] = field(default_factory=dict)
+    # Positions of lot-tracked items per (item, location); the level stays the aggregate.
+    lot_levels: dict[LevelKey, dict[UUID, LotPosition]] = field(default_factory=dict)
 
     def copy(self) -> OrgState:
         return OrgState(
@@ -61,6 +65,8 @@ class OrgState:
             reversed_by=dict(self.reversed_by),
             events=list(self.events),
             webhooks=dict(self.webhooks),
+            lots=dict(self.lots),
+            lot_levels={key: dict(lots) for key, lots in self.lot_levels.items()},
         )
 
 

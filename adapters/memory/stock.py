@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
+from adapters.memory.lots import lot_figures
 from adapters.memory.state import OrgState
 from application.pagination import PageRequest
 from application.ports import LevelChange, StockFilter, StockLevels
@@ -39,7 +40,14 @@ class InMemoryStockLevels(StockLevels):
         level = self._state.levels.get(key)
         if level is None:
             return None
-        return _effective(level, expired_holds(self._state, now))
+        return lot_figures(self._state, _effective(level, expired_holds(self._state, now)), now)
+
+    async def holds_any(self, item_id: UUID) -> bool:
+        return any(
+            level.on_hand or level.reserved or level.incoming
+            for key, level in self._state.levels.items()
+            if key.item_id == item_id
+        )
 
     async def list(
         self, filters: StockFilter, page: PageRequest, now: datetime
@@ -55,7 +63,7 @@ class InMemoryStockLevels(StockLevels):
                 continue
             if page.after is not None and level_sort_key(level) <= page.after:
                 continue
-            rows.append(_effective(level, expired))
+            rows.append(lot_figures(self._state, _effective(level, expired), now))
             if len(rows) > page.limit:
                 break
         return rows

@@ -7,6 +7,7 @@ from adapters.memory.catalog import InMemoryItems, InMemoryLocations
 from adapters.memory.events import InMemoryEvents
 from adapters.memory.idempotency import InMemoryIdempotencyStore
 from adapters.memory.ledger import InMemoryMovements, InMemoryReservations
+from adapters.memory.lots import InMemoryLots
 from adapters.memory.state import InMemoryDatabase, OrgState
 from adapters.memory.stock import InMemoryStockLevels
 from adapters.memory.webhooks import InMemoryWebhooks
@@ -40,6 +41,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self.stock = InMemoryStockLevels(working)
         self.movements = InMemoryMovements(working, self._transaction)
         self.reservations = InMemoryReservations(working)
+        self.lots = InMemoryLots(working)
         self.transfers = InMemoryTransfers(working)
         self.counts = InMemoryCountSessions(working)
         self.idempotency = InMemoryIdempotencyStore(working)

@@ -27,6 +27,7 @@ CREATE TEMP TABLE import_lines (
     item_id           uuid,
     item_sku          text,
     item_archived     boolean,
+    item_tracked      boolean,
     location_id       uuid,
     stored_code       text,
     location_archived boolean
@@ -47,7 +48,7 @@ COPY_ROWS = "COPY import_rows (line_no, sku, location_code, quantity) FROM STDIN
 RESOLVE = """
 INSERT INTO import_lines
 SELECT r.line_no, r.sku, r.location_code, r.quantity,
-       i.id, i.sku, i.archived, l.id, l.code, l.archived
+       i.id, i.sku, i.archived, i.tracking <> 'none', l.id, l.code, l.archived
 FROM import_rows r
 LEFT JOIN items i ON i.org_id = %(org_id)s AND lower(i.sku) = lower(r.sku)
 LEFT JOIN locations l ON l.org_id = %(org_id)s AND lower(l.code) = lower(r.location_code)
@@ -55,9 +56,10 @@ LEFT JOIN locations l ON l.org_id = %(org_id)s AND lower(l.code) = lower(r.locat
 ANALYZE_LINES = "ANALYZE import_lines"
 
 CATALOG_PROBLEMS = """
-SELECT line_no, sku, location_code, item_sku, item_archived, stored_code, location_archived
+SELECT line_no, sku, location_code, item_sku, item_archived, item_tracked, stored_code,
+       location_archived
 FROM import_lines
-WHERE item_id IS NULL OR location_id IS NULL
+WHERE item_id IS NULL OR location_id IS NULL OR item_tracked
    OR (%(receipt)s AND (item_archived OR location_archived))
 """
 

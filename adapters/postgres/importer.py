@@ -28,6 +28,7 @@ from application.importing import (
     archived_target,
     below_reserved,
     duplicate_level,
+    tracked_item,
     unknown_location,
     unknown_sku,
 )
@@ -196,6 +197,8 @@ def _catalog_problem(row: dict[str, Any]) -> str:
         return unknown_sku(row["sku"])
     if row["stored_code"] is None:
         return unknown_location(row["location_code"])
+    if row["item_tracked"]:
+        return tracked_item(row["item_sku"])
     if row["item_archived"]:
         return archived_target("item", row["item_sku"])
     return archived_target("location", row["stored_code"])

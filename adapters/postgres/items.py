@@ -13,41 +13,47 @@ from adapters.postgres.repository import Repository, Row, utc
 from application.pagination import PageRequest
 from application.ports import Items
 from domain.catalog import Item
+from domain.lots import Tracking
 
 INSERT_ITEM = """
-INSERT INTO items (org_id, id, sku, name, description, unit, reorder_point, archived, version,
-                   created_at, updated_at)
+INSERT INTO items (org_id, id, sku, name, description, unit, reorder_point, tracking, archived,
+                   version, created_at, updated_at)
 VALUES (%(org_id)s, %(id)s, %(sku)s, %(name)s, %(description)s, %(unit)s, %(reorder_point)s,
-        %(archived)s, %(version)s, %(created_at)s, %(updated_at)s)
+        %(tracking)s, %(archived)s, %(version)s, %(created_at)s, %(updated_at)s)
 """
 UPDATE_ITEM = """
 UPDATE items SET name = %(name)s, description = %(description)s, unit = %(unit)s,
-       reorder_point = %(reorder_point)s, archived = %(archived)s, version = %(version)s,
-       updated_at = %(updated_at)s
+       reorder_point = %(reorder_point)s, tracking = %(tracking)s, archived = %(archived)s,
+       version = %(version)s, updated_at = %(updated_at)s
 WHERE org_id = %(org_id)s AND id = %(id)s
 """
 SELECT_ITEM = """
-SELECT id, sku, name, description, unit, reorder_point, archived, version, created_at, updated_at
+SELECT id, sku, name, description, unit, reorder_point, tracking, archived, version, created_at,
+       updated_at
 FROM items WHERE org_id = %(org_id)s AND id = %(id)s
 """
 SELECT_ITEM_FOR_UPDATE = """
-SELECT id, sku, name, description, unit, reorder_point, archived, version, created_at, updated_at
+SELECT id, sku, name, description, unit, reorder_point, tracking, archived, version, created_at,
+       updated_at
 FROM items WHERE org_id = %(org_id)s AND id = %(id)s FOR UPDATE
 """
 # Held until the transaction ends against an archive (its FOR UPDATE waits): a write that
 # brings stock in has read them (adapters/postgres/intake_sql.py). In id order: no deadlock.
 SELECT_ITEMS = """
-SELECT id, sku, name, description, unit, reorder_point, archived, version, created_at, updated_at
+SELECT id, sku, name, description, unit, reorder_point, tracking, archived, version, created_at,
+       updated_at
 FROM items WHERE org_id = %(org_id)s AND id = ANY(%(ids)s) ORDER BY id FOR KEY SHARE
 """
 # lower(sku) is in the "C" collation (migration 0002): the code-point order of the cursors.
 # First page and later pages are separate statements so each gets its index range scan.
 LIST_ITEMS = """
-SELECT id, sku, name, description, unit, reorder_point, archived, version, created_at, updated_at
+SELECT id, sku, name, description, unit, reorder_point, tracking, archived, version, created_at,
+       updated_at
 FROM items WHERE org_id = %(org_id)s ORDER BY lower(sku) LIMIT %(limit)s
 """
 LIST_ITEMS_AFTER = """
-SELECT id, sku, name, description, unit, reorder_point, archived, version, created_at, updated_at
+SELECT id, sku, name, description, unit, reorder_point, tracking, archived, version, created_at,
+       updated_at
 FROM items WHERE org_id = %(org_id)s AND lower(sku) > %(after)s
 ORDER BY lower(sku) LIMIT %(limit)s
 """
@@ -62,6 +68,7 @@ def item_from_row(row: Row) -> Item:
         description=row["description"],
         unit=row["unit"],
         reorder_point=row["reorder_point"],
+        tracking=Tracking(row["tracking"]),
         archived=row["archived"],
         version=row["version"],
         created_at=utc(row["created_at"]),
@@ -77,6 +84,7 @@ def _params(item: Item) -> dict[str, object]:
         "description": item.description,
         "unit": item.unit,
         "reorder_point": item.reorder_point,
+        "tracking": item.tracking.value,
         "archived": item.archived,
         "version": item.version,
         "created_at": item.created_at,

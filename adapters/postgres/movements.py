@@ -32,6 +32,24 @@ FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[], %(deltas)s::bigint[]
             %(on_hand_after)s::bigint[]) WITH ORDINALITY
      AS l(item_id, location_id, delta, on_hand_after, line_no)
 """
+# Lines in lots (lot-tracked items): the same document with each line's lot; untracked
+# movements keep the statement above.
+INSERT_LOT_MOVEMENT = """
+WITH movement AS (
+    INSERT INTO movements (org_id, id, type, reason, reference, note, actor, created_at,
+                           reservation_id, transfer_id, count_session_id, reverses)
+    VALUES (%(org_id)s, %(id)s, %(type)s, %(reason)s, %(reference)s, %(note)s, %(actor)s,
+            %(created_at)s, %(reservation_id)s, %(transfer_id)s, %(count_session_id)s,
+            %(reverses)s)
+)
+INSERT INTO movement_lines (org_id, movement_id, line_no, item_id, location_id, delta,
+                            on_hand_after, lot_id)
+SELECT %(org_id)s, %(id)s, l.line_no, l.item_id, l.location_id, l.delta, l.on_hand_after,
+       l.lot_id
+FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[], %(deltas)s::bigint[],
+            %(on_hand_after)s::bigint[], %(lot_ids)s::uuid[]) WITH ORDINALITY
+     AS l(item_id, location_id, delta, on_hand_after, lot_id, line_no)
+"""
 # reversed_by: the one reversal naming it, found through movements_reverses_key.
 _SELECT = """
 SELECT m.id, m.type, m.reason, m.reference, m.note, m.actor, m.created_at, m.reservation_id,
@@ -49,8 +67,11 @@ LOCK_MOVEMENT = """
 SELECT pg_advisory_xact_lock(hashtextextended(%(org_id)s || '/' || %(id)s::text, 0))
 """
 SELECT_LINES = """
-SELECT movement_id, item_id, location_id, delta, on_hand_after FROM movement_lines
-WHERE org_id = %(org_id)s AND movement_id = ANY(%(ids)s) ORDER BY movement_id, line_no
+SELECT l.movement_id, l.item_id, l.location_id, l.delta, l.on_hand_after, l.lot_id,
+       t.code AS lot_code
+FROM movement_lines l
+LEFT JOIN lots t ON l.lot_id IS NOT NULL AND t.org_id = l.org_id AND t.id = l.lot_id
+WHERE l.org_id = %(org_id)s AND l.movement_id = ANY(%(ids)s) ORDER BY l.movement_id, l.line_no
 """
 _ORG = "m.org_id = %(org_id)s"
 _ID = "m.id = %(id)s"
@@ -107,7 +128,14 @@ def movement_from_row(row: Row, lines: list[Row]) -> Movement:
         actor=row["actor"],
         created_at=utc(row["created_at"]),
         lines=tuple(
-            MovementLine(r["item_id"], r["location_id"], r["delta"], r["on_hand_after"])
+            MovementLine(
+                r["item_id"],
+                r["location_id"],
+                r["delta"],
+                r["on_hand_after"],
+                r["lot_id"],
+                r["lot_code"],
+            )
             for r in lines
         ),
         reservation_id=row["reservation_id"],
@@ -126,26 +154,27 @@ class PostgresMovements(Repository, Movements):
 
     async def add(self, movement: Movement) -> None:
         # Deferred: the document travels with the commit (its levels are already locked).
-        self._defer(
-            INSERT_MOVEMENT,
-            {
-                "id": movement.id,
-                "type": movement.type.value,
-                "reason": None if movement.reason is None else movement.reason.value,
-                "reference": movement.reference,
-                "note": movement.note,
-                "actor": movement.actor,
-                "created_at": movement.created_at,
-                "reservation_id": movement.reservation_id,
-                "transfer_id": movement.transfer_id,
-                "count_session_id": movement.count_session_id,
-                "reverses": movement.reverses,
-                "item_ids": [line.item_id for line in movement.lines],
-                "location_ids": [line.location_id for line in movement.lines],
-                "deltas": [line.delta for line in movement.lines],
-                "on_hand_after": [line.on_hand_after for line in movement.lines],
-            },
-        )
+        in_lots = any(line.lot_id is not None for line in movement.lines)
+        params: dict[str, Any] = {
+            "id": movement.id,
+            "type": movement.type.value,
+            "reason": None if movement.reason is None else movement.reason.value,
+            "reference": movement.reference,
+            "note": movement.note,
+            "actor": movement.actor,
+            "created_at": movement.created_at,
+            "reservation_id": movement.reservation_id,
+            "transfer_id": movement.transfer_id,
+            "count_session_id": movement.count_session_id,
+            "reverses": movement.reverses,
+            "item_ids": [line.item_id for line in movement.lines],
+            "location_ids": [line.location_id for line in movement.lines],
+            "deltas": [line.delta for line in movement.lines],
+            "on_hand_after": [line.on_hand_after for line in movement.lines],
+        }
+        if in_lots:
+            params["lot_ids"] = [line.lot_id for line in movement.lines]
+        self._defer(INSERT_LOT_MOVEMENT if in_lots else INSERT_MOVEMENT, params)
 
     async def get(self, movement_id: UUID, *, for_update: bool = False) -> Movement | None:
         # Lock, then read in a statement of its own: its snapshot sees a reversal that

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, LiteralString
@@ -12,11 +13,13 @@ from psycopg import sql
 
 from adapters.postgres.cursors import uuid_part
 from adapters.postgres.expiry_sql import expired_hold
-from adapters.postgres.repository import Repository, Row, compiled, utc
+from adapters.postgres.lot_sql import EXPIRED_FIGURES, HOLDS_ANY
+from adapters.postgres.repository import Repository, Row, Rows, compiled, utc
 from adapters.postgres.stock_sql import conditional, key_params
 from adapters.postgres.wire import Compiled
 from application.pagination import PageRequest
 from application.ports import LevelChange, StockFilter, StockLevels
+from domain.lots import today_of
 from domain.stock import LevelKey, StockChange, StockLevel
 
 LOCK_LEVEL = """
@@ -52,7 +55,7 @@ ORDER BY item_id LIMIT %(limit)s
 # open line implies an active reservation; reservation_lines_expiring_idx serves this per level.
 _EFFECTIVE = sql.SQL("""
 SELECT s.item_id, s.location_id, s.on_hand, s.reserved - coalesce(x.held, 0) AS reserved,
-       s.incoming, s.version, s.updated_at
+       s.incoming, s.version, s.updated_at, s.lots
 FROM stock_levels s
 LEFT JOIN LATERAL (
     SELECT sum(l.quantity - l.fulfilled - l.released)::bigint AS held
@@ -121,6 +124,9 @@ def level_from_row(row: Row, key: LevelKey | None = None) -> StockLevel:
     )
 
 
+_Levels = list[StockLevel]
+
+
 class PostgresStockLevels(Repository, StockLevels):
     """Stock levels of one org. A change is one conditional statement; when it matches no row
     the level is locked and ``StockLevel.apply`` raises exactly the domain's refusal."""
@@ -153,7 +159,14 @@ class PostgresStockLevels(Repository, StockLevels):
 
     async def get(self, key: LevelKey, now: datetime) -> StockLevel | None:
         row = await self._one(GET_LEVEL, {**key_params(key), "now": now})
-        return None if row is None else level_from_row(row)
+        if row is None:
+            return None
+        level = level_from_row(row)
+        return (await self._with_figures([level], [row], now))[0] if row["lots"] else level
+
+    async def holds_any(self, item_id: UUID) -> bool:
+        row = await self._one(HOLDS_ANY, {"item_id": item_id})
+        return bool(row and row["holds"])
 
     async def on_hand_at(
         self, location_id: UUID, item_ids: Sequence[UUID] | None, limit: int
@@ -176,4 +189,31 @@ class PostgresStockLevels(Repository, StockLevels):
             params["after_item"] = uuid_part(page.after[0])
             params["after_location"] = uuid_part(page.after[1])
         rows = await self._all(list_query(filters, page.after is not None), params)
-        return [level_from_row(row) for row in rows]
+        levels = [level_from_row(row) for row in rows]
+        for row in rows:
+            if row["lots"]:  # one statement more, only for a page with lots (ADR 0024)
+                return await self._with_figures(levels, rows, now)
+        return levels
+
+    async def _with_figures(self, levels: _Levels, rows: Rows, now: datetime) -> _Levels:
+        """The levels, with the expiry figures of those that have lots."""
+        tracked = [level for level, row in zip(levels, rows, strict=True) if row["lots"]]
+        params = {
+            "item_ids": [level.item_id for level in tracked],
+            "location_ids": [level.location_id for level in tracked],
+            "today": today_of(now),
+        }
+        figures = {
+            (r["item_id"], r["location_id"]): r for r in await self._all(EXPIRED_FIGURES, params)
+        }
+        out = []
+        for level in levels:
+            found = figures.get((level.item_id, level.location_id))
+            if found is not None:
+                level = replace(
+                    level,
+                    expired=found["expired"],
+                    expired_unreserved=found["expired_unreserved"],
+                )
+            out.append(level)
+        return out

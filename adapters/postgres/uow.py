@@ -17,6 +17,7 @@ from adapters.postgres.idempotency import PostgresIdempotencyStore
 from adapters.postgres.items import PostgresItems
 from adapters.postgres.lending import ConnectionLender
 from adapters.postgres.locations import PostgresLocations
+from adapters.postgres.lots import PostgresLots
 from adapters.postgres.movements import PostgresMovements
 from adapters.postgres.pool import named_statements
 from adapters.postgres.repository import ChannelSession, Session, Waits
@@ -89,6 +90,7 @@ class PostgresUnitOfWork(UnitOfWork):
         self.stock = PostgresStockLevels(session)
         self.movements = PostgresMovements(session)
         self.reservations = PostgresReservations(session)
+        self.lots = PostgresLots(session)
         self.transfers = PostgresTransfers(session)
         self.counts = PostgresCountSessions(session)
         self.idempotency = PostgresIdempotencyStore(session)

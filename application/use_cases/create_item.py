@@ -21,6 +21,7 @@ class CreateItem:
     unit: str = "each"
     description: str | None = None
     reorder_point: int | None = None
+    tracking: str = "none"  # none, lot or serial (domain/lots.py)
 
 
 class CreateItemHandler(UseCase):
@@ -42,6 +43,7 @@ class CreateItemHandler(UseCase):
                     unit=command.unit,
                     description=command.description,
                     reorder_point=command.reorder_point,
+                    tracking=command.tracking,
                     now=now,
                 )
                 await uow.items.add(item)

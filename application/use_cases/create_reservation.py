@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from application.events import Cause, level_events, reservation_event
 from application.idempotency import Outcome, run_once
+from application.lot_steps import refuse_tracked
 from application.principal import Permission, Principal
 from application.stock_changes import apply_steps, ensure_catalog
 from application.use_cases.base import UseCase
@@ -44,7 +45,9 @@ class CreateReservationHandler(UseCase):
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Reservation:
-                reorder_points = (await ensure_catalog(uow, steps)).reorder_points
+                catalog = await ensure_catalog(uow, steps)
+                refuse_tracked(catalog.items, [key.item_id for key, _ in steps], "reservations")
+                reorder_points = catalog.reorder_points
                 # Write the reservation first and take the stock last: the level's row lock is
                 # then held only from the conditional update to the commit, which is what
                 # bounds throughput on a hot item. A refusal rolls both back.

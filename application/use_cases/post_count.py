@@ -7,6 +7,7 @@ from uuid import UUID
 
 from application.events import Cause, level_events, movement_posted
 from application.idempotency import Outcome, run_once
+from application.lot_steps import refuse_tracked
 from application.principal import Permission, Principal
 from application.stock_changes import (
     apply_steps,
@@ -52,6 +53,7 @@ class PostCountHandler(UseCase):
                 before.check_version(command.expected_versions)
                 steps = before.posting_steps()
                 catalog = await ensure_catalog(uow, steps)
+                refuse_tracked(catalog.items, [key.item_id for key, _ in steps], "count sessions")
                 reorder_points = catalog.reorder_points
                 changes = await apply_steps(uow, steps, now, new_id)
                 ensure_no_new_stock(steps, changes, catalog.archived)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from application.events import Cause, level_events, movement_posted
 from application.idempotency import Outcome, run_once
+from application.lot_steps import ensure_serials, lock_serials, with_lots
 from application.principal import Permission, Principal
-from application.stock_changes import apply_steps, ensure_catalog, ensure_no_new_stock
+from application.stock_changes import (
+    apply_steps,
+    ensure_catalog,
+    ensure_no_new_stock,
+    ledger_lines,
+    plain,
+)
 from application.use_cases.base import UseCase
-from domain.movements import Movement, MovementLine, MovementRequest, MovementType
+from domain.movements import Movement, MovementRequest, MovementType
 
 _PERMISSION = {
     MovementType.RECEIPT: Permission.MOVE_STOCK,
@@ -18,6 +25,10 @@ _PERMISSION = {
 }
 
 
+# Lines of these types may be in lots; transfers and counts refuse lot-tracked items (ADR 0027).
+_LOT_AWARE = frozenset({MovementType.RECEIPT, MovementType.SHIPMENT, MovementType.ADJUSTMENT})
+
+
 class PostMovementHandler(UseCase):
     """Post a receipt, shipment or transfer (any member) or an adjustment or count (admin)."""
 
@@ -26,13 +37,25 @@ class PostMovementHandler(UseCase):
     ) -> Outcome[Movement]:
         org_id = principal.require(_PERMISSION[command.type])
         now = self.deps.clock.now()
-        steps = command.steps()
+        plain_steps = command.steps()
 
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Movement:
-                catalog = await ensure_catalog(uow, steps)
-                changes = await apply_steps(uow, steps, now, self.deps.ids.new_id)
+                new_id = self.deps.ids.new_id
+                catalog = await ensure_catalog(uow, plain_steps)
+                steps = await with_lots(
+                    uow,
+                    plain_steps,
+                    command.lot_refs(),
+                    catalog.items,
+                    now,
+                    new_id,
+                    lot_aware=command.type in _LOT_AWARE,
+                )
+                serials = await lock_serials(uow, steps, catalog.items)
+                changes = await apply_steps(uow, steps, now, new_id)
+                ensure_serials(serials, changes)
                 ensure_no_new_stock(steps, changes, catalog.archived)
                 reorder_points = catalog.reorder_points
                 movement = Movement(
@@ -43,15 +66,11 @@ class PostMovementHandler(UseCase):
                     note=command.note,
                     actor=principal.user_id,
                     created_at=now,
-                    lines=tuple(
-                        MovementLine(key.item_id, key.location_id, c.on_hand_delta, c.level.on_hand)
-                        for (key, _), c in zip(steps, changes, strict=True)
-                    ),
+                    lines=ledger_lines(steps, changes),
                 )
                 await uow.movements.add(movement)
-                new_id = self.deps.ids.new_id
                 uow.events.add([movement_posted(new_id, movement)])
-                applied = [(change, c) for (_, change), c in zip(steps, changes, strict=True)]
+                applied = [(plain(step), c) for (_, step), c in zip(steps, changes, strict=True)]
                 cause = Cause(movement_id=movement.id)
                 uow.events.add(level_events(new_id, applied, cause, reorder_points, now))
                 return movement

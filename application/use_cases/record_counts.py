@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.idempotency import run_once
+from application.lot_steps import refuse_tracked
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from application.workflow_events import count_session_event
@@ -40,13 +41,14 @@ class RecordCountsHandler(UseCase):
                 before.check_version(command.expected_versions)
                 after = before.record(command.lines, principal.user_id, now)
                 known = {line.item_id for line in before.lines}
-                new = [c.item_id for c in command.lines if c.item_id not in known]
-                found = await uow.items.get_many(new) if new else {}
-                for item_id in new:
-                    if item_id not in found:
+                counted = sorted({c.item_id for c in command.lines})
+                found = await uow.items.get_many(counted)
+                for item_id in counted:
+                    if item_id not in found and item_id not in known:
                         raise NotFound(
                             f"item {item_id} not found", resource="item", id=str(item_id)
                         )
+                refuse_tracked(found, counted, "count sessions")
                 await uow.counts.save(after)
                 recorded = {c.item_id for c in command.lines}
                 lines = [line for line in after.lines if line.item_id in recorded]

@@ -7,11 +7,12 @@ from uuid import UUID
 
 from application.events import Cause, level_events, movement_posted, movement_reversed
 from application.idempotency import Outcome, run_once
+from application.lot_steps import refuse_tracked
 from application.principal import Permission, Principal
 from application.stock_changes import apply_steps, ensure_catalog, ledger_lines
 from application.use_cases.base import UseCase
 from domain import rules
-from domain.errors import NotFound
+from domain.errors import LotsNotSupported, NotFound
 from domain.movements import Movement, MovementType
 
 
@@ -44,7 +45,13 @@ class ReverseMovementHandler(UseCase):
                 if original is None:
                     raise NotFound(f"movement {command.movement_id} not found", resource="movement")
                 steps = original.reversal_steps()
-                reorder_points = (await ensure_catalog(uow, steps)).reorder_points
+                catalog = await ensure_catalog(uow, steps)
+                refuse_tracked(catalog.items, [key.item_id for key, _ in steps], "reversals")
+                if any(line.lot_id is not None for line in original.lines):
+                    raise LotsNotSupported(
+                        "reversals do not take lines in lots yet; post an adjustment per lot"
+                    )
+                reorder_points = catalog.reorder_points
                 changes = await apply_steps(uow, steps, now, new_id)
                 reversal = Movement(
                     id=new_id(),

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from application.events import Cause, level_events, movement_posted
 from application.idempotency import Outcome, run_once
+from application.lot_steps import refuse_tracked
 from application.principal import Permission, Principal
 from application.stock_changes import apply_steps, ensure_catalog, ledger_lines
 from application.transit import TransferMoved
@@ -53,7 +54,9 @@ class ShipTransferHandler(UseCase):
 
             async def work() -> TransferMoved:
                 new_id = self.deps.ids.new_id
-                reorder_points = (await ensure_catalog(uow, steps)).reorder_points
+                catalog = await ensure_catalog(uow, steps)
+                refuse_tracked(catalog.items, [key.item_id for key, _ in steps], "transfers")
+                reorder_points = catalog.reorder_points
                 await uow.transfers.add(transfer)  # written first: the levels are locked last
                 changes = await apply_steps(uow, steps, now, new_id)
                 movement = Movement(

@@ -1,4 +1,4 @@
-"""Change an item's name, description, unit or reorder point."""
+"""Change an item's name, description, unit, reorder point or tracking."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from application.events import item_event
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.catalog import Item, ItemChanges
+from domain.errors import TrackingLocked
 from domain.events import EventType
 
 
@@ -33,6 +34,14 @@ class UpdateItemHandler(UseCase):
                 uow.items, command.item_id, "item", command.expected_versions
             )
             updated = item.update(command.changes, now)
+            # Lots change what a position is: only an item holding nothing may switch. The
+            # item's row lock (taken above) waits for writes that read it FOR KEY SHARE.
+            if updated.tracking is not item.tracking and await uow.stock.holds_any(item.id):
+                raise TrackingLocked(
+                    f"item {item.id} holds stock (on hand, reserved or in transit); "
+                    "tracking changes only while it holds none",
+                    tracking=item.tracking.value,
+                )
             await uow.items.save(updated)
             event = item_event(self.deps.ids.new_id, EventType.ITEM_UPDATED, updated, now)
             uow.events.add([event])

@@ -26,6 +26,7 @@ from entrypoints.http.routers import (
     health,
     items,
     locations,
+    lots,
     me,
     movements,
     reservations,
@@ -97,6 +98,7 @@ def create_app(
     api.include_router(items.router)
     api.include_router(locations.router)
     api.include_router(stock_levels.router)
+    api.include_router(lots.router)
     api.include_router(movements.router)
     api.include_router(transfers.router)
     api.include_router(counts.router)

@@ -46,6 +46,8 @@ NEEDED = {
     "transfer_lines": {"SELECT", "INSERT", "UPDATE"},
     "count_sessions": {"SELECT", "INSERT", "UPDATE"},
     "count_lines": {"SELECT", "INSERT", "UPDATE"},
+    "lots": {"SELECT", "INSERT", "UPDATE"},
+    "lot_levels": {"SELECT", "INSERT", "UPDATE"},
     "_yoyo_migration": {"SELECT"},
 }
 

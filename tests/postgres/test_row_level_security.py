@@ -7,6 +7,7 @@ these tests read and write around the use cases to show what the policies alone 
 from __future__ import annotations
 
 import secrets
+from datetime import date
 
 import psycopg
 import pytest
@@ -14,7 +15,7 @@ from psycopg import sql
 
 from application.principal import Principal
 from application.use_cases.base import Deps
-from tests.contract import builders, workflow_builders
+from tests.contract import builders, lot_builders, workflow_builders
 from tests.postgres_fixtures import app_url
 
 ORG_TABLES = [
@@ -30,6 +31,8 @@ ORG_TABLES = [
     "count_sessions",
     "count_lines",
     "idempotency_keys",
+    "lots",
+    "lot_levels",
 ]
 
 
@@ -53,6 +56,8 @@ async def two_orgs(wide_deps_module: Deps) -> tuple[str, str]:
         item, here = await builders.item(deps, who), await builders.location(deps, who)
         await builders.receive(deps, who, item.id, here.id, 5)
         await builders.reserve(deps, who, item.id, here.id, 2, ttl_seconds=3600)
+        tracked = await builders.item(deps, who, tracking="lot")
+        await lot_builders.receive(deps, who, tracked.id, here.id, {"L1": (3, date(2030, 1, 1))})
         there = await builders.location(deps, who)
         await workflow_builders.ship(deps, who, here.id, there.id, {item.id: 1})
         await workflow_builders.open_count(deps, who, here.id)

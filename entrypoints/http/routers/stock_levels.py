@@ -9,7 +9,7 @@ test holds them to the same answers (ADR 0012).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 from uuid import UUID
 
@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from application.errors import Unauthenticated
 from application.pagination import MAX_LIMIT, Page
-from application.ports import StockFilter
+from application.ports import LotLevel, StockFilter
+from application.principal import Principal
 from application.queries.stock import ListStockLevelsHandler
 from application.service import StockroomService
 from domain.errors import StockroomError
@@ -30,7 +31,7 @@ from entrypoints.http.edge import DirectRoute, current_principal_or_error
 from entrypoints.http.errors import error_response, validation_problem
 from entrypoints.http.routers.common import COMMON_ERRORS, describe
 from entrypoints.http.schemas.problems import problem_responses
-from entrypoints.http.schemas.stock_levels import StockLevelPage
+from entrypoints.http.schemas.stock_levels import LotLevelPage, StockLevelPage
 
 PATH = "/v1/stock-levels"
 router = APIRouter(prefix=PATH, tags=["stock levels"], responses=COMMON_ERRORS)
@@ -46,6 +47,10 @@ class StockLevelQuery(BaseModel):
     location_id: UUID | None = Field(default=None, description="Only this location.")
     below_reorder_point: bool = Field(
         default=False, description="Only levels whose on_hand is below the item's reorder point."
+    )
+    by: Literal["level", "lot"] = Field(
+        default="level",
+        description="`lot`: one row per lot of lot-tracked items (with its code and expiry).",
     )
     limit: int | None = Field(
         default=None, ge=1, le=MAX_LIMIT, description=f"Page size, 1-{MAX_LIMIT} (default 50)."
@@ -72,7 +77,8 @@ def encode_page(page: Page[DomainStockLevel]) -> bytes:
                     "location_id": level.location_id,
                     "on_hand": level.on_hand,
                     "reserved": level.reserved,
-                    "available": level.on_hand - level.reserved,
+                    "available": level.on_hand - level.reserved - level.expired_unreserved,
+                    "expired": level.expired,
                     "incoming": level.incoming,
                     "version": level.version,
                     "updated_at": level.updated_at,
@@ -85,18 +91,49 @@ def encode_page(page: Page[DomainStockLevel]) -> bytes:
     )
 
 
+def encode_lot_page(page: Page[LotLevel]) -> bytes:
+    """The JSON of a LotLevelPage."""
+    return orjson.dumps(
+        {
+            "items": [
+                {
+                    "item_id": row.position.lot.item_id,
+                    "location_id": row.location_id,
+                    "lot_id": row.position.lot.id,
+                    "lot_code": row.position.lot.code,
+                    "expires_on": row.position.lot.expires_on,
+                    "on_hand": row.position.on_hand,
+                    "reserved": row.position.reserved,
+                    "available": row.available,
+                    "expired": row.expired,
+                }
+                for row in page.items
+            ],
+            "next_cursor": page.next_cursor,
+        },
+        option=orjson.OPT_UTC_Z,
+    )
+
+
+async def _page(service: StockroomService, principal: Principal, query: StockLevelQuery) -> bytes:
+    if query.by == "lot":
+        lots = await service.list_lot_levels(principal, query.filters(), query.limit, query.cursor)
+        return encode_lot_page(lots)
+    page = await service.list_stock_levels(principal, query.filters(), query.limit, query.cursor)
+    return encode_page(page)
+
+
 @router.get(
     "",
     summary="List stock levels",
     description=describe(ListStockLevelsHandler, StockFilter),
-    response_model=StockLevelPage,
+    response_model=StockLevelPage | LotLevelPage,
     responses=problem_responses(403, 422),
 )
 async def list_stock_levels(
     principal: CurrentPrincipal, service: Service, query: Annotated[StockLevelQuery, Query()]
 ) -> Response:
-    page = await service.list_stock_levels(principal, query.filters(), query.limit, query.cursor)
-    return Response(encode_page(page), media_type="application/json")
+    return Response(await _page(service, principal, query), media_type="application/json")
 
 
 def direct_list_stock_levels(service: Callable[[], StockroomService]) -> DirectRoute:
@@ -109,16 +146,19 @@ def direct_list_stock_levels(service: Callable[[], StockroomService]) -> DirectR
             if principal is None:
                 raise Unauthenticated(MISSING)
             query = _query(scope)
-            page = await service().list_stock_levels(
-                principal, query.filters(), query.limit, query.cursor
-            )
+            if query.by == "lot":
+                body = await _page(service(), principal, query)
+            else:  # the hot read: no detour
+                page = await service().list_stock_levels(
+                    principal, query.filters(), query.limit, query.cursor
+                )
+                body = encode_page(page)
         except StockroomError as exc:
             await error_response(exc, PATH)(scope, receive, send)
             return
         except ValidationError as exc:
             await validation_problem(located("query", exc), PATH)(scope, receive, send)
             return
-        body = encode_page(page)
         await send({"type": "http.response.start", "status": 200, "headers": [
             *_JSON, (b"content-length", str(len(body)).encode())]})  # fmt: skip
         await send({"type": "http.response.body", "body": body})

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from application.use_cases.create_item import CreateItem
 from domain import catalog
+from domain.lots import Tracking
 from entrypoints.http.schemas.common import (
     Code,
     Description,
@@ -36,6 +37,11 @@ class ItemCreate(Request):
     unit: Unit = "each"
     description: Description | None = None
     reorder_point: ReorderPoint | None = None
+    tracking: Tracking = Field(
+        Tracking.NONE,
+        description="`lot`: stock is kept per lot (with expiry dates, picked first-expiry-"
+        "first-out); `serial`: a lot of at most one unit across the organization.",
+    )
 
     def to_command(self) -> CreateItem:
         """The use case command for this body."""
@@ -45,6 +51,7 @@ class ItemCreate(Request):
             unit=self.unit,
             description=self.description,
             reorder_point=self.reorder_point,
+            tracking=self.tracking.value,
         )
 
 
@@ -59,6 +66,9 @@ class ItemUpdate(Request):
     unit: Unit | None = None
     description: Description | None = None
     reorder_point: ReorderPoint | None = None
+    tracking: Tracking | None = Field(
+        None, description="Changes only while the item holds no stock anywhere (else 409)."
+    )
 
     def to_changes(self) -> catalog.ItemChanges:
         """Domain changes; only the fields present in the body are touched."""
@@ -70,6 +80,7 @@ class ItemUpdate(Request):
             set_description="description" in sent,
             reorder_point=self.reorder_point,
             set_reorder_point="reorder_point" in sent,
+            tracking=None if self.tracking is None else self.tracking.value,
         )
 
 
@@ -82,6 +93,7 @@ class Item(BaseModel):
     description: str | None
     unit: str = Field(examples=["each"])
     reorder_point: int | None
+    tracking: Tracking = Field(description="`none`, `lot` or `serial`.")
     archived: bool
     version: int = Field(description="Bumped on every change; sent as the ETag.")
     created_at: Timestamp
@@ -97,6 +109,7 @@ class Item(BaseModel):
             description=item.description,
             unit=item.unit,
             reorder_point=item.reorder_point,
+            tracking=item.tracking,
             archived=item.archived,
             version=item.version,
             created_at=item.created_at,

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi.openapi.models import Example
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+)
 
 from application.use_cases.reverse_movement import ReverseMovement
 from domain import movements, rules
+from domain.errors import ValidationFailed
 from domain.movements import MAX_LINES, AdjustmentReason, MovementType
 from entrypoints.http.schemas.common import (
+    Code,
     Count,
     ListPage,
     Note,
@@ -41,7 +50,28 @@ SignedQuantity = Annotated[
 ]
 
 
-class StockLine(Request):
+class _LotFields(Request):
+    lot_code: Code | None = Field(
+        None,
+        description="Lot-tracked items: the lot by code (a receipt creates a new one; give its "
+        "`expires_on`). A shipment of no lot takes first-expiry-first-out. Untracked: none.",
+        examples=["L-2026-11"],
+    )
+    lot_id: UUID | None = Field(None, description="The lot by id, instead of `lot_code`.")
+    expires_on: date | None = Field(
+        None, description="The expiry date of a lot the line creates (UTC date)."
+    )
+
+    def lot(self) -> movements.LotRef | None:
+        """The lot the line names, if any."""
+        if self.lot_code is None and self.lot_id is None:
+            if self.expires_on is not None:
+                raise ValidationFailed("expires_on needs a lot_code", field="expires_on")
+            return None
+        return movements.LotRef(lot_id=self.lot_id, code=self.lot_code, expires_on=self.expires_on)
+
+
+class StockLine(_LotFields):
     """Quantity of an item at a location (receipts and shipments)."""
 
     item_id: UUID
@@ -58,7 +88,7 @@ class TransferLine(Request):
     quantity: Quantity
 
 
-class AdjustmentLine(Request):
+class AdjustmentLine(_LotFields):
     """A signed correction of an item's on_hand at a location."""
 
     item_id: UUID
@@ -89,7 +119,8 @@ class ReceiptOrShipment(_Document):
     def to_request(self) -> movements.MovementRequest:
         """The domain request (validated on construction)."""
         lines = tuple(
-            movements.QuantityLine(x.item_id, x.location_id, x.quantity) for x in self.lines
+            movements.QuantityLine(x.item_id, x.location_id, x.quantity, x.lot())
+            for x in self.lines
         )
         return _request(MovementType(self.type), self, lines)
 
@@ -119,7 +150,8 @@ class Adjustment(_Document):
     def to_request(self) -> movements.MovementRequest:
         """The domain request (validated on construction)."""
         lines = tuple(
-            movements.QuantityLine(x.item_id, x.location_id, x.quantity) for x in self.lines
+            movements.QuantityLine(x.item_id, x.location_id, x.quantity, x.lot())
+            for x in self.lines
         )
         return _request(MovementType.ADJUSTMENT, self, lines, self.reason)
 
@@ -165,6 +197,49 @@ MOVEMENT_EXAMPLES: dict[str, Example] = {
                     "item_id": "0b8f6a39-2c56-4a53-9d1e-6d1a3c1b2f10",
                     "location_id": "5d3c2b1a-0f9e-4d8c-8b7a-6a5f4e3d2c1b",
                     "quantity": 12,
+                }
+            ],
+        },
+    },
+    "receipt_in_lot": {
+        "summary": "Receive stock of a lot-tracked item into a new lot",
+        "value": {
+            "type": "receipt",
+            "lines": [
+                {
+                    "item_id": "0b8f6a39-2c56-4a53-9d1e-6d1a3c1b2f10",
+                    "location_id": "5d3c2b1a-0f9e-4d8c-8b7a-6a5f4e3d2c1b",
+                    "quantity": 40,
+                    "lot_code": "L-2026-11",
+                    "expires_on": "2026-11-30",
+                }
+            ],
+        },
+    },
+    "shipment_fefo": {
+        "summary": "Ship a lot-tracked item first-expiry-first-out (no lot named)",
+        "value": {
+            "type": "shipment",
+            "lines": [
+                {
+                    "item_id": "0b8f6a39-2c56-4a53-9d1e-6d1a3c1b2f10",
+                    "location_id": "5d3c2b1a-0f9e-4d8c-8b7a-6a5f4e3d2c1b",
+                    "quantity": 25,
+                }
+            ],
+        },
+    },
+    "write_off_expired": {
+        "summary": "Write off an expired lot (admin)",
+        "value": {
+            "type": "adjustment",
+            "reason": "expired",
+            "lines": [
+                {
+                    "item_id": "0b8f6a39-2c56-4a53-9d1e-6d1a3c1b2f10",
+                    "location_id": "5d3c2b1a-0f9e-4d8c-8b7a-6a5f4e3d2c1b",
+                    "quantity": -15,
+                    "lot_code": "L-2026-09",
                 }
             ],
         },
@@ -215,12 +290,25 @@ MOVEMENT_EXAMPLES: dict[str, Example] = {
 
 
 class MovementLine(BaseModel):
-    """How on_hand of one level changed and what it became."""
+    """How on_hand of one level changed and what it became; lines of lot-tracked items carry
+    `lot_id` and `lot_code` (untracked: absent)."""
 
     item_id: UUID
     location_id: UUID
     delta: int = Field(examples=[12])
-    on_hand_after: int = Field(examples=[12])
+    on_hand_after: int = Field(examples=[12], description="The level's on_hand after the line.")
+    # Lines of untracked items read as they always did, without lot fields (as in the events).
+    lot_id: UUID | None = Field(
+        None,
+        description="The lot of a lot-tracked item's line; absent otherwise.",
+        exclude_if=lambda value: value is None,
+    )
+    lot_code: str | None = Field(
+        None,
+        description="That lot's code.",
+        examples=["L-2026-11"],
+        exclude_if=lambda value: value is None,
+    )
 
 
 class Movement(BaseModel):
@@ -270,6 +358,8 @@ class Movement(BaseModel):
                     location_id=line.location_id,
                     delta=line.delta,
                     on_hand_after=line.on_hand_after,
+                    lot_id=line.lot_id,
+                    lot_code=line.lot_code,
                 )
                 for line in movement.lines
             ],

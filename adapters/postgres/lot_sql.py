@@ -1,0 +1,128 @@
+"""Statements of lots and their positions (ADRs 0024, 0025).
+
+A change of a tracked item's stock locks its level row first (``LOCK_LEVEL``, creating it on
+a first receipt), reads the level's lots in a statement of its own (its snapshot is taken
+after the lock, so it sees every committed change), and writes the lots and the level in one
+statement. Every writer of ``lot_levels`` holds the level row, so lot rows are never fought
+over without it: the lock order stays levels in (item_id, location_id) order.
+"""
+
+from __future__ import annotations
+
+# Returns the stored lot (ours, or the one a concurrent receipt created under the same code).
+INSERT_LOT = """
+INSERT INTO lots (org_id, id, item_id, code, expires_on, created_at)
+VALUES (%(org_id)s, %(id)s, %(item_id)s, %(code)s, %(expires_on)s, %(created_at)s)
+ON CONFLICT (org_id, item_id, lower(code)) DO NOTHING
+"""
+SELECT_LOT = """
+SELECT t.id, t.item_id, t.code, t.expires_on, t.created_at FROM lots t
+WHERE t.org_id = %(org_id)s AND t.id = %(id)s
+"""
+SELECT_LOT_FOR_UPDATE = """
+SELECT t.id, t.item_id, t.code, t.expires_on, t.created_at FROM lots t
+WHERE t.org_id = %(org_id)s AND t.id = %(id)s FOR UPDATE
+"""
+SELECT_LOT_BY_CODE = """
+SELECT t.id, t.item_id, t.code, t.expires_on, t.created_at FROM lots t
+WHERE t.org_id = %(org_id)s AND t.item_id = %(item_id)s AND lower(t.code) = lower(%(code)s)
+"""
+UPDATE_LOT = """
+UPDATE lots SET expires_on = %(expires_on)s WHERE org_id = %(org_id)s AND id = %(id)s
+"""
+# A lot's stock across the org (available, which leaves out what has expired, in Python).
+LOT_STOCK = """
+SELECT t.id, t.item_id, t.code, t.expires_on, t.created_at, s.on_hand, s.reserved
+FROM lots t
+LEFT JOIN LATERAL (
+    SELECT coalesce(sum(ll.on_hand), 0)::bigint AS on_hand,
+           coalesce(sum(ll.reserved), 0)::bigint AS reserved
+    FROM lot_levels ll WHERE ll.org_id = t.org_id AND ll.lot_id = t.id
+) s ON true
+WHERE t.org_id = %(org_id)s AND t.id = %(id)s
+"""
+LIST_LOTS = """
+SELECT t.id, t.item_id, t.code, t.expires_on, t.created_at, s.on_hand, s.reserved
+FROM lots t
+LEFT JOIN LATERAL (
+    SELECT coalesce(sum(ll.on_hand), 0)::bigint AS on_hand,
+           coalesce(sum(ll.reserved), 0)::bigint AS reserved
+    FROM lot_levels ll WHERE ll.org_id = t.org_id AND ll.lot_id = t.id
+) s ON true
+WHERE t.org_id = %(org_id)s
+  AND (%(item_id)s::uuid IS NULL OR t.item_id = %(item_id)s::uuid)
+  AND (%(expires_before)s::date IS NULL OR t.expires_on < %(expires_before)s::date)
+  AND (%(after)s::uuid IS NULL OR t.id > %(after)s::uuid)
+ORDER BY t.id LIMIT %(limit)s
+"""
+# Serial lots gaining stock: locked in id order, before any level (ADR 0025); the totals are
+# read by a statement of their own, whose snapshot sees what committed while we waited.
+LOCK_LOTS = """
+SELECT id FROM lots WHERE org_id = %(org_id)s AND id = ANY(%(ids)s) ORDER BY id FOR UPDATE
+"""
+LOT_TOTALS = """
+SELECT lot_id, sum(on_hand)::bigint AS on_hand FROM lot_levels
+WHERE org_id = %(org_id)s AND lot_id = ANY(%(ids)s) GROUP BY lot_id
+"""
+
+# The level row, locked (created empty on a first receipt; ``created`` says so).
+LOCK_LEVEL = """
+INSERT INTO stock_levels AS s (org_id, item_id, location_id, on_hand, reserved, incoming, version,
+                               updated_at, lots)
+VALUES (%(org_id)s, %(item_id)s, %(location_id)s, 0, 0, 0, 1, %(now)s, true)
+ON CONFLICT (org_id, item_id, location_id) DO UPDATE SET lots = true
+RETURNING s.on_hand, s.reserved, s.incoming, s.version, s.updated_at, (s.xmax = 0) AS created
+"""
+# The level's lots that hold stock, and the one the step names.
+LEVEL_LOTS = """
+SELECT t.id, t.item_id, t.code, t.expires_on, t.created_at, ll.on_hand, ll.reserved
+FROM lot_levels ll JOIN lots t ON t.org_id = ll.org_id AND t.id = ll.lot_id
+WHERE ll.org_id = %(org_id)s AND ll.item_id = %(item_id)s AND ll.location_id = %(location_id)s
+  AND (ll.on_hand > 0 OR ll.lot_id = %(lot_id)s::uuid)
+ORDER BY ll.lot_id FOR UPDATE OF ll
+"""
+WRITE_LOTS = """
+WITH written AS (
+    INSERT INTO lot_levels AS ll (org_id, item_id, location_id, lot_id, on_hand, reserved)
+    SELECT %(org_id)s, %(item_id)s, %(location_id)s, u.lot_id, u.on_hand, u.reserved
+    FROM unnest(%(lot_ids)s::uuid[], %(on_hands)s::bigint[], %(reserveds)s::bigint[])
+         AS u(lot_id, on_hand, reserved)
+    ON CONFLICT (org_id, item_id, location_id, lot_id) DO UPDATE
+    SET on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved
+)
+UPDATE stock_levels SET on_hand = %(on_hand)s, reserved = %(reserved)s, version = %(version)s,
+       updated_at = %(now)s
+WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
+"""
+
+# Expiry figures of the levels on a page that have lots (stock_levels.lots): on_hand in
+# expired lots and what of it nothing holds. Only run when such a level is on the page.
+EXPIRED_FIGURES = """
+SELECT ll.item_id, ll.location_id, sum(ll.on_hand)::bigint AS expired,
+       sum(ll.on_hand - ll.reserved)::bigint AS expired_unreserved
+FROM lot_levels ll JOIN lots t ON t.org_id = ll.org_id AND t.id = ll.lot_id
+WHERE ll.org_id = %(org_id)s
+  AND (ll.item_id, ll.location_id) IN (
+      SELECT * FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[]))
+  AND ll.on_hand > 0 AND t.expires_on < %(today)s
+GROUP BY ll.item_id, ll.location_id
+"""
+# GET /v1/stock-levels?by=lot: one row per lot position, keyset (item, location, lot).
+LOT_LEVELS = """
+SELECT ll.location_id, ll.on_hand, ll.reserved, t.id, t.item_id, t.code, t.expires_on,
+       t.created_at
+FROM lot_levels ll JOIN lots t ON t.org_id = ll.org_id AND t.id = ll.lot_id
+WHERE ll.org_id = %(org_id)s
+  AND (%(item_id)s::uuid IS NULL OR ll.item_id = %(item_id)s::uuid)
+  AND (%(location_id)s::uuid IS NULL OR ll.location_id = %(location_id)s::uuid)
+  AND (%(after_item)s::uuid IS NULL
+       OR (ll.item_id, ll.location_id, ll.lot_id)
+          > (%(after_item)s::uuid, %(after_location)s::uuid, %(after_lot)s::uuid))
+ORDER BY ll.item_id, ll.location_id, ll.lot_id LIMIT %(limit)s
+"""
+HOLDS_ANY = """
+SELECT EXISTS (
+    SELECT 1 FROM stock_levels WHERE org_id = %(org_id)s AND item_id = %(item_id)s
+      AND (on_hand <> 0 OR reserved <> 0 OR incoming <> 0)
+) AS holds
+"""

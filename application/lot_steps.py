@@ -1,0 +1,153 @@
+"""Turning a request's lines into lot-aware steps: which lot each line of a tracked item is in.
+
+Untracked items keep their plain steps (and the statements of ADR 0004); a line of a
+lot-tracked item becomes an ``InLot`` step the ``Lots`` port applies under the level's lock.
+Lots a receipt names are created here, before any level is locked; serial lots that gain
+stock are locked here too (lots before levels, ADR 0025), and checked after the steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from application.ports import LevelChange, LotChange, UnitOfWork
+from domain.catalog import Item
+from domain.errors import LotsNotSupported, NotFound, SerialLimit, ValidationFailed
+from domain.lots import InLot, Lot, Tracking
+from domain.movements import LotRef
+from domain.stock import Adjust, LevelKey, Receive, Ship, StockChange
+
+Step = tuple[LevelKey, StockChange | InLot]
+
+
+def refuse_tracked(items: Mapping[UUID, Item], item_ids: Sequence[UUID], what: str) -> None:
+    """A path that does not handle lots yet refuses lot-tracked items (422), never ignores
+    their lots (ADR 0027)."""
+    for item_id in item_ids:
+        item = items.get(item_id)
+        if item is not None and item.tracked:
+            raise LotsNotSupported(
+                f"item {item_id} is tracked by {item.tracking.value}: {what} do not take "
+                "lot-tracked items yet; use receipts, shipments and adjustments",
+                item_id=str(item_id),
+            )
+
+
+async def with_lots(
+    uow: UnitOfWork,
+    steps: Sequence[tuple[LevelKey, StockChange]],
+    refs: Sequence[LotRef | None],
+    items: Mapping[UUID, Item],
+    now: datetime,
+    new_id: Callable[[], UUID],
+    *,
+    lot_aware: bool = True,
+) -> list[Step]:
+    """Each step of a tracked item in its lot (or first-expiry-first-out, for a shipment of
+    no lot); a lot named on an untracked item, or missing where one is needed, is a 422.
+    ``lot_aware`` False (transfers and counts, ADR 0027): tracked items are refused."""
+    if not lot_aware:
+        refuse_tracked(items, [key.item_id for key, _ in steps], "transfers and counts")
+    out: list[Step] = []
+    for index, ((key, change), ref) in enumerate(zip(steps, refs, strict=True)):
+        item = items[key.item_id]
+        field = f"lines[{index}].lot_code"
+        if not item.tracked:
+            if ref is not None:
+                raise ValidationFailed(
+                    f"item {item.id} does not track lots; name no lot", field=field
+                )
+            out.append((key, change))
+            continue
+        if not isinstance(change, Receive | Ship | Adjust):
+            refuse_tracked(items, [key.item_id], "transfers and counts")
+            raise AssertionError("unreachable")  # pragma: no cover
+        if ref is None:
+            if not isinstance(change, Ship):
+                raise ValidationFailed(
+                    f"item {item.id} is tracked by lot: name the lot (lot_code or lot_id)",
+                    field=field,
+                )
+            out.append((key, InLot(change, None)))
+            continue
+        adds = isinstance(change, Receive) or (isinstance(change, Adjust) and change.delta > 0)
+        lot = await _lot(uow, item, ref, adds, field, now, new_id)
+        out.append((key, InLot(change, lot)))
+    return out
+
+
+async def lock_serials(
+    uow: UnitOfWork, steps: Sequence[Step], items: Mapping[UUID, Item]
+) -> dict[UUID, int]:
+    """Lock the serial lots the request adds stock to (in id order, before any level) and
+    return each one's on_hand across the org: no other writer can add to them meanwhile."""
+    ids = sorted(
+        {
+            change.lot.id
+            for key, change in steps
+            if isinstance(change, InLot)
+            and change.lot is not None
+            and items[key.item_id].tracking is Tracking.SERIAL
+            and not isinstance(change.change, Ship)
+        }
+    )
+    return await uow.lots.lock_totals(ids) if ids else {}
+
+
+def ensure_serials(totals: Mapping[UUID, int], changes: Sequence[LevelChange]) -> None:
+    """A serial never holds more than one unit across the org (409 ``serial_limit``)."""
+    after = dict(totals)
+    codes: dict[UUID, str] = {}
+    for change in changes:
+        if isinstance(change, LotChange):
+            for move in change.moves:
+                if move.lot.id in after:
+                    after[move.lot.id] += move.delta
+                    codes[move.lot.id] = move.lot.code
+    over = sorted(lot_id for lot_id, total in after.items() if total > 1)
+    if over:
+        raise SerialLimit(
+            f"a serial holds at most one unit across the org; {len(over)} would hold more",
+            lots=[{"lot_id": str(i), "lot_code": codes[i], "on_hand": after[i]} for i in over],
+        )
+
+
+async def _lot(
+    uow: UnitOfWork,
+    item: Item,
+    ref: LotRef,
+    adds: bool,
+    field: str,
+    now: datetime,
+    new_id: Callable[[], UUID],
+) -> Lot:
+    if ref.lot_id is not None:
+        lot = await uow.lots.get(ref.lot_id)
+        if lot is None or lot.item_id != item.id:
+            raise NotFound(f"lot {ref.lot_id} of item {item.id} not found", resource="lot")
+    else:
+        assert ref.code is not None  # noqa: S101 -- LotRef names a lot by id or by code
+        found = await uow.lots.by_code(item.id, ref.code)
+        if found is None:
+            if not adds:
+                raise NotFound(f"item {item.id} has no lot {ref.code}", resource="lot")
+            if ref.expires_on is None:
+                raise ValidationFailed(
+                    f"lot {ref.code} is new: give its expires_on (or create it first with "
+                    "POST /v1/lots)",
+                    field=field.replace("lot_code", "expires_on"),
+                )
+            created = Lot.create(
+                id=new_id(), item_id=item.id, code=ref.code, expires_on=ref.expires_on, now=now
+            )
+            found = await uow.lots.add(created)
+        lot = found
+    if ref.expires_on is not None and ref.expires_on != lot.expires_on:
+        raise ValidationFailed(
+            f"lot {lot.code} expires on {lot.expires_on}, not {ref.expires_on}; "
+            "change a lot's date with PATCH /v1/lots/{id}",
+            field=field.replace("lot_code", "expires_on"),
+        )
+    return lot
