@@ -16,8 +16,8 @@ from application.ports import LevelChange, LotChange, UnitOfWork
 from domain.catalog import Item
 from domain.errors import LotsNotSupported, NotFound, SerialLimit, ValidationFailed
 from domain.lots import InLot, Lot, Tracking
-from domain.movements import LotRef
-from domain.stock import Adjust, LevelKey, Receive, Ship, StockChange
+from domain.movements import LotRef, Movement
+from domain.stock import Adjust, Count, LevelKey, Receive, Return, Ship, StockChange
 
 Step = tuple[LevelKey, StockChange | InLot]
 
@@ -61,7 +61,7 @@ async def with_lots(
                 )
             out.append((key, change))
             continue
-        if not isinstance(change, Receive | Ship | Adjust):
+        if not isinstance(change, Receive | Ship | Adjust | Count):
             refuse_tracked(items, [key.item_id], "transfers and counts")
             raise AssertionError("unreachable")  # pragma: no cover
         if ref is None:
@@ -72,9 +72,36 @@ async def with_lots(
                 )
             out.append((key, InLot(change, None)))
             continue
-        adds = isinstance(change, Receive) or (isinstance(change, Adjust) and change.delta > 0)
+        # A count of a lot not known yet creates it (ADR 0032), as a receipt does.
+        adds = isinstance(change, Receive | Count) or (
+            isinstance(change, Adjust) and change.delta > 0
+        )
         lot = await _lot(uow, item, ref, adds, field, now, new_id)
+        if isinstance(change, Count) and any(
+            isinstance(s, InLot) and s.lot == lot and k == key for k, s in out
+        ):
+            raise ValidationFailed(f"a count may list lot {lot.code} once", field=field)
         out.append((key, InLot(change, lot)))
+    return out
+
+
+def reversal_in_lots(
+    original: Movement,
+    steps: Sequence[tuple[LevelKey, StockChange]],
+    items: Mapping[UUID, Item],
+    lots: Mapping[UUID, Lot],
+) -> list[Step]:
+    """The steps that undo ``original``, each line of a lot in that lot (ADR 0032): what came
+    into a lot leaves it (as an adjustment), what left it comes back. ``lots`` holds the
+    lots the lines name. A tracked item's line with no lot (none are written) is refused."""
+    out: list[Step] = []
+    for line, (key, change) in zip(original.lines, steps, strict=True):
+        if line.lot_id is None:
+            refuse_tracked(items, [key.item_id], "reversals of lines in no lot")
+            out.append((key, change))
+            continue
+        assert isinstance(change, Adjust | Return)  # noqa: S101 -- reversal_steps makes these
+        out.append((key, InLot(change, lots[line.lot_id])))
     return out
 
 

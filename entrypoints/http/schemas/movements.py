@@ -96,8 +96,10 @@ class AdjustmentLine(_LotFields):
     quantity: SignedQuantity
 
 
-class CountLine(Request):
-    """A counted on_hand; with ``expected_on_hand`` only if on_hand still is that value."""
+class CountLine(_LotFields):
+    """A counted on_hand; with ``expected_on_hand`` only if on_hand still is that value. For
+    a lot-tracked item, the lot counted: its on_hand becomes ``counted`` (and
+    ``expected_on_hand`` guards the lot's)."""
 
     item_id: UUID
     location_id: UUID
@@ -165,7 +167,7 @@ class StockCount(_Document):
     def to_request(self) -> movements.MovementRequest:
         """The domain request (validated on construction)."""
         lines = tuple(
-            movements.CountLine(x.item_id, x.location_id, x.counted, x.expected_on_hand)
+            movements.CountLine(x.item_id, x.location_id, x.counted, x.expected_on_hand, x.lot())
             for x in self.lines
         )
         return _request(MovementType.COUNT, self, lines)
