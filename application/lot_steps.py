@@ -9,15 +9,17 @@ stock are locked here too (lots before levels, ADR 0025), and checked after the 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
 from application.ports import LevelChange, LotChange, UnitOfWork
 from domain.catalog import Item
+from domain.counts import ItemCount
 from domain.errors import LotsNotSupported, NotFound, SerialLimit, ValidationFailed
 from domain.lots import InLot, Lot, Tracking
 from domain.movements import LotRef, Movement
-from domain.stock import Adjust, Count, LevelKey, Receive, Return, Ship, StockChange
+from domain.stock import Adjust, Count, LevelKey, Receive, Recount, Return, Ship, StockChange
 
 Step = tuple[LevelKey, StockChange | InLot]
 
@@ -102,6 +104,56 @@ def reversal_in_lots(
             continue
         assert isinstance(change, Adjust | Return)  # noqa: S101 -- reversal_steps makes these
         out.append((key, InLot(change, lots[line.lot_id])))
+    return out
+
+
+async def counted_in_lots(
+    uow: UnitOfWork,
+    counts: Sequence[ItemCount],
+    items: Mapping[UUID, Item],
+    now: datetime,
+    new_id: Callable[[], UUID],
+) -> tuple[ItemCount, ...]:
+    """A count session's lines with the lot each names resolved (ADR 0032): required for a
+    lot-tracked item, refused on an untracked one (422); a new lot needs its expires_on, as
+    for receipts."""
+    out: list[ItemCount] = []
+    for index, count in enumerate(counts):
+        item = items.get(count.item_id)
+        field = f"lines[{index}].lot_code"
+        if item is None or not item.tracked:
+            if count.lot is not None:
+                raise ValidationFailed(
+                    f"item {count.item_id} does not track lots; name no lot", field=field
+                )
+            out.append(count)
+            continue
+        if count.lot is None:
+            raise ValidationFailed(
+                f"item {item.id} is tracked by lot: name the lot (lot_code or lot_id)",
+                field=field,
+            )
+        lot = await _lot(uow, item, count.lot, True, field, now, new_id)
+        out.append(replace(count, lot_id=lot.id, lot_code=lot.code))
+    return tuple(out)
+
+
+def posting_in_lots(
+    steps: Sequence[tuple[LevelKey, StockChange]],
+    lot_ids: Sequence[UUID | None],
+    items: Mapping[UUID, Item],
+    lots: Mapping[UUID, Lot],
+) -> list[Step]:
+    """A count session's posting steps, each line of a lot in that lot (ADR 0032); a line of
+    a tracked item in no lot is refused."""
+    out: list[Step] = []
+    for (key, change), lot_id in zip(steps, lot_ids, strict=True):
+        if lot_id is None:
+            refuse_tracked(items, [key.item_id], "count lines in no lot")
+            out.append((key, change))
+            continue
+        assert isinstance(change, Recount)  # noqa: S101 -- posting_steps makes these
+        out.append((key, InLot(change, lots[lot_id])))
     return out
 
 

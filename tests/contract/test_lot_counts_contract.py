@@ -8,20 +8,24 @@ from uuid import UUID
 import pytest
 
 from application.principal import Principal
+from application.queries.stock import GetMovementHandler
 from application.use_cases.base import Deps
+from application.use_cases.record_counts import RecordCounts, RecordCountsHandler
 from application.use_cases.reverse_movement import ReverseMovement, ReverseMovementHandler
 from application.use_cases.update_item import UpdateItem, UpdateItemHandler
 from domain.catalog import ItemChanges
+from domain.counts import CountSession, ItemCount
 from domain.errors import (
     CountMismatch,
     InsufficientStock,
     LotsNotSupported,
     NotFound,
+    ReservedStockConflict,
     SerialLimit,
     ValidationFailed,
 )
 from domain.movements import AdjustmentReason, CountLine, LotRef, Movement, MovementType
-from tests.contract import builders
+from tests.contract import builders, workflow_builders
 from tests.contract.lot_builders import by_code, level, line, lot_levels, post, receive, ship
 
 JAN_10, JAN_20, JAN_30 = date(2026, 1, 10), date(2026, 1, 20), date(2026, 1, 30)
@@ -193,3 +197,91 @@ async def test_a_reversal_of_an_untracked_line_of_a_tracked_item_is_refused(
     )
     with pytest.raises(LotsNotSupported):
         await reverse(deps, admin, receipt.id)
+
+
+async def record_lots(
+    deps: Deps, who: Principal, session: UUID, counts: dict[tuple[UUID, str | None], int]
+) -> CountSession:
+    """Record counts: (item, lot code or None) -> counted."""
+    lines = tuple(
+        ItemCount(item, n, None if code is None else LotRef(code=code))
+        for (item, code), n in counts.items()
+    )
+    return await RecordCountsHandler(deps)(who, RecordCounts(session_id=session, lines=lines))
+
+
+async def test_a_count_session_counts_lots_against_their_snapshot(
+    deps: Deps, admin: Principal
+) -> None:
+    item = await builders.item(deps, admin, tracking="lot")
+    plain = await builders.item(deps, admin)
+    here = await builders.location(deps, admin)
+    await receive(deps, admin, item.id, here.id, {"A": (5, JAN_20), "B": (3, JAN_30)})
+    await post(deps, admin, MovementType.RECEIPT, line(plain.id, here.id, 4))
+    session = await workflow_builders.open_count(deps, admin, here.id)
+
+    recorded = await record_lots(
+        deps, admin, session.id, {(item.id, "A"): 4, (item.id, "b"): 3, (plain.id, None): 4}
+    )
+    await ship(deps, admin, item.id, here.id, 2, "A")  # a sale during the count stays applied
+    await record_lots(deps, admin, session.id, {(item.id, "A"): 2})  # a recount keeps 5
+    posted = await workflow_builders.post_count(deps, admin, session.id)
+
+    by_lot = {(x.item_id, x.lot_code): (x.expected, x.counted) for x in posted.lines}
+    assert by_lot[(item.id, "A")] == (5, 2)
+    assert by_lot[(item.id, "B")] == (3, 3)
+    assert by_lot[(plain.id, None)] == (4, 4)
+    assert by_lot[(item.id, None)] == (8, None)  # the item's line at open: never posted
+    assert [x.lot_code for x in recorded.lines if x.item_id == item.id] == [None, "A", "B"]
+    assert posted.movement_id is not None
+    movement = await GetMovementHandler(deps)(admin, posted.movement_id)
+    assert sorted((str(x.lot_code), x.delta) for x in movement.lines) == [
+        ("A", -3),
+        ("B", 0),
+        ("None", 0),
+    ]
+    assert by_code(await lot_levels(deps, admin, item.id)) == {"A": (0, 0), "B": (3, 3)}
+    assert (await level(deps, admin, item.id, here.id)).on_hand == 3
+
+
+async def test_count_session_lot_rules(deps: Deps, admin: Principal) -> None:
+    item = await builders.item(deps, admin, tracking="lot")
+    plain = await builders.item(deps, admin)
+    here = await builders.location(deps, admin)
+    await receive(deps, admin, item.id, here.id, {"A": (5, JAN_20)})
+    session = await workflow_builders.open_count(deps, admin, here.id, (item.id,))
+
+    with pytest.raises(ValidationFailed, match="name the lot"):
+        await record_lots(deps, admin, session.id, {(item.id, None): 1})
+    with pytest.raises(ValidationFailed, match="does not track lots"):
+        await record_lots(deps, admin, session.id, {(plain.id, "A"): 1})
+    with pytest.raises(ValidationFailed, match="is new: give its expires_on"):
+        await record_lots(deps, admin, session.id, {(item.id, "NEW"): 1})
+    with pytest.raises(ValidationFailed, match="once"):
+        await record_lots(deps, admin, session.id, {(item.id, "A"): 1, (item.id, "a"): 2})
+    new_lot = ItemCount(item.id, 2, LotRef(code="NEW", expires_on=JAN_30))
+    command = RecordCounts(session_id=session.id, lines=(new_lot,))
+    recorded = await RecordCountsHandler(deps)(admin, command)  # found on the shelf: expected 0
+    assert [(x.lot_code, x.expected, x.counted) for x in recorded.lines] == [
+        (None, 5, None),
+        ("NEW", 0, 2),
+    ]
+    posted = await workflow_builders.post_count(deps, admin, session.id)
+    assert posted.movement_id is not None
+    assert by_code(await lot_levels(deps, admin, item.id)) == {"A": (5, 5), "NEW": (2, 2)}
+    assert (await level(deps, admin, item.id, here.id)).on_hand == 7
+
+
+async def test_a_count_session_never_takes_a_lot_below_nothing(
+    deps: Deps, admin: Principal
+) -> None:
+    item = await builders.item(deps, admin, tracking="lot")
+    here = await builders.location(deps, admin)
+    await receive(deps, admin, item.id, here.id, {"A": (5, JAN_20), "B": (5, JAN_30)})
+    session = await workflow_builders.open_count(deps, admin, here.id)
+    await record_lots(deps, admin, session.id, {(item.id, "A"): 1})  # snapshot 5: delta -4
+    await ship(deps, admin, item.id, here.id, 3, "A")  # A holds 2: 2 - 4 < 0
+
+    with pytest.raises(ReservedStockConflict):
+        await workflow_builders.post_count(deps, admin, session.id)
+    assert by_code(await lot_levels(deps, admin, item.id)) == {"A": (2, 2), "B": (5, 5)}

@@ -200,7 +200,7 @@ async def test_paths_without_lots_refuse_tracked_items(deps: Deps, admin: Princi
     assert (await level(deps, admin, item.id, here.id)).on_hand == 5
 
 
-async def test_count_sessions_and_the_import_refuse_tracked_items(
+async def test_the_import_refuses_tracked_items(
     deps: Deps, admin: Principal, importer: StockImporter
 ) -> None:
     item = await builders.item(deps, admin, "LOT-SKU", tracking="lot")
@@ -208,7 +208,7 @@ async def test_count_sessions_and_the_import_refuse_tracked_items(
     await receive(deps, admin, item.id, here.id, {"A": (5, JAN_30)})
     session = await workflow_builders.open_count(deps, admin, here.id)
 
-    with pytest.raises(LotsNotSupported):
+    with pytest.raises(ValidationFailed, match="name the lot"):  # sessions count lots (0032)
         await workflow_builders.record(deps, admin, session.id, {item.id: 3})
     handler = ImportStockHandler(importer, deps.clock, deps.ids)
     text = "sku,location_code,quantity\nLOT-SKU,MAIN,4\n"
