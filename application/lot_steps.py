@@ -103,6 +103,7 @@ def reversal_in_lots(
             out.append((key, change))
             continue
         assert isinstance(change, Adjust | Return)  # noqa: S101 -- reversal_steps makes these
+        _ensure_still_tracked(items, key.item_id)
         out.append((key, InLot(change, lots[line.lot_id])))
     return out
 
@@ -153,8 +154,20 @@ def posting_in_lots(
             out.append((key, change))
             continue
         assert isinstance(change, Recount)  # noqa: S101 -- posting_steps makes these
+        _ensure_still_tracked(items, key.item_id)
         out.append((key, InLot(change, lots[lot_id])))
     return out
+
+
+def _ensure_still_tracked(items: Mapping[UUID, Item], item_id: UUID) -> None:
+    # A line in a lot of an item that has stopped tracking lots since (it held nothing then)
+    # would give an untracked level lot positions: refused.
+    item = items.get(item_id)
+    if item is None or not item.tracked:
+        raise LotsNotSupported(
+            f"item {item_id} no longer tracks lots: its lines in lots cannot be applied",
+            item_id=str(item_id),
+        )
 
 
 async def lock_serials(

@@ -285,3 +285,18 @@ async def test_a_count_session_never_takes_a_lot_below_nothing(
     with pytest.raises(ReservedStockConflict):
         await workflow_builders.post_count(deps, admin, session.id)
     assert by_code(await lot_levels(deps, admin, item.id)) == {"A": (2, 2), "B": (5, 5)}
+
+
+async def test_lines_in_lots_of_an_item_that_stopped_tracking_are_refused(
+    deps: Deps, admin: Principal
+) -> None:
+    item = await builders.item(deps, admin, tracking="lot")
+    here = await builders.location(deps, admin)
+    receipt = await receive(deps, admin, item.id, here.id, {"A": (2, JAN_30)})
+    await ship(deps, admin, item.id, here.id, 2, "A")
+    await UpdateItemHandler(deps)(
+        admin, UpdateItem(item_id=item.id, changes=ItemChanges(tracking="none"))
+    )
+
+    with pytest.raises(LotsNotSupported, match="no longer tracks lots"):
+        await reverse(deps, admin, receipt.id)
