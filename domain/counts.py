@@ -171,6 +171,10 @@ class CountSession:
             raise ValidationFailed(f"a count holds at most {MAX_LINES} items", field="lines")
         return self._changed(tuple(lines.values()), now)
 
+    def ensure_open(self) -> None:
+        """409 ``invalid_count_state`` unless the session is open (before any lot is read)."""
+        self._ensure_open()
+
     def posting_lots(self) -> list[UUID | None]:
         """The lot of each posting step (aligned with ``posting_steps``; None: no lot)."""
         return [line.lot_id for line in self.lines if line.counted is not None]

@@ -39,6 +39,7 @@ class RecordCountsHandler(UseCase):
                 if before is None:
                     raise NotFound(f"count {command.session_id} not found", resource="count")
                 before.check_version(command.expected_versions)
+                before.ensure_open()
                 known = {line.item_id for line in before.lines}
                 counted = sorted({c.item_id for c in command.lines})
                 found = await uow.items.get_many(counted)
