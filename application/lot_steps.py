@@ -9,15 +9,17 @@ stock are locked here too (lots before levels, ADR 0025), and checked after the 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
 from application.ports import LevelChange, LotChange, UnitOfWork
 from domain.catalog import Item
+from domain.counts import ItemCount
 from domain.errors import LotsNotSupported, NotFound, SerialLimit, ValidationFailed
 from domain.lots import InLot, Lot, Tracking
-from domain.movements import LotRef
-from domain.stock import Adjust, LevelKey, Receive, Ship, StockChange
+from domain.movements import LotRef, Movement
+from domain.stock import Adjust, Count, LevelKey, Receive, Recount, Return, Ship, StockChange
 
 Step = tuple[LevelKey, StockChange | InLot]
 
@@ -61,7 +63,7 @@ async def with_lots(
                 )
             out.append((key, change))
             continue
-        if not isinstance(change, Receive | Ship | Adjust):
+        if not isinstance(change, Receive | Ship | Adjust | Count):
             refuse_tracked(items, [key.item_id], "transfers and counts")
             raise AssertionError("unreachable")  # pragma: no cover
         if ref is None:
@@ -72,10 +74,100 @@ async def with_lots(
                 )
             out.append((key, InLot(change, None)))
             continue
-        adds = isinstance(change, Receive) or (isinstance(change, Adjust) and change.delta > 0)
+        # A count of a lot not known yet creates it (ADR 0032), as a receipt does.
+        adds = isinstance(change, Receive | Count) or (
+            isinstance(change, Adjust) and change.delta > 0
+        )
         lot = await _lot(uow, item, ref, adds, field, now, new_id)
+        if isinstance(change, Count) and any(
+            isinstance(s, InLot) and s.lot == lot and k == key for k, s in out
+        ):
+            raise ValidationFailed(f"a count may list lot {lot.code} once", field=field)
         out.append((key, InLot(change, lot)))
     return out
+
+
+def reversal_in_lots(
+    original: Movement,
+    steps: Sequence[tuple[LevelKey, StockChange]],
+    items: Mapping[UUID, Item],
+    lots: Mapping[UUID, Lot],
+) -> list[Step]:
+    """The steps that undo ``original``, each line of a lot in that lot (ADR 0032): what came
+    into a lot leaves it (as an adjustment), what left it comes back. ``lots`` holds the
+    lots the lines name. A tracked item's line with no lot (none are written) is refused."""
+    out: list[Step] = []
+    for line, (key, change) in zip(original.lines, steps, strict=True):
+        if line.lot_id is None:
+            refuse_tracked(items, [key.item_id], "reversals of lines in no lot")
+            out.append((key, change))
+            continue
+        assert isinstance(change, Adjust | Return)  # noqa: S101 -- reversal_steps makes these
+        _ensure_still_tracked(items, key.item_id)
+        out.append((key, InLot(change, lots[line.lot_id])))
+    return out
+
+
+async def counted_in_lots(
+    uow: UnitOfWork,
+    counts: Sequence[ItemCount],
+    items: Mapping[UUID, Item],
+    now: datetime,
+    new_id: Callable[[], UUID],
+) -> tuple[ItemCount, ...]:
+    """A count session's lines with the lot each names resolved (ADR 0032): required for a
+    lot-tracked item, refused on an untracked one (422); a new lot needs its expires_on, as
+    for receipts."""
+    out: list[ItemCount] = []
+    for index, count in enumerate(counts):
+        item = items.get(count.item_id)
+        field = f"lines[{index}].lot_code"
+        if item is None or not item.tracked:
+            if count.lot is not None:
+                raise ValidationFailed(
+                    f"item {count.item_id} does not track lots; name no lot", field=field
+                )
+            out.append(count)
+            continue
+        if count.lot is None:
+            raise ValidationFailed(
+                f"item {item.id} is tracked by lot: name the lot (lot_code or lot_id)",
+                field=field,
+            )
+        lot = await _lot(uow, item, count.lot, True, field, now, new_id)
+        out.append(replace(count, lot_id=lot.id, lot_code=lot.code))
+    return tuple(out)
+
+
+def posting_in_lots(
+    steps: Sequence[tuple[LevelKey, StockChange]],
+    lot_ids: Sequence[UUID | None],
+    items: Mapping[UUID, Item],
+    lots: Mapping[UUID, Lot],
+) -> list[Step]:
+    """A count session's posting steps, each line of a lot in that lot (ADR 0032); a line of
+    a tracked item in no lot is refused."""
+    out: list[Step] = []
+    for (key, change), lot_id in zip(steps, lot_ids, strict=True):
+        if lot_id is None:
+            refuse_tracked(items, [key.item_id], "count lines in no lot")
+            out.append((key, change))
+            continue
+        assert isinstance(change, Recount)  # noqa: S101 -- posting_steps makes these
+        _ensure_still_tracked(items, key.item_id)
+        out.append((key, InLot(change, lots[lot_id])))
+    return out
+
+
+def _ensure_still_tracked(items: Mapping[UUID, Item], item_id: UUID) -> None:
+    # A line in a lot of an item that has stopped tracking lots since (it held nothing then)
+    # would give an untracked level lot positions: refused.
+    item = items.get(item_id)
+    if item is None or not item.tracked:
+        raise LotsNotSupported(
+            f"item {item_id} no longer tracks lots: its lines in lots cannot be applied",
+            item_id=str(item_id),
+        )
 
 
 async def lock_serials(

@@ -243,6 +243,13 @@ class Lots(Protocol):
 
     async def change(self, key: LevelKey, step: InLot, now: datetime) -> LotChange: ...
 
+    async def on_hand_at(
+        self, location_id: UUID, lots: Sequence[tuple[UUID, UUID]]
+    ) -> dict[UUID, int]:
+        """What each lot, (item_id, lot_id), holds at the location as the books say now (a
+        count session's snapshot of a position, ADR 0032); one with no position is absent."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:

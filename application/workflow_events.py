@@ -43,13 +43,17 @@ def transfer_data(transfer: Transfer) -> Json:
 
 def count_line_data(line: CountSessionLine, show_expected: bool) -> Json:
     """A line as the API shows it; ``expected`` is null where the session hides it."""
-    return {
+    data: Json = {
         "item_id": str(line.item_id),
         "expected": line.expected if show_expected else None,
         "counted": line.counted,
         "counted_by": line.counted_by,
         "counted_at": timestamp(line.counted_at),
     }
+    if line.lot_id is not None:  # a lot's line (ADR 0032); untracked lines stay as they were
+        data["lot_id"] = str(line.lot_id)
+        data["lot_code"] = line.lot_code
+    return data
 
 
 def count_session_data(session: CountSession) -> Json:

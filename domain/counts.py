@@ -16,6 +16,7 @@ from uuid import UUID
 
 from domain import rules
 from domain.errors import InvalidCountState, ValidationFailed, VersionMismatch
+from domain.movements import LotRef
 from domain.stock import LevelKey, Recount, StockChange
 
 MAX_LINES = 500
@@ -31,21 +32,36 @@ class CountStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CountSessionLine:
-    """One item of a session: what the books said at the snapshot, and what was counted."""
+    """One position of a session: an item, or a lot of a lot-tracked item (``lot_id``, ADR
+    0032); what the books said at the snapshot, and what was counted."""
 
     item_id: UUID
     expected: int
     counted: int | None = None
     counted_by: str | None = None
     counted_at: datetime | None = None
+    lot_id: UUID | None = None
+    lot_code: str | None = None
+
+    @property
+    def position(self) -> tuple[UUID, UUID | None]:
+        return (self.item_id, self.lot_id)
 
 
 @dataclass(frozen=True, slots=True)
 class ItemCount:
-    """A counted quantity of one item, as a counter submits it."""
+    """A counted quantity of one item, as a counter submits it; of a lot-tracked item, of the
+    lot it names (``lot``), which the use case resolves into ``lot_id`` and ``lot_code``."""
 
     item_id: UUID
     counted: int
+    lot: LotRef | None = None
+    lot_id: UUID | None = None
+    lot_code: str | None = None
+
+    @property
+    def position(self) -> tuple[UUID, UUID | None]:
+        return (self.item_id, self.lot_id)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,29 +132,52 @@ class CountSession:
                 current_version=self.version,
             )
 
-    def record(self, counts: tuple[ItemCount, ...], by: str, now: datetime) -> CountSession:
+    def record(
+        self,
+        counts: tuple[ItemCount, ...],
+        by: str,
+        now: datetime,
+        lot_snapshot: Mapping[UUID, int] | None = None,
+    ) -> CountSession:
         """Record counted quantities (a later count of an item replaces an earlier one). A
-        session of all items takes items it did not list: the books expected none there."""
+        session of all items takes items it did not list: the books expected none there.
+        A lot's first count snapshots its position: ``lot_snapshot``, what each lot held at
+        the location as the books said then (absent: none); a listed session takes lots of
+        its listed items (ADR 0032)."""
         self._ensure_open()
         if not 1 <= len(counts) <= MAX_LINES:
             raise ValidationFailed(f"a request records 1 to {MAX_LINES} lines", field="lines")
-        if len({c.item_id for c in counts}) != len(counts):
-            raise ValidationFailed("each item may appear once", field="lines")
-        lines = {line.item_id: line for line in self.lines}
+        if len({c.position for c in counts}) != len(counts):
+            raise ValidationFailed("each item (and lot) may appear once", field="lines")
+        lines = {line.position: line for line in self.lines}
+        listed = {line.item_id for line in self.lines}
         for count in counts:
             rules.non_negative(count.counted, "counted")
-            line = lines.get(count.item_id)
-            if line is None and self.listed:
+            line = lines.get(count.position)
+            if line is None and self.listed and count.item_id not in listed:
                 raise ValidationFailed(
                     f"item {count.item_id} is not part of this count", field="lines"
                 )
+            if line is None and count.lot_id is not None:
+                expected = (lot_snapshot or {}).get(count.lot_id, 0)
+                line = CountSessionLine(
+                    count.item_id, expected, lot_id=count.lot_id, lot_code=count.lot_code
+                )
             line = line or CountSessionLine(count.item_id, 0)
-            lines[count.item_id] = replace(
+            lines[count.position] = replace(
                 line, counted=count.counted, counted_by=by, counted_at=now
             )
         if len(lines) > MAX_LINES:
             raise ValidationFailed(f"a count holds at most {MAX_LINES} items", field="lines")
         return self._changed(tuple(lines.values()), now)
+
+    def ensure_open(self) -> None:
+        """409 ``invalid_count_state`` unless the session is open (before any lot is read)."""
+        self._ensure_open()
+
+    def posting_lots(self) -> list[UUID | None]:
+        """The lot of each posting step (aligned with ``posting_steps``; None: no lot)."""
+        return [line.lot_id for line in self.lines if line.counted is not None]
 
     def posting_steps(self) -> list[tuple[LevelKey, StockChange]]:
         """Per counted line: on_hand moves by counted minus expected. Nothing counted: 409."""

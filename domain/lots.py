@@ -13,8 +13,14 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain import rules
-from domain.errors import InsufficientStock, LotExpired, ReservedStockConflict, ValidationFailed
-from domain.stock import Adjust, LevelKey, Receive, Ship, StockLevel
+from domain.errors import (
+    CountMismatch,
+    InsufficientStock,
+    LotExpired,
+    ReservedStockConflict,
+    ValidationFailed,
+)
+from domain.stock import Adjust, Count, LevelKey, Receive, Recount, Return, Ship, StockLevel
 
 
 class Tracking(StrEnum):
@@ -91,9 +97,11 @@ class LotPosition:
 @dataclass(frozen=True, slots=True)
 class InLot:
     """A level change of a tracked item, in the lot named (``lot``) or, for a shipment of no
-    lot, in the lots first-expiry-first-out picks (``lot`` None)."""
+    lot, in the lots first-expiry-first-out picks (``lot`` None). A count sets the lot's
+    on_hand and the level moves by the same delta; a reversal's ``Return`` gives a lot back
+    what left it (ADR 0032)."""
 
-    change: Receive | Ship | Adjust
+    change: Receive | Ship | Adjust | Count | Recount | Return
     lot: Lot | None
 
 
@@ -150,6 +158,7 @@ def apply_in_lots(
     """The level and its lots after ``step``, with each lot's move, or the refusal."""
     today = today_of(now)
     change = step.change
+    level_change: Receive | Ship | Adjust | Count | Recount | Return = change
     if isinstance(change, Ship) and step.lot is None:
         picks = fefo(level.key, positions, change.quantity, today)
     else:
@@ -159,8 +168,12 @@ def apply_in_lots(
         if isinstance(change, Ship):
             _ensure_shippable(level.key, position, change.quantity, today)
             picks = [(step.lot, change.quantity)]
-        elif isinstance(change, Receive):
+        elif isinstance(change, Receive | Return):
             picks = [(step.lot, -change.quantity)]
+        elif isinstance(change, Count | Recount):
+            delta = _counted_delta(level.key, position, change)
+            picks = [(step.lot, -delta)]
+            level_change = Recount(delta)  # the level moves by the lot's delta
         else:
             _ensure_adjustable(level.key, position, change.delta)
             picks = [(step.lot, -change.delta)]
@@ -170,7 +183,7 @@ def apply_in_lots(
         before = after.get(lot.id) or LotPosition(lot, 0)
         after[lot.id] = replace(before, lot=lot, on_hand=before.on_hand - taken)
         moves.append(LotMove(lot, -taken, after[lot.id].on_hand))
-    new_level = level.apply(change, now)
+    new_level = level.apply(level_change, now)
     lot_figures = figures(after, today)
     new_level = replace(
         new_level,
@@ -196,6 +209,38 @@ def _ensure_shippable(key: LevelKey, position: LotPosition, quantity: int, today
                 _line(key, requested=quantity, available=available, lot_id=str(position.lot.id))
             ],
         )
+
+
+def _counted_delta(key: LevelKey, position: LotPosition, change: Count | Recount) -> int:
+    """What a count moves the lot by: to ``counted`` (guarded by the lot's expected on_hand),
+    or a session's counted minus snapshot; never below what the lot holds reserved."""
+    if isinstance(change, Count):
+        if change.expected_on_hand is not None and change.expected_on_hand != position.on_hand:
+            raise CountMismatch(
+                f"lot {position.lot.code} holds {position.on_hand}, not the expected "
+                f"{change.expected_on_hand}",
+                expected_on_hand=change.expected_on_hand,
+                on_hand=position.on_hand,
+                **_line(key, lot_id=str(position.lot.id)),
+            )
+        delta = change.counted - position.on_hand
+    else:
+        delta = change.delta
+    resulting = position.on_hand + delta
+    if resulting < position.reserved:
+        raise ReservedStockConflict(
+            f"lot {position.lot.code} would hold {resulting}, below the {position.reserved} "
+            "reserved; release or fulfil reservations first",
+            reserved=position.reserved,
+            positions=[
+                {
+                    **_line(key, lot_id=str(position.lot.id)),
+                    "reserved": position.reserved,
+                    "resulting_on_hand": resulting,
+                }
+            ],
+        )
+    return delta
 
 
 def _ensure_adjustable(key: LevelKey, position: LotPosition, delta: int) -> None:

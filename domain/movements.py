@@ -167,6 +167,7 @@ class CountLine:
     location_id: UUID
     counted: int
     expected_on_hand: int | None = None
+    lot: LotRef | None = None  # lot-tracked items: the lot counted (ADR 0032)
 
 
 RequestLine = QuantityLine | TransferLine | CountLine
@@ -206,10 +207,10 @@ class MovementRequest:
         for line in self.lines:
             _validate_line(self.type, line)
         if self.type is MovementType.COUNT:
-            keys = [LevelKey(line.item_id, line.location_id) for line in self.lines]  # type: ignore[union-attr]
+            keys = [_count_key(line) for line in self.lines]  # type: ignore[arg-type]
             if len(set(keys)) != len(keys):
                 raise ValidationFailed(
-                    "a count may list each item and location once", field="lines"
+                    "a count may list each item and location (and lot) once", field="lines"
                 )
 
     def lot_refs(self) -> list[LotRef | None]:
@@ -219,7 +220,7 @@ class MovementRequest:
             if isinstance(line, TransferLine):
                 refs += [None, None]
             else:
-                refs.append(line.lot if isinstance(line, QuantityLine) else None)
+                refs.append(line.lot)
         return refs
 
     def steps(self) -> list[tuple[LevelKey, StockChange]]:
@@ -230,11 +231,18 @@ class MovementRequest:
                 case TransferLine(item, source, destination, quantity):
                     out.append((LevelKey(item, source), Ship(quantity)))
                     out.append((LevelKey(item, destination), Receive(quantity)))
-                case CountLine(item, location, counted, expected):
+                case CountLine(item, location, counted, expected, _):
                     out.append((LevelKey(item, location), Count(counted, expected)))
                 case QuantityLine(item, location, quantity, _):
                     out.append((LevelKey(item, location), _quantity_change(self.type, quantity)))
         return out
+
+
+def _count_key(line: CountLine) -> tuple[UUID, UUID, object]:
+    """A count line's position: its level, and the lot it names (by id or by code)."""
+    lot = line.lot
+    named = None if lot is None else (lot.lot_id or (lot.code or "").lower())
+    return (line.item_id, line.location_id, named)
 
 
 def adds_stock(change: StockChange) -> bool:
@@ -259,7 +267,7 @@ def _validate_line(kind: MovementType, line: RequestLine) -> None:
             rules.positive(quantity)
             if source == destination:
                 raise ValidationFailed("a transfer needs two different locations", field="lines")
-        case CountLine(_, _, counted, expected):
+        case CountLine(_, _, counted, expected, _):
             rules.non_negative(counted, "counted")
             if expected is not None:
                 rules.non_negative(expected, "expected_on_hand")

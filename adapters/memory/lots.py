@@ -124,3 +124,13 @@ class InMemoryLots(Lots):
         # Stored without figures: they depend on the day they are read (lot_figures).
         self._state.levels[key] = replace(after, expired=0, expired_unreserved=0)
         return LotChange(after, after.on_hand - before.on_hand, tuple(moves))
+
+    async def on_hand_at(
+        self, location_id: UUID, lots: Sequence[tuple[UUID, UUID]]
+    ) -> dict[UUID, int]:
+        found: dict[UUID, int] = {}
+        for item_id, lot_id in lots:
+            position = self._state.lot_levels.get(LevelKey(item_id, location_id), {}).get(lot_id)
+            if position is not None:
+                found[lot_id] = position.on_hand
+        return found

@@ -74,6 +74,12 @@ ON CONFLICT (org_id, item_id, location_id) DO UPDATE SET lots = true
 RETURNING s.on_hand, s.reserved, s.incoming, s.version, s.updated_at, (s.xmax = 0) AS created
 """
 # The level's lots that hold stock, and the one the step names.
+# A count session's snapshot of lot positions at one location (ADR 0032).
+ON_HAND_AT = """
+SELECT lot_id, on_hand FROM lot_levels
+WHERE org_id = %(org_id)s AND item_id = ANY(%(item_ids)s) AND location_id = %(location_id)s
+  AND lot_id = ANY(%(lot_ids)s)
+"""
 LEVEL_LOTS = """
 SELECT t.id, t.item_id, t.code, t.expires_on, t.created_at, ll.on_hand, ll.reserved
 FROM lot_levels ll JOIN lots t ON t.org_id = ll.org_id AND t.id = ll.lot_id

@@ -144,3 +144,13 @@ class PostgresLots(Repository, Lots):
         }
         await self._run(q.WRITE_LOTS, params)
         return LotChange(after, after.on_hand - before.on_hand, tuple(moves))
+
+    async def on_hand_at(
+        self, location_id: UUID, lots: Sequence[tuple[UUID, UUID]]
+    ) -> dict[UUID, int]:
+        params = {
+            "location_id": location_id,
+            "item_ids": sorted({item_id for item_id, _ in lots}),
+            "lot_ids": [lot_id for _, lot_id in lots],
+        }
+        return {row["lot_id"]: row["on_hand"] for row in await self._all(q.ON_HAND_AT, params)}

@@ -56,12 +56,13 @@ WITH session AS (
             %(movement_id)s)
 )
 INSERT INTO count_lines (org_id, session_id, line_no, item_id, expected, counted, counted_by,
-                         counted_at)
+                         counted_at, lot_id, lot_code)
 SELECT %(org_id)s, %(id)s, l.line_no, l.item_id, l.expected, l.counted, l.counted_by,
-       l.counted_at
+       l.counted_at, l.lot_id, l.lot_code
 FROM unnest(%(item_ids)s::uuid[], %(expected)s::bigint[], %(counted)s::bigint[],
-            %(counted_by)s::text[], %(counted_at)s::timestamptz[]) WITH ORDINALITY
-     AS l(item_id, expected, counted, counted_by, counted_at, line_no)
+            %(counted_by)s::text[], %(counted_at)s::timestamptz[], %(lot_ids)s::uuid[],
+            %(lot_codes)s::text[]) WITH ORDINALITY
+     AS l(item_id, expected, counted, counted_by, counted_at, lot_id, lot_code, line_no)
 """
 # Lines only ever join a session (a count of all items takes items it did not expect), so a
 # line's number is its place in the session's lines.
@@ -72,13 +73,15 @@ WITH session AS (
     WHERE org_id = %(org_id)s AND id = %(id)s
 )
 INSERT INTO count_lines (org_id, session_id, line_no, item_id, expected, counted, counted_by,
-                         counted_at)
+                         counted_at, lot_id, lot_code)
 SELECT %(org_id)s, %(id)s, l.line_no, l.item_id, l.expected, l.counted, l.counted_by,
-       l.counted_at
+       l.counted_at, l.lot_id, l.lot_code
 FROM unnest(%(item_ids)s::uuid[], %(expected)s::bigint[], %(counted)s::bigint[],
-            %(counted_by)s::text[], %(counted_at)s::timestamptz[]) WITH ORDINALITY
-     AS l(item_id, expected, counted, counted_by, counted_at, line_no)
-ON CONFLICT (org_id, session_id, item_id) DO UPDATE
+            %(counted_by)s::text[], %(counted_at)s::timestamptz[], %(lot_ids)s::uuid[],
+            %(lot_codes)s::text[]) WITH ORDINALITY
+     AS l(item_id, expected, counted, counted_by, counted_at, lot_id, lot_code, line_no)
+ON CONFLICT (org_id, session_id, item_id,
+             (COALESCE(lot_id, '00000000-0000-0000-0000-000000000000'::uuid))) DO UPDATE
 SET counted = EXCLUDED.counted, counted_by = EXCLUDED.counted_by, counted_at = EXCLUDED.counted_at
 """
 _COUNT = """
@@ -87,7 +90,8 @@ SELECT c.id, c.location_id, c.status, c.blind, c.listed, c.reference, c.created_
 FROM count_sessions c WHERE
 """
 COUNT_LINES = sql.SQL("""
-SELECT session_id, line_no, item_id, expected, counted, counted_by, counted_at FROM count_lines
+SELECT session_id, line_no, item_id, expected, counted, counted_by, counted_at, lot_id,
+       lot_code FROM count_lines
 WHERE org_id = %(org_id)s AND session_id = ANY(%(ids)s) ORDER BY session_id, line_no
 """)
 
@@ -173,6 +177,8 @@ def count_from_row(row: Row, lines: list[Row]) -> CountSession:
                 r["counted"],
                 r["counted_by"],
                 None if r["counted_at"] is None else utc(r["counted_at"]),
+                r["lot_id"],
+                r["lot_code"],
             )
             for r in lines
         ),

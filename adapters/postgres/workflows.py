@@ -74,6 +74,8 @@ def _count_params(session: CountSession) -> dict[str, Any]:
         "counted": [line.counted for line in lines],
         "counted_by": [line.counted_by for line in lines],
         "counted_at": [line.counted_at for line in lines],
+        "lot_ids": [line.lot_id for line in lines],
+        "lot_codes": [line.lot_code for line in lines],
     }
 
 

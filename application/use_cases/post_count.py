@@ -7,19 +7,21 @@ from uuid import UUID
 
 from application.events import Cause, level_events, movement_posted
 from application.idempotency import Outcome, run_once
-from application.lot_steps import refuse_tracked
+from application.lot_steps import ensure_serials, lock_serials, posting_in_lots, refuse_tracked
 from application.principal import Permission, Principal
 from application.stock_changes import (
     apply_steps,
     ensure_catalog,
     ensure_no_new_stock,
     ledger_lines,
+    plain,
 )
 from application.use_cases.base import UseCase
 from application.workflow_events import count_session_event
 from domain.counts import CountSession
 from domain.errors import NotFound
 from domain.events import EventType
+from domain.lots import Lot
 from domain.movements import Movement, MovementType
 
 
@@ -51,11 +53,26 @@ class PostCountHandler(UseCase):
                 if before is None:
                     raise NotFound(f"count {command.session_id} not found", resource="count")
                 before.check_version(command.expected_versions)
-                steps = before.posting_steps()
-                catalog = await ensure_catalog(uow, steps)
-                refuse_tracked(catalog.items, [key.item_id for key, _ in steps], "count sessions")
+                plain_steps = before.posting_steps()
+                catalog = await ensure_catalog(uow, plain_steps)
+                lot_ids = before.posting_lots()
+                serials: dict[UUID, int] = {}
+                if any(lot_ids):  # each line of a lot moves in that lot (ADR 0032)
+                    lots: dict[UUID, Lot] = {}
+                    for lot_id in sorted({i for i in lot_ids if i is not None}):
+                        lot = await uow.lots.get(lot_id)
+                        if lot is None:
+                            raise NotFound(f"lot {lot_id} not found", resource="lot")
+                        lots[lot_id] = lot
+                    steps = posting_in_lots(plain_steps, lot_ids, catalog.items, lots)
+                    serials = await lock_serials(uow, steps, catalog.items)
+                else:
+                    item_ids = [key.item_id for key, _ in plain_steps]
+                    refuse_tracked(catalog.items, item_ids, "count lines in no lot")
+                    steps = list(plain_steps)
                 reorder_points = catalog.reorder_points
                 changes = await apply_steps(uow, steps, now, new_id)
+                ensure_serials(serials, changes)
                 ensure_no_new_stock(steps, changes, catalog.archived)
                 movement = Movement(
                     id=new_id(),
@@ -71,7 +88,7 @@ class PostCountHandler(UseCase):
                 posted = before.post(movement.id, now)
                 await uow.counts.save(posted)
                 await uow.movements.add(movement)
-                applied = [(change, c) for (_, change), c in zip(steps, changes, strict=True)]
+                applied = [(plain(step), c) for (_, step), c in zip(steps, changes, strict=True)]
                 cause = Cause(movement_id=movement.id)
                 uow.events.add(
                     [

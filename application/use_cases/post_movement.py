@@ -25,8 +25,11 @@ _PERMISSION = {
 }
 
 
-# Lines of these types may be in lots; transfers and counts refuse lot-tracked items (ADR 0027).
-_LOT_AWARE = frozenset({MovementType.RECEIPT, MovementType.SHIPMENT, MovementType.ADJUSTMENT})
+# Lines of these types may be in lots; transfers refuse lot-tracked items (ADR 0027), counts
+# name the lot counted (ADR 0032).
+_LOT_AWARE = frozenset(
+    {MovementType.RECEIPT, MovementType.SHIPMENT, MovementType.ADJUSTMENT, MovementType.COUNT}
+)
 
 
 class PostMovementHandler(UseCase):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from application.idempotency import run_once
-from application.lot_steps import refuse_tracked
+from application.lot_steps import counted_in_lots
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from application.workflow_events import count_session_event
@@ -39,7 +39,7 @@ class RecordCountsHandler(UseCase):
                 if before is None:
                     raise NotFound(f"count {command.session_id} not found", resource="count")
                 before.check_version(command.expected_versions)
-                after = before.record(command.lines, principal.user_id, now)
+                before.ensure_open()
                 known = {line.item_id for line in before.lines}
                 counted = sorted({c.item_id for c in command.lines})
                 found = await uow.items.get_many(counted)
@@ -48,10 +48,26 @@ class RecordCountsHandler(UseCase):
                         raise NotFound(
                             f"item {item_id} not found", resource="item", id=str(item_id)
                         )
-                refuse_tracked(found, counted, "count sessions")
+                lines_in = command.lines
+                snapshot: dict[UUID, int] = {}
+                tracked = {i for i, item in found.items() if item.tracked}
+                if any(c.lot is not None or c.item_id in tracked for c in lines_in):
+                    # Lots named, or needed (ADR 0032): resolved, and each lot new to the
+                    # session snapshotted at its first count.
+                    new_id = self.deps.ids.new_id
+                    lines_in = await counted_in_lots(uow, lines_in, found, now, new_id)
+                    have = {line.position for line in before.lines}
+                    fresh = [
+                        (c.item_id, c.lot_id)
+                        for c in lines_in
+                        if c.lot_id is not None and c.position not in have
+                    ]
+                    if fresh:
+                        snapshot = await uow.lots.on_hand_at(before.location_id, fresh)
+                after = before.record(lines_in, principal.user_id, now, snapshot)
                 await uow.counts.save(after)
-                recorded = {c.item_id for c in command.lines}
-                lines = [line for line in after.lines if line.item_id in recorded]
+                recorded = {c.position for c in lines_in}
+                lines = [line for line in after.lines if line.position in recorded]
                 kind = EventType.COUNT_SESSION_COUNTED
                 uow.events.add([count_session_event(self.deps.ids.new_id, kind, after, now, lines)])
                 return after

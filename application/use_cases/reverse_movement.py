@@ -7,12 +7,13 @@ from uuid import UUID
 
 from application.events import Cause, level_events, movement_posted, movement_reversed
 from application.idempotency import Outcome, run_once
-from application.lot_steps import refuse_tracked
+from application.lot_steps import ensure_serials, lock_serials, refuse_tracked, reversal_in_lots
 from application.principal import Permission, Principal
-from application.stock_changes import apply_steps, ensure_catalog, ledger_lines
+from application.stock_changes import apply_steps, ensure_catalog, ledger_lines, plain
 from application.use_cases.base import UseCase
 from domain import rules
-from domain.errors import LotsNotSupported, NotFound
+from domain.errors import NotFound
+from domain.lots import Lot
 from domain.movements import Movement, MovementType
 
 
@@ -44,15 +45,26 @@ class ReverseMovementHandler(UseCase):
                 original = await uow.movements.get(command.movement_id, for_update=True)
                 if original is None:
                     raise NotFound(f"movement {command.movement_id} not found", resource="movement")
-                steps = original.reversal_steps()
-                catalog = await ensure_catalog(uow, steps)
-                refuse_tracked(catalog.items, [key.item_id for key, _ in steps], "reversals")
-                if any(line.lot_id is not None for line in original.lines):
-                    raise LotsNotSupported(
-                        "reversals do not take lines in lots yet; post an adjustment per lot"
+                plain_steps = original.reversal_steps()
+                catalog = await ensure_catalog(uow, plain_steps)
+                lot_ids = sorted({ln.lot_id for ln in original.lines if ln.lot_id is not None})
+                if lot_ids:  # each line of a lot is undone in that lot (ADR 0032)
+                    lots: dict[UUID, Lot] = {}
+                    for lot_id in lot_ids:
+                        lot = await uow.lots.get(lot_id)
+                        if lot is None:
+                            raise NotFound(f"lot {lot_id} not found", resource="lot")
+                        lots[lot_id] = lot
+                    steps = reversal_in_lots(original, plain_steps, catalog.items, lots)
+                else:
+                    refuse_tracked(
+                        catalog.items, [key.item_id for key, _ in plain_steps], "reversals"
                     )
+                    steps = list(plain_steps)
                 reorder_points = catalog.reorder_points
+                serials = await lock_serials(uow, steps, catalog.items) if lot_ids else {}
                 changes = await apply_steps(uow, steps, now, new_id)
+                ensure_serials(serials, changes)
                 reversal = Movement(
                     id=new_id(),
                     type=MovementType.REVERSAL,
@@ -65,7 +77,7 @@ class ReverseMovementHandler(UseCase):
                     reverses=original.id,
                 )
                 await uow.movements.add(reversal)
-                applied = [(change, c) for (_, change), c in zip(steps, changes, strict=True)]
+                applied = [(plain(step), c) for (_, step), c in zip(steps, changes, strict=True)]
                 reversed_original = replace(original, reversed_by=reversal.id)
                 uow.events.add(
                     [

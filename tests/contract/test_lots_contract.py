@@ -12,7 +12,6 @@ from application.principal import Principal
 from application.use_cases.base import Deps
 from application.use_cases.create_reservation import CreateReservation, CreateReservationHandler
 from application.use_cases.post_movement import PostMovementHandler
-from application.use_cases.reverse_movement import ReverseMovement, ReverseMovementHandler
 from application.use_cases.update_item import UpdateItem, UpdateItemHandler
 from domain.catalog import ItemChanges
 from domain.errors import (
@@ -192,26 +191,25 @@ async def test_paths_without_lots_refuse_tracked_items(deps: Deps, admin: Princi
     with pytest.raises(LotsNotSupported):
         await workflow_builders.ship(deps, admin, here.id, there.id, {item.id: 1})
     one_step = TransferLine(item.id, here.id, there.id, 1)
-    counted = CountLine(item.id, here.id, 4)
-    for kind, request_line in [(MovementType.TRANSFER, one_step), (MovementType.COUNT, counted)]:
-        request = MovementRequest(type=kind, lines=(request_line,))
-        with pytest.raises(LotsNotSupported):
-            await PostMovementHandler(deps)(admin, request)
+    request = MovementRequest(type=MovementType.TRANSFER, lines=(one_step,))
+    with pytest.raises(LotsNotSupported):
+        await PostMovementHandler(deps)(admin, request)
+    counted = MovementRequest(type=MovementType.COUNT, lines=(CountLine(item.id, here.id, 4),))
+    with pytest.raises(ValidationFailed, match="name the lot"):  # counts take lots (ADR 0032)
+        await PostMovementHandler(deps)(admin, counted)
     assert (await level(deps, admin, item.id, here.id)).on_hand == 5
 
 
-async def test_counts_reversals_and_the_import_refuse_tracked_items(
+async def test_the_import_refuses_tracked_items(
     deps: Deps, admin: Principal, importer: StockImporter
 ) -> None:
     item = await builders.item(deps, admin, "LOT-SKU", tracking="lot")
     here = await builders.location(deps, admin, "MAIN")
-    receipt = await receive(deps, admin, item.id, here.id, {"A": (5, JAN_30)})
+    await receive(deps, admin, item.id, here.id, {"A": (5, JAN_30)})
     session = await workflow_builders.open_count(deps, admin, here.id)
 
-    with pytest.raises(LotsNotSupported):
+    with pytest.raises(ValidationFailed, match="name the lot"):  # sessions count lots (0032)
         await workflow_builders.record(deps, admin, session.id, {item.id: 3})
-    with pytest.raises(LotsNotSupported):
-        await ReverseMovementHandler(deps)(admin, ReverseMovement(movement_id=receipt.id))
     handler = ImportStockHandler(importer, deps.clock, deps.ids)
     text = "sku,location_code,quantity\nLOT-SKU,MAIN,4\n"
     result = await handler(admin, ImportStock(lines=text.splitlines(keepends=True)))

@@ -66,6 +66,8 @@ async def test_a_blind_count_hides_what_the_books_expect_from_members(org: Org) 
     assert as_admin.json()["lines"][0]["expected"] == 10
     assert counted.json()["lines"][0] | {"counted_at": None} == {
         "item_id": item["id"],
+        "lot_id": None,  # lot lines only (ADR 0032)
+        "lot_code": None,
         "expected": None,
         "counted": 10,
         "counted_by": counted.json()["lines"][0]["counted_by"],

@@ -1,5 +1,6 @@
-"""A hypothesis state machine over lots (ADRs 0024-0026): random receipts, FEFO and named
-shipments, write-offs, redating and days passing, on one lot-tracked and one serial item.
+"""A hypothesis state machine over lots (ADRs 0024-0026, 0032): random receipts, FEFO and named
+shipments, write-offs, counts per lot (one-step and in count sessions), redating and days
+passing, on one lot-tracked and one serial item.
 After every step: invariants 9 and 10 of docs/design.md against a plain model and the ledger.
 """
 
@@ -21,6 +22,7 @@ from application.principal import Principal
 from application.queries.lots import ListLotLevelsHandler
 from application.queries.stock import ListMovementsHandler, ListStockLevelsHandler
 from application.use_cases.base import Deps
+from application.use_cases.cancel_count import CancelCount, CancelCountHandler
 from application.use_cases.create_item import CreateItem, CreateItemHandler
 from application.use_cases.create_location import CreateLocation, CreateLocationHandler
 from application.use_cases.manage_lots import (
@@ -29,10 +31,22 @@ from application.use_cases.manage_lots import (
     UpdateLot,
     UpdateLotHandler,
 )
+from application.use_cases.open_count import OpenCount, OpenCountHandler
+from application.use_cases.post_count import PostCount, PostCountHandler
 from application.use_cases.post_movement import PostMovementHandler
-from domain.errors import InsufficientStock, LotExpired, NotFound, SerialLimit, StockroomError
+from application.use_cases.record_counts import RecordCounts, RecordCountsHandler
+from domain.counts import ItemCount
+from domain.errors import (
+    InsufficientStock,
+    LotExpired,
+    NotFound,
+    ReservedStockConflict,
+    SerialLimit,
+    StockroomError,
+)
 from domain.movements import (
     AdjustmentReason,
+    CountLine,
     LotRef,
     Movement,
     MovementRequest,
@@ -68,6 +82,9 @@ class LotMachine(RuleBasedStateMachine):
         self.expires: dict[str, date | None] = {}  # code -> date, once the lot exists
         self.held: dict[tuple[int, str], int] = {}  # (location, code) -> on_hand
         self.serial_at: int | None = None  # where the one serial unit is
+        # The open count session: its id, location, and per code (snapshot, counted).
+        self.session: tuple[UUID, int] | None = None
+        self.session_lots: dict[str, tuple[int, int]] = {}
 
     def run(self, awaitable: Awaitable[T]) -> T:
         return self.loop.run_until_complete(awaitable)
@@ -180,6 +197,66 @@ class LotMachine(RuleBasedStateMachine):
         else:
             assert outcome is None, outcome
             self.held[(place, code)] -= n
+
+    def new_lot_date(self, code: str) -> date | None:
+        """The expires_on a line needs: a new code's date, none for a lot that exists."""
+        return None if code in self.expires else DATED.get(code)
+
+    @rule(place=places, code=st.sampled_from(CODES), n=st.integers(0, 9))
+    def count(self, place: int, code: str, n: int) -> None:
+        lot = LotRef(code=code, expires_on=self.new_lot_date(code))
+        line = CountLine(self.item, self.places[place], n, None, lot)
+        request = MovementRequest(type=MovementType.COUNT, lines=(line,))
+        counted = self.run(PostMovementHandler(self.deps)(self.who, request)).value
+        before = self.held.get((place, code), 0)
+        assert [(x.lot_code, x.delta) for x in counted.lines] == [(code, n - before)]
+        self.expires.setdefault(code, DATED.get(code))
+        self.held[(place, code)] = n
+
+    @rule(place=places)
+    def open_session(self, place: int) -> None:
+        if self.session is not None:
+            return
+        command = OpenCount(location_id=self.places[place])
+        opened = self.run(OpenCountHandler(self.deps)(self.who, command)).value
+        self.session, self.session_lots = (opened.id, place), {}
+
+    @rule(code=st.sampled_from(CODES), n=st.integers(0, 9))
+    def count_in_session(self, code: str, n: int) -> None:
+        if self.session is None:
+            return
+        session_id, place = self.session
+        lot = LotRef(code=code, expires_on=self.new_lot_date(code))
+        command = RecordCounts(session_id=session_id, lines=(ItemCount(self.item, n, lot),))
+        recorded = self.run(RecordCountsHandler(self.deps)(self.who, command))
+        self.expires.setdefault(code, DATED.get(code))
+        snapshot = self.session_lots.get(code, (self.held.get((place, code), 0), 0))[0]
+        self.session_lots[code] = (snapshot, n)
+        line = next(x for x in recorded.lines if x.lot_code == code)
+        assert (line.expected, line.counted) == (snapshot, n)  # snapshotted at its first count
+
+    @rule()
+    def post_session(self) -> None:
+        if self.session is None:
+            return
+        session_id, place = self.session
+        self.session = None
+        deltas = {code: n - snap for code, (snap, n) in self.session_lots.items()}
+        short = [c for c, d in deltas.items() if self.held.get((place, c), 0) + d < 0]
+        outcome = self.refused(
+            PostCountHandler(self.deps)(self.who, PostCount(session_id=session_id))
+        )
+        if not deltas:
+            assert outcome is not None, "nothing counted: refused"
+        elif short:
+            assert isinstance(outcome, ReservedStockConflict), outcome
+        else:
+            assert outcome is None, outcome
+            for code, delta in deltas.items():  # movements since the snapshot stay applied
+                self.held[(place, code)] = self.held.get((place, code), 0) + delta
+            return
+        command = CancelCount(session_id=session_id)
+        self.run(CancelCountHandler(self.deps)(self.who, command))
 
     @rule(code=st.sampled_from(CODES), days=st.integers(-2, 6))
     def redate(self, code: str, days: int) -> None:

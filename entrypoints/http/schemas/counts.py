@@ -11,6 +11,7 @@ from application.use_cases.record_counts import RecordCounts
 from domain import counts
 from domain.counts import MAX_LINES, CountStatus
 from entrypoints.http.schemas.common import Count, ListPage, Reference, Request, Timestamp
+from entrypoints.http.schemas.movements import LotFields
 
 _ITEM = "0b8f6a39-2c56-4a53-9d1e-6d1a3c1b2f10"
 _LOCATION = "5d3c2b1a-0f9e-4d8c-8b7a-6a5f4e3d2c1b"
@@ -40,8 +41,9 @@ class CountCreate(Request):
         )
 
 
-class ItemCount(Request):
-    """What was counted of an item."""
+class ItemCount(LotFields):
+    """What was counted of an item; of a lot-tracked item, of the lot named (`lot_code` or
+    `lot_id`; a new lot needs its `expires_on`)."""
 
     item_id: UUID
     counted: Count
@@ -62,7 +64,7 @@ class CountLinesPut(Request):
         """The use case command for this body."""
         return RecordCounts(
             session_id=session_id,
-            lines=tuple(counts.ItemCount(x.item_id, x.counted) for x in self.lines),
+            lines=tuple(counts.ItemCount(x.item_id, x.counted, x.lot()) for x in self.lines),
             expected_versions=expected_versions,
         )
 
@@ -72,6 +74,8 @@ class CountLine(BaseModel):
     the caller) and what was counted (null until counted)."""
 
     item_id: UUID
+    lot_id: UUID | None = Field(None, description="Lot-tracked items: the lot counted.")
+    lot_code: str | None = Field(None, examples=["L-2026-11"])
     expected: int | None = Field(examples=[10])
     counted: int | None = Field(examples=[9])
     counted_by: str | None
@@ -113,6 +117,8 @@ class CountSession(BaseModel):
             lines=[
                 CountLine(
                     item_id=line.item_id,
+                    lot_id=line.lot_id,
+                    lot_code=line.lot_code,
                     expected=line.expected if show_expected else None,
                     counted=line.counted,
                     counted_by=line.counted_by,

@@ -50,7 +50,7 @@ SignedQuantity = Annotated[
 ]
 
 
-class _LotFields(Request):
+class LotFields(Request):
     lot_code: Code | None = Field(
         None,
         description="Lot-tracked items: the lot by code (a receipt creates a new one; give its "
@@ -71,7 +71,7 @@ class _LotFields(Request):
         return movements.LotRef(lot_id=self.lot_id, code=self.lot_code, expires_on=self.expires_on)
 
 
-class StockLine(_LotFields):
+class StockLine(LotFields):
     """Quantity of an item at a location (receipts and shipments)."""
 
     item_id: UUID
@@ -88,7 +88,7 @@ class TransferLine(Request):
     quantity: Quantity
 
 
-class AdjustmentLine(_LotFields):
+class AdjustmentLine(LotFields):
     """A signed correction of an item's on_hand at a location."""
 
     item_id: UUID
@@ -96,8 +96,10 @@ class AdjustmentLine(_LotFields):
     quantity: SignedQuantity
 
 
-class CountLine(Request):
-    """A counted on_hand; with ``expected_on_hand`` only if on_hand still is that value."""
+class CountLine(LotFields):
+    """A counted on_hand; with ``expected_on_hand`` only if on_hand still is that value. For
+    a lot-tracked item, the lot counted: its on_hand becomes ``counted`` (and
+    ``expected_on_hand`` guards the lot's)."""
 
     item_id: UUID
     location_id: UUID
@@ -165,7 +167,7 @@ class StockCount(_Document):
     def to_request(self) -> movements.MovementRequest:
         """The domain request (validated on construction)."""
         lines = tuple(
-            movements.CountLine(x.item_id, x.location_id, x.counted, x.expected_on_hand)
+            movements.CountLine(x.item_id, x.location_id, x.counted, x.expected_on_hand, x.lot())
             for x in self.lines
         )
         return _request(MovementType.COUNT, self, lines)
