@@ -218,6 +218,6 @@ async def test_counts_reversals_and_the_import_refuse_tracked_items(
 
     assert result.summary is None
     assert [(p.line, p.message) for p in result.problems] == [
-        (2, "item 'LOT-SKU' is lot-tracked: the import does not take lot-tracked items yet")
+        (2, "item 'LOT-SKU' is lot-tracked: name its lot (lot and expires_on columns)")
     ]
     assert (await level(deps, admin, item.id, here.id)).on_hand == 5
