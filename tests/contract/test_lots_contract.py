@@ -30,7 +30,6 @@ from domain.movements import (
     CountLine,
     MovementRequest,
     MovementType,
-    TransferLine,
 )
 from domain.reservations import LineQuantity
 from tests.contract import builders, workflow_builders
@@ -191,12 +190,10 @@ async def test_paths_without_lots_refuse_tracked_items(deps: Deps, admin: Princi
         await CreateReservationHandler(deps)(admin, command)
     with pytest.raises(LotsNotSupported):
         await workflow_builders.ship(deps, admin, here.id, there.id, {item.id: 1})
-    one_step = TransferLine(item.id, here.id, there.id, 1)
     counted = CountLine(item.id, here.id, 4)
-    for kind, request_line in [(MovementType.TRANSFER, one_step), (MovementType.COUNT, counted)]:
-        request = MovementRequest(type=kind, lines=(request_line,))
-        with pytest.raises(LotsNotSupported):
-            await PostMovementHandler(deps)(admin, request)
+    request = MovementRequest(type=MovementType.COUNT, lines=(counted,))
+    with pytest.raises(LotsNotSupported):
+        await PostMovementHandler(deps)(admin, request)
     assert (await level(deps, admin, item.id, here.id)).on_hand == 5
 
 
