@@ -17,7 +17,7 @@ from uuid import UUID
 
 from application.ports import Clock, IdGenerator
 from application.principal import Permission, Principal
-from application.stock_csv import ImportRow, RowProblem, StockCsv
+from application.stock_csv import ImportRow, LotRow, RowProblem, StockCsv
 from domain import rules
 from domain.movements import MovementType
 
@@ -80,7 +80,27 @@ def archived_target(what: str, name: str) -> str:
 
 
 def tracked_item(sku: str) -> str:
-    return f"item {sku!r} is lot-tracked: the import does not take lot-tracked items yet"
+    return f"item {sku!r} is lot-tracked: name its lot (lot and expires_on columns)"
+
+
+def untracked_lot(sku: str) -> str:
+    return f"item {sku!r} does not track lots: leave its lot empty"
+
+
+def serial_item(sku: str) -> str:
+    return f"item {sku!r} is tracked by serial: the import does not take serials yet"
+
+
+def new_lot_undated(code: str) -> str:
+    return f"lot {code!r} is new: give its expires_on"
+
+
+def lot_date_contradicts(code: str, expires_on: object, given: object) -> str:
+    return f"lot {code!r} expires on {expires_on}, not {given}"
+
+
+def duplicate_lot(first_line: int) -> str:
+    return f"duplicate of line {first_line} (a count lists each sku, location and lot once)"
 
 
 def duplicate_level(first_line: int) -> str:
@@ -96,6 +116,11 @@ class StockImportSession(Protocol):
 
     async def load(self, rows: Iterable[ImportRow]) -> int:
         """Stream ``rows`` into the import (consuming the iterable); return how many."""
+        ...
+
+    async def load_lots(self, lots: list[LotRow]) -> None:
+        """The lots the loaded rows name (called only when some row names one, after
+        ``load``): those rows are checked and applied in a pass of their own (ADR 0033)."""
         ...
 
     async def validate(self, mode: ImportMode, now: datetime) -> list[RowProblem]:
@@ -143,6 +168,8 @@ class ImportStockHandler:
         source = StockCsv(command.lines, minimum=1 if command.mode is ImportMode.RECEIPT else 0)
         async with self.importer(org_id) as session:
             loaded = await session.load(source)
+            if source.lots:
+                await session.load_lots(source.lots)
             if source.problems and loaded == 0:
                 return ImportResult(None, sorted(source.problems))
             now = self.clock.now()

@@ -13,11 +13,12 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from application.ports import LevelChange, LotChange, UnitOfWork
+from application.pagination import PageRequest
+from application.ports import LevelChange, LotChange, StockFilter, UnitOfWork
 from domain.catalog import Item
 from domain.counts import ItemCount
 from domain.errors import LotsNotSupported, NotFound, SerialLimit, ValidationFailed
-from domain.lots import InLot, Lot, Tracking
+from domain.lots import InLot, Lot, LotPosition, Tracking, fefo, today_of
 from domain.movements import LotRef, Movement
 from domain.stock import Adjust, Count, LevelKey, Receive, Recount, Return, Ship, StockChange
 
@@ -243,3 +244,37 @@ async def _lot(
             field=field.replace("lot_code", "expires_on"),
         )
     return lot
+
+
+# The most lot positions one level is read with to pick a transfer's lots.
+MAX_LEVEL_LOTS = 1000
+
+
+async def transfer_lots(
+    uow: UnitOfWork,
+    steps: Sequence[tuple[LevelKey, StockChange]],
+    refs: Sequence[LotRef | None],
+    items: Mapping[UUID, Item],
+    now: datetime,
+) -> tuple[list[tuple[LevelKey, StockChange]], list[LotRef | None]]:
+    """A one-step transfer's (out, in) step pairs, each of a tracked item in a named lot: a
+    pair that names none is split into one pair per lot first-expiry-first-out picks at the
+    source (ADR 0033). The pick reads the source's lots before any lock; the shipment out of
+    each picked lot is still decided under the level's lock, so a lot taken meanwhile is a 409
+    ``insufficient_stock``, never an oversell. Untracked pairs are returned as they are."""
+    out_steps: list[tuple[LevelKey, StockChange]] = []
+    out_refs: list[LotRef | None] = []
+    for i in range(0, len(steps), 2):
+        (source, shipped), (target, received), ref = steps[i], steps[i + 1], refs[i]
+        if ref is not None or not items[source.item_id].tracked or not isinstance(shipped, Ship):
+            out_steps += [(source, shipped), (target, received)]
+            out_refs += [ref, ref]
+            continue
+        filters = StockFilter(item_id=source.item_id, location_id=source.location_id)
+        rows = await uow.lots.levels(filters, PageRequest(limit=MAX_LEVEL_LOTS), now)
+        positions: dict[UUID, LotPosition] = {row.position.lot.id: row.position for row in rows}
+        for lot, quantity in fefo(source, positions, shipped.quantity, today_of(now)):
+            picked = LotRef(lot_id=lot.id)
+            out_steps += [(source, Ship(quantity)), (target, Receive(quantity))]
+            out_refs += [picked, picked]
+    return out_steps, out_refs

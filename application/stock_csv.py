@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from domain import rules
 
 HEADER = ("sku", "location_code", "quantity")
+# Optional columns of lot-tracked items (ADR 0033): ``lot``, or ``lot,expires_on``, after these.
+LOT_COLUMNS = ("lot", "expires_on")
+HEADERS = (HEADER, (*HEADER, LOT_COLUMNS[0]), (*HEADER, *LOT_COLUMNS))
 # No valid row comes near these: two codes of at most 64 characters and a 13-digit quantity.
 MAX_CODE_LENGTH = 64
 MAX_LINE_LENGTH = 1024
@@ -22,6 +26,15 @@ class ImportRow:
     sku: str
     location_code: str
     quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class LotRow:
+    """The lot a row names (only rows that name one): its code and, optionally, its expiry."""
+
+    line: int
+    lot: str
+    expires_on: date | None
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -45,6 +58,8 @@ class StockCsv:
         self._lines = lines
         self._minimum = minimum  # the least quantity a row may hold (1 receipt, 0 count)
         self.problems: list[RowProblem] = []
+        self.lots: list[LotRow] = []  # the rows that name a lot, filled while iterating
+        self._width = len(HEADER)
 
     def __iter__(self) -> Iterator[ImportRow]:
         header_seen = False
@@ -57,7 +72,7 @@ class StockCsv:
             if not header_seen:
                 header_seen = True
                 if not self._is_header(text.removeprefix("\ufeff")):
-                    self.problems.append(RowProblem(1, f"the header must be {','.join(HEADER)}"))
+                    self.problems.append(RowProblem(1, _HEADER_MESSAGE))
                     return
                 continue
             fields = self._fields(number, text)
@@ -66,7 +81,7 @@ class StockCsv:
                 if row is not None:
                     yield row
         if not header_seen:
-            self.problems.append(RowProblem(1, f"the header must be {','.join(HEADER)}"))
+            self.problems.append(RowProblem(1, _HEADER_MESSAGE))
 
     def _text(self, number: int, raw: str | bytes) -> str | None:
         """The line as text without its line break, or None (and a problem) if unreadable."""
@@ -102,13 +117,14 @@ class StockCsv:
             self._refuse(number, "a quoted field must be closed on its own line")
             return None
 
-    @staticmethod
-    def _is_header(text: str) -> bool:
-        return tuple(h.strip().lower() for h in text.split(",")) == HEADER
+    def _is_header(self, text: str) -> bool:
+        names = tuple(h.strip().lower() for h in text.split(","))
+        self._width = len(names)
+        return names in HEADERS
 
     def _row(self, line: int, fields: list[str]) -> ImportRow | None:
-        if len(fields) != len(HEADER):
-            self._refuse(line, f"expected 3 fields, found {len(fields)}")
+        if len(fields) != self._width:
+            self._refuse(line, f"expected {self._width} fields, found {len(fields)}")
             return None
         sku, code, raw = fields[0].strip(), fields[1].strip(), fields[2].strip()
         if not sku or not code:
@@ -128,7 +144,45 @@ class StockCsv:
                 line, f"quantity must be {self._minimum}..{rules.MAX_QUANTITY}, got {quantity}"
             )
             return None
+        if self._width > len(HEADER) and not self._lot(line, fields):
+            return None
         return ImportRow(line, sku, code, quantity)
+
+    def _lot(self, line: int, fields: list[str]) -> bool:
+        """Record the lot a row names (if any); False (and a problem) if it is malformed."""
+        lot = fields[3].strip()
+        raw = fields[4].strip() if len(fields) > 4 else ""
+        if not lot:
+            if raw:
+                self._refuse(line, "expires_on is given without a lot")
+                return False
+            return True
+        if not rules.CODE_PATTERN.fullmatch(lot):
+            self._refuse(line, "lot must be 1-64 characters of A-Z a-z 0-9 . _ -")
+            return False
+        expires_on = None
+        if raw:
+            expires_on = _date(raw)
+            if expires_on is None:
+                shown = f" {raw!r}" if len(raw) <= MAX_CODE_LENGTH else ""
+                self._refuse(line, f"expires_on{shown} is not a date (YYYY-MM-DD)")
+                return False
+        self.lots.append(LotRow(line, lot, expires_on))
+        return True
+
+
+_HEADER_MESSAGE = (
+    f"the header must be {','.join(HEADER)} (optionally followed by {','.join(LOT_COLUMNS)})"
+)
+
+
+def _date(raw: str) -> date | None:
+    if not (raw.isascii() and len(raw) == 10):
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
 
 
 def _integer(raw: str) -> int | None:

@@ -151,12 +151,14 @@ class QuantityLine:
 
 @dataclass(frozen=True, slots=True)
 class TransferLine:
-    """Moves quantity of an item between two locations in one document."""
+    """Moves quantity of an item between two locations in one document; ``lot`` for
+    lot-tracked items (none: first-expiry-first-out at the source, ADR 0033)."""
 
     item_id: UUID
     from_location_id: UUID
     to_location_id: UUID
     quantity: int
+    lot: LotRef | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +220,7 @@ class MovementRequest:
         refs: list[LotRef | None] = []
         for line in self.lines:
             if isinstance(line, TransferLine):
-                refs += [None, None]
+                refs += [line.lot, line.lot]  # out of the lot at the source, into it there
             else:
                 refs.append(line.lot)
         return refs

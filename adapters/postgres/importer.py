@@ -28,11 +28,16 @@ from application.importing import (
     archived_target,
     below_reserved,
     duplicate_level,
+    duplicate_lot,
+    lot_date_contradicts,
+    new_lot_undated,
+    serial_item,
     tracked_item,
     unknown_location,
     unknown_sku,
+    untracked_lot,
 )
-from application.stock_csv import ImportRow, RowProblem
+from application.stock_csv import ImportRow, LotRow, RowProblem
 from domain import rules
 from domain.errors import QuantityOutOfRange
 
@@ -49,6 +54,7 @@ class PostgresStockImportSession(StockImportSession):
         self._pool = pool
         self._org_id = org_id
         self._session: Session | None = None
+        self._lots = False  # some row names a lot: the lot pass runs (ADR 0033)
 
     async def __aenter__(self) -> PostgresStockImportSession:
         try:
@@ -90,6 +96,18 @@ class PostgresStockImportSession(StockImportSession):
         await conn.execute(q.ANALYZE_LINES)
         return loaded
 
+    async def load_lots(self, lots: list[LotRow]) -> None:
+        conn = await self._conn()
+        for statement in (q.CREATE_IMPORT_LOT_ROWS, q.CREATE_IMPORT_LOT_LINES):
+            await conn.execute(statement)
+        with _phase(q.COPY_LOT_ROWS):
+            async with conn.cursor() as cur, cur.copy(q.COPY_LOT_ROWS) as copy:
+                for lot in lots:
+                    await copy.write_row((lot.line, lot.lot, lot.expires_on))
+        for statement in (q.MOVE_LOT_LINES, q.RESOLVE_LOTS, q.NEW_LOT_DATES):
+            await self._run(statement)
+        self._lots = True
+
     async def validate(self, mode: ImportMode, now: datetime) -> list[RowProblem]:
         receipt = mode is ImportMode.RECEIPT
         problems = [
@@ -100,11 +118,21 @@ class PostgresStockImportSession(StockImportSession):
         # then every level, in (item_id, location_id) order.
         await self._run(q.CREATE_EXPIRED_HOLDS)
         released = await self._count(q.RELEASE_EXPIRED_HOLDS, {"now": now})
-        [missing] = await self._all(q.ANY_LEVEL_MISSING)
-        for statement in q.lock_levels(missing=missing["missing"], released=released > 0):
+        if self._lots:  # lot rows' levels may be new: the ordered create-and-lock
+            missing = {"missing": True}
+        else:
+            [missing] = await self._all(q.ANY_LEVEL_MISSING)
+        statements = q.lock_levels(
+            missing=missing["missing"], released=released > 0, lots=self._lots
+        )
+        for statement in statements:
             await self._run(statement, {"now": now})
         if released:
             await self._run(q.RELEASE_EXPIRED_RESERVED, {"now": now})
+        if self._lots:
+            await self._run(q.LOCK_LOT_LEVELS)
+            for r in await self._all(q.LOT_PROBLEMS, {"receipt": receipt}):
+                problems.append(RowProblem(r["line_no"], _lot_problem(r, receipt)))
         if not receipt:
             for r in await self._all(q.COUNT_PROBLEMS):
                 problems.append(RowProblem(r["line_no"], _count_problem(r)))
@@ -125,6 +153,12 @@ class PostgresStockImportSession(StockImportSession):
         try:
             lines = await self._count(q.INSERT_LINES, params)
             levels = await self._count(q.UPDATE_LEVELS, params)
+            if self._lots:
+                await self._run(q.INSERT_NEW_LOTS, params)
+                await self._run(q.LOT_DELTAS, params)
+                lines += await self._count(q.INSERT_LOT_LINES, {**params, "first": lines})
+                await self._run(q.WRITE_LOT_POSITIONS, params)
+                levels += await self._count(q.UPDATE_LOT_LEVELS, params)
         except pg_errors.NumericValueOutOfRange:
             # A running total past bigint: the domain's refusal, and nothing is applied.
             raise QuantityOutOfRange(
@@ -187,6 +221,37 @@ def _count_problem(row: dict[str, Any]) -> str:
         return duplicate_level(row["first_line"])
     if row["quantity"] < row["reserved"]:
         return below_reserved(row["quantity"], row["reserved"])
+    if row["item_archived"]:
+        return archived_target("item", row["item_sku"])
+    return archived_target("location", row["stored_code"])
+
+
+def _lot_problem(row: dict[str, Any], receipt: bool) -> str:
+    """The one problem of a row that names a lot, checked in the in-memory adapter's order."""
+    if row["item_sku"] is None:
+        return unknown_sku(row["sku"])
+    if row["stored_code"] is None:
+        return unknown_location(row["location_code"])
+    if not row["item_tracked"]:
+        return untracked_lot(row["item_sku"])
+    if row["item_serial"]:
+        return serial_item(row["item_sku"])
+    if receipt and row["item_archived"]:
+        return archived_target("item", row["item_sku"])
+    if receipt and row["location_archived"]:
+        return archived_target("location", row["stored_code"])
+    given = row["expires_on"]
+    if row["lot_known"]:
+        if given is not None and given != row["lot_expires"]:
+            return lot_date_contradicts(row["lot_stored_code"], row["lot_expires"], given)
+    elif row["new_expires"] is None:
+        return new_lot_undated(row["lot_code"])
+    elif given is not None and given != row["new_expires"]:
+        return lot_date_contradicts(row["lot_code"], row["new_expires"], given)
+    if row["line_no"] != row["first_line"]:
+        return duplicate_lot(row["first_line"])
+    if row["quantity"] < row["lot_reserved"]:
+        return below_reserved(row["quantity"], row["lot_reserved"])
     if row["item_archived"]:
         return archived_target("item", row["item_sku"])
     return archived_target("location", row["stored_code"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from application.events import Cause, level_events, movement_posted
 from application.idempotency import Outcome, run_once
-from application.lot_steps import ensure_serials, lock_serials, with_lots
+from application.lot_steps import ensure_serials, lock_serials, transfer_lots, with_lots
 from application.principal import Permission, Principal
 from application.stock_changes import (
     apply_steps,
@@ -25,10 +25,16 @@ _PERMISSION = {
 }
 
 
-# Lines of these types may be in lots; transfers refuse lot-tracked items (ADR 0027), counts
-# name the lot counted (ADR 0032).
+# Lines of these types may be in lots: counts name the lot counted (ADR 0032), one-step
+# transfers move a lot between locations (ADR 0033).
 _LOT_AWARE = frozenset(
-    {MovementType.RECEIPT, MovementType.SHIPMENT, MovementType.ADJUSTMENT, MovementType.COUNT}
+    {
+        MovementType.RECEIPT,
+        MovementType.SHIPMENT,
+        MovementType.ADJUSTMENT,
+        MovementType.COUNT,
+        MovementType.TRANSFER,
+    }
 )
 
 
@@ -47,10 +53,15 @@ class PostMovementHandler(UseCase):
             async def work() -> Movement:
                 new_id = self.deps.ids.new_id
                 catalog = await ensure_catalog(uow, plain_steps)
+                request_steps, refs = plain_steps, command.lot_refs()
+                if command.type is MovementType.TRANSFER:  # a lot for each tracked line
+                    request_steps, refs = await transfer_lots(
+                        uow, plain_steps, refs, catalog.items, now
+                    )
                 steps = await with_lots(
                     uow,
-                    plain_steps,
-                    command.lot_refs(),
+                    request_steps,
+                    refs,
                     catalog.items,
                     now,
                     new_id,

@@ -25,6 +25,8 @@ are matched case-insensitively; quantity is an integer, > 0 for receipts, >= 0 f
 the file is UTF-8 with one record per line). Every row is checked first; if any is bad, all bad rows are listed with their line numbers
 and nothing is applied. Otherwise the file becomes ONE movement document (a receipt, or a
 count that sets on_hand to the counted quantity) with one ledger line per row.
+Lot-tracked items: the header goes on with `lot` or `lot,expires_on` (YYYY-MM-DD); each of
+their rows names its lot (a new lot needs its expires_on), and a count sets that lot's on_hand.
 The command acts as an admin of --org."""
 
 

@@ -29,7 +29,6 @@ from domain.movements import (
     CountLine,
     MovementRequest,
     MovementType,
-    TransferLine,
 )
 from domain.reservations import LineQuantity
 from tests.contract import builders, workflow_builders
@@ -190,10 +189,6 @@ async def test_paths_without_lots_refuse_tracked_items(deps: Deps, admin: Princi
         await CreateReservationHandler(deps)(admin, command)
     with pytest.raises(LotsNotSupported):
         await workflow_builders.ship(deps, admin, here.id, there.id, {item.id: 1})
-    one_step = TransferLine(item.id, here.id, there.id, 1)
-    request = MovementRequest(type=MovementType.TRANSFER, lines=(one_step,))
-    with pytest.raises(LotsNotSupported):
-        await PostMovementHandler(deps)(admin, request)
     counted = MovementRequest(type=MovementType.COUNT, lines=(CountLine(item.id, here.id, 4),))
     with pytest.raises(ValidationFailed, match="name the lot"):  # counts take lots (ADR 0032)
         await PostMovementHandler(deps)(admin, counted)
@@ -216,6 +211,6 @@ async def test_the_import_refuses_tracked_items(
 
     assert result.summary is None
     assert [(p.line, p.message) for p in result.problems] == [
-        (2, "item 'LOT-SKU' is lot-tracked: the import does not take lot-tracked items yet")
+        (2, "item 'LOT-SKU' is lot-tracked: name its lot (lot and expires_on columns)")
     ]
     assert (await level(deps, admin, item.id, here.id)).on_hand == 5

@@ -86,6 +86,19 @@ class TransferLine(Request):
     from_location_id: UUID
     to_location_id: UUID
     quantity: Quantity
+    lot_code: Code | None = Field(
+        None,
+        description="Lot-tracked items: the lot moved (it stays the same lot at the target); "
+        "none: first-expiry-first-out at the source, one ledger pair per lot. Untracked: none.",
+        examples=["L-2026-11"],
+    )
+    lot_id: UUID | None = Field(None, description="The lot by id, instead of `lot_code`.")
+
+    def lot(self) -> movements.LotRef | None:
+        """The lot the line names, if any."""
+        if self.lot_code is None and self.lot_id is None:
+            return None
+        return movements.LotRef(lot_id=self.lot_id, code=self.lot_code)
 
 
 class AdjustmentLine(LotFields):
@@ -136,7 +149,9 @@ class Transfer(_Document):
     def to_request(self) -> movements.MovementRequest:
         """The domain request (validated on construction)."""
         lines = tuple(
-            movements.TransferLine(x.item_id, x.from_location_id, x.to_location_id, x.quantity)
+            movements.TransferLine(
+                x.item_id, x.from_location_id, x.to_location_id, x.quantity, x.lot()
+            )
             for x in self.lines
         )
         return _request(MovementType.TRANSFER, self, lines)

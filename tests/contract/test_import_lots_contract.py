@@ -1,0 +1,165 @@
+"""The bulk import of lot-tracked items (ADR 0033) on both backends: each row names its lot,
+new lots are created with their date, every bad row is reported and nothing is applied."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from application.importing import ImportMode, ImportResult, ImportStock, ImportStockHandler
+from application.importing import StockImporter as Importer
+from application.pagination import PageRequest
+from application.ports import MovementFilter
+from application.principal import Principal
+from application.use_cases.base import Deps
+from tests.contract import builders
+from tests.contract.lot_builders import by_code, level, lot_levels, receive
+
+HEADER = "sku,location_code,quantity,lot,expires_on\n"
+LATER = date(2099, 6, 1)
+
+
+class Catalog:
+    """Item LOT-A tracks lots, SKU-B does not; locations MAIN and SIDE."""
+
+    def __init__(self, deps: Deps, importer: Importer, who: Principal) -> None:
+        self.deps, self.importer, self.who = deps, importer, who
+        self.ids: dict[str, Any] = {}
+
+    async def create(self) -> Catalog:
+        self.ids = {
+            "A": await builders.item(self.deps, self.who, "LOT-A", tracking="lot"),
+            "B": await builders.item(self.deps, self.who, "SKU-B"),
+            "main": await builders.location(self.deps, self.who, "MAIN"),
+            "side": await builders.location(self.deps, self.who, "SIDE"),
+        }
+        return self
+
+    async def run(self, text: str, mode: ImportMode = ImportMode.RECEIPT) -> ImportResult:
+        handler = ImportStockHandler(self.importer, self.deps.clock, self.deps.ids)
+        command = ImportStock(lines=text.splitlines(keepends=True), mode=mode)
+        return await handler(self.who, command)
+
+    async def on_hand(self, item: str, place: str) -> int:
+        found = await level(self.deps, self.who, self.ids[item].id, self.ids[place].id)
+        return found.on_hand
+
+    async def ledger(self) -> list[list[tuple[str, str, int, int, str | None]]]:
+        names = {v.id: k for k, v in self.ids.items()}
+        assert self.who.org_id is not None
+        async with self.deps.uow(self.who.org_id) as uow:
+            entries = await uow.movements.list(MovementFilter(), PageRequest(limit=50))
+        return [
+            [
+                (names[ln.item_id], names[ln.location_id], ln.delta, ln.on_hand_after, ln.lot_code)
+                for ln in entry.movement.lines
+            ]
+            for entry in entries
+        ]
+
+
+@pytest.fixture
+async def catalog(deps: Deps, importer: Importer, admin: Principal) -> Catalog:
+    return await Catalog(deps, importer, admin).create()
+
+
+async def test_a_receipt_puts_each_row_in_its_lot_and_creates_new_lots(
+    catalog: Catalog,
+) -> None:
+    result = await catalog.run(
+        HEADER
+        + "SKU-B,MAIN,4,,\n"
+        + "LOT-A,MAIN,5,L1,2099-03-01\n"
+        + "lot-a,main,2,l1,\n"
+        + "LOT-A,SIDE,3,L2,2099-02-01\n"
+    )
+
+    assert result.problems == []
+    assert result.summary is not None
+    assert (result.summary.lines, result.summary.levels) == (4, 3)
+    assert by_code(await lot_levels(catalog.deps, catalog.who, catalog.ids["A"].id)) == {
+        "L1": (7, 7),
+        "L2": (3, 3),
+    }
+    assert (await catalog.on_hand("A", "main"), await catalog.on_hand("A", "side")) == (7, 3)
+    assert await catalog.on_hand("B", "main") == 4
+    assert await catalog.ledger() == [
+        [
+            ("B", "main", 4, 4, None),
+            ("A", "main", 5, 5, "L1"),
+            ("A", "main", 2, 7, "L1"),
+            ("A", "side", 3, 3, "L2"),
+        ]
+    ]
+
+
+async def test_a_file_without_lot_columns_keeps_working_for_untracked_items(
+    catalog: Catalog,
+) -> None:
+    result = await catalog.run("sku,location_code,quantity\nSKU-B,MAIN,4\nLOT-A,MAIN,1\n")
+
+    assert [(p.line, p.message) for p in result.problems] == [
+        (3, "item 'LOT-A' is lot-tracked: name its lot (lot and expires_on columns)")
+    ]
+    assert await catalog.ledger() == []
+
+
+async def test_bad_lot_rows_are_reported_by_line_and_nothing_is_applied(
+    catalog: Catalog,
+) -> None:
+    await receive(catalog.deps, catalog.who, catalog.ids["A"].id, catalog.ids["main"].id,
+                  {"OLD": (1, LATER)})  # fmt: skip
+
+    result = await catalog.run(
+        HEADER
+        + "LOT-A,MAIN,5,,\n"
+        + "SKU-B,MAIN,5,X1,2099-01-01\n"
+        + "LOT-A,MAIN,5,NEW,\n"
+        + "LOT-A,MAIN,5,old,2099-12-31\n"
+        + "LOT-A,MAIN,5,L9,2099-13-01\n"
+        + "LOT-A,MAIN,5,OLD,\n"
+        + "LOT-A,MAIN,5,TWO,2099-01-01\n"
+        + "LOT-A,SIDE,5,two,2099-01-02\n"
+    )
+
+    assert result.summary is None
+    assert [(p.line, p.message) for p in result.problems] == [
+        (2, "item 'LOT-A' is lot-tracked: name its lot (lot and expires_on columns)"),
+        (3, "item 'SKU-B' does not track lots: leave its lot empty"),
+        (4, "lot 'NEW' is new: give its expires_on"),
+        (5, "lot 'OLD' expires on 2099-06-01, not 2099-12-31"),
+        (6, "expires_on '2099-13-01' is not a date (YYYY-MM-DD)"),
+        (9, "lot 'two' expires on 2099-01-01, not 2099-01-02"),
+    ]
+    assert await catalog.on_hand("A", "main") == 1
+    assert by_code(await lot_levels(catalog.deps, catalog.who, catalog.ids["A"].id)) == {
+        "OLD": (1, 1)
+    }
+
+
+async def test_a_count_sets_each_lots_on_hand_and_refuses_duplicates(
+    catalog: Catalog,
+) -> None:
+    await receive(catalog.deps, catalog.who, catalog.ids["A"].id, catalog.ids["main"].id,
+                  {"OLD": (5, LATER)})  # fmt: skip
+
+    refused = await catalog.run(HEADER + "LOT-A,MAIN,2,OLD,\nlot-a,main,1,old,\n", ImportMode.COUNT)
+    counted = await catalog.run(
+        HEADER + "LOT-A,MAIN,2,OLD,\nLOT-A,MAIN,3,NEW,2099-01-01\n", ImportMode.COUNT
+    )
+
+    assert [(p.line, p.message.split(" (")[0]) for p in refused.problems] == [
+        (3, "duplicate of line 2")
+    ]
+    assert counted.problems == []
+    assert by_code(await lot_levels(catalog.deps, catalog.who, catalog.ids["A"].id)) == {
+        "OLD": (2, 2),
+        "NEW": (3, 3),
+    }
+    assert await catalog.on_hand("A", "main") == 5
+    assert (await catalog.ledger())[-1] == [
+        ("A", "main", -3, 2, "OLD"),
+        ("A", "main", 3, 5, "NEW"),
+    ]
