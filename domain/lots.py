@@ -353,3 +353,35 @@ def _with_figures(level: StockLevel, positions: dict[UUID, LotPosition], today: 
     return replace(
         level, expired=lot_figures.expired, expired_unreserved=lot_figures.expired_unreserved
     )
+
+
+@dataclass(frozen=True, slots=True)
+class HoldInLots:
+    """A reservation change of a tracked level: ``Reserve`` in the lot named (``lot``) or
+    first-expiry-first-out (``lot`` None); ``Release`` or ``Fulfil`` of the ``holds`` named."""
+
+    change: Reserve | Release | Fulfil
+    lot: Lot | None = None
+    holds: tuple[LotHold, ...] = ()
+
+
+def apply_holds(
+    level: StockLevel,
+    positions: dict[UUID, LotPosition],
+    step: HoldInLots,
+    now: datetime,
+) -> tuple[StockLevel, dict[UUID, LotPosition], list[LotHold], list[LotMove]]:
+    """The level and its lots after a reservation change, the holds it took or gave back,
+    and the lots' moves (a fulfilment only); the one definition both adapters call."""
+    change = step.change
+    if isinstance(change, Reserve):
+        new_level, after, holds = reserve_in_lots(level, positions, change.quantity, step.lot, now)
+        return new_level, after, holds, []
+    holds = list(step.holds)
+    if sum(h.quantity for h in holds) != change.quantity:  # a bookkeeping bug
+        raise InvalidTransition(f"the holds named do not add up to {change.quantity}")
+    if isinstance(change, Release):
+        new_level, after = release_in_lots(level, positions, holds, now)
+        return new_level, after, holds, []
+    new_level, after, moves = fulfil_in_lots(level, positions, holds, now)
+    return new_level, after, holds, moves
