@@ -14,7 +14,7 @@ from application.webhooks.ports import Webhooks
 from application.workflow_ports import CountSessions, Transfers
 from domain.catalog import Item, Location
 from domain.events import Event, EventType
-from domain.lots import InLot, Lot, LotMove, LotPosition
+from domain.lots import HoldInLots, InLot, Lot, LotHold, LotMove, LotPosition
 from domain.movements import Movement, MovementType
 from domain.reservations import Reservation, ReservationStatus
 from domain.stock import LevelKey, StockChange, StockLevel
@@ -120,6 +120,14 @@ class LotChange(LevelChange):
     """A level change of a lot-tracked item, and what each lot of it gained or lost."""
 
     moves: tuple[LotMove, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HoldChange(LotChange):
+    """A reservation change of a lot-tracked level, and the holds it took or gave back, per
+    lot in pick order (ADR 0031)."""
+
+    holds: tuple[LotHold, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -242,6 +250,10 @@ class Lots(Protocol):
         ...
 
     async def change(self, key: LevelKey, step: InLot, now: datetime) -> LotChange: ...
+    async def hold(self, key: LevelKey, step: HoldInLots, now: datetime) -> HoldChange:
+        """A reservation change of a tracked level (``domain.lots.apply_holds``), under the
+        same locks as ``change``: the level row, then its lot rows by lot id (ADR 0031)."""
+        ...
 
     async def on_hand_at(
         self, location_id: UUID, lots: Sequence[tuple[UUID, UUID]]

@@ -9,8 +9,16 @@ from uuid import UUID
 
 from adapters.memory.state import OrgState
 from application.pagination import PageRequest
-from application.ports import LotChange, LotFilter, LotLevel, Lots, LotStock, StockFilter
-from domain.lots import InLot, Lot, apply_in_lots, figures, today_of
+from application.ports import (
+    HoldChange,
+    LotChange,
+    LotFilter,
+    LotLevel,
+    Lots,
+    LotStock,
+    StockFilter,
+)
+from domain.lots import HoldInLots, InLot, Lot, apply_holds, apply_in_lots, figures, today_of
 from domain.stock import LevelKey, StockLevel
 
 
@@ -134,3 +142,19 @@ class InMemoryLots(Lots):
             if position is not None:
                 found[lot_id] = position.on_hand
         return found
+
+    async def hold(self, key: LevelKey, step: HoldInLots, now: datetime) -> HoldChange:
+        before = self._state.levels.get(key) or StockLevel.empty(key, now)
+        positions = {
+            lot_id: p for lot_id, p in self._state.lot_levels.get(key, {}).items() if p.on_hand > 0
+        }
+        if step.lot is not None and step.lot.id not in positions:
+            named = self._state.lot_levels.get(key, {}).get(step.lot.id)
+            if named is not None:
+                positions[step.lot.id] = named
+        after, lots, holds, moves = apply_holds(before, positions, step, now)
+        stored = self._state.lot_levels.setdefault(key, {})
+        for hold in holds:
+            stored[hold.lot.id] = lots[hold.lot.id]
+        self._state.levels[key] = replace(after, expired=0, expired_unreserved=0)
+        return HoldChange(after, after.on_hand - before.on_hand, tuple(moves), tuple(holds))

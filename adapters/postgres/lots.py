@@ -11,8 +11,24 @@ from adapters.postgres import lot_sql as q
 from adapters.postgres.cursors import uuid_part
 from adapters.postgres.repository import Repository, Row, utc
 from application.pagination import PageRequest
-from application.ports import LotChange, LotFilter, LotLevel, Lots, LotStock, StockFilter
-from domain.lots import InLot, Lot, LotPosition, apply_in_lots, today_of
+from application.ports import (
+    HoldChange,
+    LotChange,
+    LotFilter,
+    LotLevel,
+    Lots,
+    LotStock,
+    StockFilter,
+)
+from domain.lots import (
+    HoldInLots,
+    InLot,
+    Lot,
+    LotPosition,
+    apply_holds,
+    apply_in_lots,
+    today_of,
+)
 from domain.stock import LevelKey, StockLevel
 
 
@@ -154,3 +170,43 @@ class PostgresLots(Repository, Lots):
             "lot_ids": [lot_id for _, lot_id in lots],
         }
         return {row["lot_id"]: row["on_hand"] for row in await self._all(q.ON_HAND_AT, params)}
+
+    async def hold(self, key: LevelKey, step: HoldInLots, now: datetime) -> HoldChange:
+        # The same three statements as ``change``: lock the level, read its lots (in lot id
+        # order, FOR UPDATE), write the lots held and the level in one statement (ADR 0031).
+        keys = {"item_id": key.item_id, "location_id": key.location_id}
+        locked = await self._one(q.LOCK_LEVEL, {**keys, "now": now})
+        assert locked is not None  # noqa: S101 -- an upsert returns its row
+        before = (
+            StockLevel.empty(key, now)
+            if locked["created"]
+            else StockLevel(
+                item_id=key.item_id,
+                location_id=key.location_id,
+                on_hand=locked["on_hand"],
+                reserved=locked["reserved"],
+                incoming=locked["incoming"],
+                version=locked["version"],
+                updated_at=utc(locked["updated_at"]),
+            )
+        )
+        named = None if step.lot is None else step.lot.id
+        rows = await self._all(q.LEVEL_LOTS, {**keys, "lot_id": named})
+        positions = {
+            row["id"]: LotPosition(lot_from_row(row), row["on_hand"], row["reserved"])
+            for row in rows
+        }
+        after, lots, holds, moves = apply_holds(before, positions, step, now)
+        written = [lots[lot_id] for lot_id in dict.fromkeys(h.lot.id for h in holds)]
+        params: dict[str, Any] = {
+            **keys,
+            "lot_ids": [p.lot.id for p in written],
+            "on_hands": [p.on_hand for p in written],
+            "reserveds": [p.reserved for p in written],
+            "on_hand": after.on_hand,
+            "reserved": after.reserved,
+            "version": after.version,
+            "now": now,
+        }
+        await self._run(q.WRITE_LOTS, params)
+        return HoldChange(after, after.on_hand - before.on_hand, tuple(moves), tuple(holds))

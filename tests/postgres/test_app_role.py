@@ -48,6 +48,7 @@ NEEDED = {
     "count_lines": {"SELECT", "INSERT", "UPDATE"},
     "lots": {"SELECT", "INSERT", "UPDATE"},
     "lot_levels": {"SELECT", "INSERT", "UPDATE"},
+    "reservation_lot_lines": {"SELECT", "INSERT", "UPDATE"},
     "_yoyo_migration": {"SELECT"},
 }
 

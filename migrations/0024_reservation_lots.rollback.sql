@@ -1,0 +1,2 @@
+DROP TABLE reservation_lot_lines;
+ALTER TABLE reservation_lines DROP COLUMN lots;
