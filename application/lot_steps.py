@@ -13,8 +13,9 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
+from application.lot_ports import LotChange
 from application.pagination import PageRequest
-from application.ports import LevelChange, LotChange, StockFilter, UnitOfWork
+from application.ports import LevelChange, StockFilter, UnitOfWork
 from domain.catalog import Item
 from domain.counts import ItemCount
 from domain.errors import LotsNotSupported, NotFound, SerialLimit, ValidationFailed

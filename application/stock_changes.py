@@ -8,7 +8,8 @@ from datetime import datetime
 from uuid import UUID
 
 from application.events import Cause, level_events, reservation_event
-from application.ports import ExpiredHolds, LevelChange, LotChange, UnitOfWork
+from application.lot_ports import LotChange
+from application.ports import ExpiredHolds, LevelChange, UnitOfWork
 from domain.catalog import Item, Location
 from domain.errors import InsufficientStock, NotFound, ReservedStockConflict
 from domain.events import EventType

@@ -8,17 +8,11 @@ from datetime import datetime
 from uuid import UUID
 
 from adapters.memory.state import OrgState
+from application.lot_ports import HoldChange, LotChange, LotFilter, LotLevel, Lots, LotStock
 from application.pagination import PageRequest
-from application.ports import (
-    HoldChange,
-    LotChange,
-    LotFilter,
-    LotLevel,
-    Lots,
-    LotStock,
-    StockFilter,
-)
-from domain.lots import HoldInLots, InLot, Lot, apply_holds, apply_in_lots, figures, today_of
+from application.ports import StockFilter
+from domain.lot_holds import HoldInLots, apply_holds
+from domain.lots import InLot, Lot, apply_in_lots, figures, today_of
 from domain.stock import LevelKey, StockLevel
 
 

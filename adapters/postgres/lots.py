@@ -10,25 +10,11 @@ from uuid import UUID
 from adapters.postgres import lot_sql as q
 from adapters.postgres.cursors import uuid_part
 from adapters.postgres.repository import Repository, Row, utc
+from application.lot_ports import HoldChange, LotChange, LotFilter, LotLevel, Lots, LotStock
 from application.pagination import PageRequest
-from application.ports import (
-    HoldChange,
-    LotChange,
-    LotFilter,
-    LotLevel,
-    Lots,
-    LotStock,
-    StockFilter,
-)
-from domain.lots import (
-    HoldInLots,
-    InLot,
-    Lot,
-    LotPosition,
-    apply_holds,
-    apply_in_lots,
-    today_of,
-)
+from application.ports import StockFilter
+from domain.lot_holds import HoldInLots, apply_holds
+from domain.lots import InLot, Lot, LotPosition, apply_in_lots, today_of
 from domain.stock import LevelKey, StockLevel
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.lot_ports import LotFilter, LotLevel, LotStock
 from application.pagination import Keyset, Page, PageRequest, page_of, uuid_part
-from application.ports import LotFilter, LotLevel, LotStock, StockFilter
+from application.ports import StockFilter
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.errors import NotFound

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from application.catalog import find
 from application.idempotency import Outcome, run_once
-from application.ports import LotStock
+from application.lot_ports import LotStock
 from application.principal import Permission, Principal
 from application.use_cases.base import UseCase
 from domain.errors import Conflict, NotFound, ValidationFailed

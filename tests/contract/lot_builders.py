@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from application.lot_ports import LotLevel
 from application.pagination import Page
-from application.ports import LotLevel, StockFilter
+from application.ports import StockFilter
 from application.principal import Principal
 from application.queries.lots import ListLotLevelsHandler
 from application.queries.stock import ListStockLevelsHandler

@@ -9,11 +9,12 @@ from uuid import UUID
 import pytest
 
 from adapters.clock import ManualClock
-from application.ports import HoldChange
+from application.lot_ports import HoldChange
 from application.principal import Principal
 from application.use_cases.base import Deps
 from domain.errors import InsufficientStock, LotExpired
-from domain.lots import HoldInLots, Lot, LotHold
+from domain.lot_holds import HoldInLots, LotHold
+from domain.lots import Lot
 from domain.stock import Fulfil, LevelKey, Release, Reserve
 from tests.contract import builders
 from tests.contract.lot_builders import level, lot_levels, receive

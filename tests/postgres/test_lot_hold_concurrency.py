@@ -15,7 +15,7 @@ import pytest
 from application.principal import Principal
 from application.use_cases.base import Deps
 from domain.errors import InsufficientStock
-from domain.lots import HoldInLots, LotHold
+from domain.lot_holds import HoldInLots, LotHold
 from domain.stock import LevelKey, Release, Reserve
 from tests.contract import builders
 from tests.contract.lot_builders import receive

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from adapters.clock import ManualClock
-from application.ports import HoldChange, StockFilter
+from application.lot_ports import HoldChange
+from application.ports import StockFilter
 from application.principal import Principal
 from application.queries.lots import ListLotLevelsHandler
 from application.queries.stock import ListStockLevelsHandler
@@ -29,7 +30,7 @@ from application.use_cases.create_location import CreateLocation, CreateLocation
 from application.use_cases.manage_lots import CreateLot, CreateLotHandler
 from application.use_cases.post_movement import PostMovementHandler
 from domain.errors import InsufficientStock, LotExpired, StockroomError
-from domain.lots import HoldInLots, LotHold, take_holds
+from domain.lot_holds import HoldInLots, LotHold, take_holds
 from domain.movements import LotRef, MovementRequest, MovementType, QuantityLine
 from domain.stock import Fulfil, LevelKey, Release, Reserve
 

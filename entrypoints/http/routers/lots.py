@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from application.ports import LotFilter
+from application.lot_ports import LotFilter
 from application.queries.lots import GetLotHandler, ListLotsHandler
 from application.use_cases.manage_lots import (
     CreateLot,

@@ -18,8 +18,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from application.errors import Unauthenticated
+from application.lot_ports import LotLevel
 from application.pagination import MAX_LIMIT, Page
-from application.ports import LotLevel, StockFilter
+from application.ports import StockFilter
 from application.principal import Principal
 from application.queries.stock import ListStockLevelsHandler
 from application.service import StockroomService

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from application.ports import LotStock
+from application.lot_ports import LotStock
 from application.use_cases.manage_lots import CreateLot, UpdateLot
 from entrypoints.http.schemas.common import Code, ListPage, Request, Timestamp
 

@@ -8,15 +8,14 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.errors import InsufficientStock, InvalidTransition, LotExpired
-from domain.lots import (
-    Lot,
+from domain.lot_holds import (
     LotHold,
-    LotPosition,
     fulfil_in_lots,
     release_in_lots,
     reserve_in_lots,
     take_holds,
 )
+from domain.lots import Lot, LotPosition
 from domain.stock import StockLevel
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
