@@ -18,7 +18,11 @@ T = TypeVar("T")
 def encode(value: Any) -> Any:
     """Dataclasses, UUIDs, datetimes, enums and tuples as JSON-ready values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: encode(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not _omitted(f, getattr(value, f.name))
+        }
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, UUID):
@@ -45,7 +49,12 @@ def decode(kind: Any, data: Any) -> Any:
         return origin(decode(inner, v) for v in data)
     if dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
-        fields = {f.name: decode(hints[f.name], data[f.name]) for f in dataclasses.fields(kind)}
+        # A field added later (with a default) is absent from results stored before it.
+        fields = {
+            f.name: decode(hints[f.name], data[f.name])
+            for f in dataclasses.fields(kind)
+            if f.name in data or not _has_default(f)
+        }
         constructor: Any = kind
         return constructor(**fields)
     if kind is UUID:
@@ -57,6 +66,25 @@ def decode(kind: Any, data: Any) -> Any:
     if isinstance(kind, type) and issubclass(kind, Enum):
         return kind(data)
     return data
+
+
+OMIT_DEFAULT = "codec_omit_default"
+
+
+def _omitted(f: dataclasses.Field[Any], value: Any) -> bool:
+    """A field marked ``OMIT_DEFAULT`` is left out while it holds its default, so adding it
+    changes neither the fingerprint nor the stored form of values that do not use it."""
+    if not f.metadata.get(OMIT_DEFAULT):
+        return False
+    if f.default is not dataclasses.MISSING:
+        return bool(value == f.default)
+    if f.default_factory is not dataclasses.MISSING:
+        return bool(value == f.default_factory())
+    return False
+
+
+def _has_default(f: dataclasses.Field[Any]) -> bool:
+    return f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
 
 
 def fingerprint(operation: str, command: Any) -> str:

@@ -15,7 +15,7 @@ from application.ports import LevelChange
 from domain.catalog import Item, Location
 from domain.events import Event, EventType, stock_signals
 from domain.movements import Movement, MovementLine
-from domain.reservations import Reservation
+from domain.reservations import LineLot, Reservation, ReservationLine
 from domain.stock import Fulfil, Release, Reserve, StockChange, StockLevel
 from domain.webhooks import Webhook
 
@@ -101,16 +101,32 @@ def reservation_data(reservation: Reservation) -> Json:
         "expires_at": timestamp(reservation.expires_at),
         "created_by": reservation.created_by,
         "created_at": timestamp(reservation.created_at),
-        "lines": [
-            {
-                "item_id": str(line.item_id),
-                "location_id": str(line.location_id),
-                "quantity": line.quantity,
-                "fulfilled": line.fulfilled,
-                "released": line.released,
-            }
-            for line in reservation.lines
-        ],
+        "lines": [_reservation_line(line) for line in reservation.lines],
+    }
+
+
+def _reservation_line(line: ReservationLine) -> Json:
+    data: Json = {
+        "item_id": str(line.item_id),
+        "location_id": str(line.location_id),
+        "quantity": line.quantity,
+        "fulfilled": line.fulfilled,
+        "released": line.released,
+    }
+    if line.lots:  # lines of lot-tracked items say which lots hold them (ADR 0031)
+        data["lots"] = [line_lot_data(part) for part in line.lots]
+    return data
+
+
+def line_lot_data(part: LineLot) -> Json:
+    """A lot holding part of a reservation line, as the API and the events show it."""
+    return {
+        "lot_id": str(part.lot.id),
+        "lot_code": part.lot.code,
+        "expires_on": None if part.lot.expires_on is None else part.lot.expires_on.isoformat(),
+        "quantity": part.quantity,
+        "fulfilled": part.fulfilled,
+        "released": part.released,
     }
 
 

@@ -19,11 +19,23 @@ from application.ports import LevelChange, StockFilter, UnitOfWork
 from domain.catalog import Item
 from domain.counts import ItemCount
 from domain.errors import LotsNotSupported, NotFound, SerialLimit, ValidationFailed
+from domain.lot_holds import HoldInLots
 from domain.lots import InLot, Lot, LotPosition, Tracking, fefo, today_of
 from domain.movements import LotRef, Movement
-from domain.stock import Adjust, Count, LevelKey, Receive, Recount, Return, Ship, StockChange
+from domain.reservations import LineQuantity
+from domain.stock import (
+    Adjust,
+    Count,
+    LevelKey,
+    Receive,
+    Recount,
+    Reserve,
+    Return,
+    Ship,
+    StockChange,
+)
 
-Step = tuple[LevelKey, StockChange | InLot]
+Step = tuple[LevelKey, StockChange | InLot | HoldInLots]
 
 
 def refuse_tracked(items: Mapping[UUID, Item], item_ids: Sequence[UUID], what: str) -> None:
@@ -87,6 +99,38 @@ async def with_lots(
             raise ValidationFailed(f"a count may list lot {lot.code} once", field=field)
         out.append((key, InLot(change, lot)))
     return out
+
+
+async def hold_steps(
+    uow: UnitOfWork,
+    lines: Sequence[LineQuantity],
+    items: Mapping[UUID, Item],
+) -> list[Step]:
+    """A reservation's steps (ADR 0031): a line of a lot-tracked item is held in the lot it
+    names, or first-expiry-first-out (``HoldInLots``); an untracked line keeps its plain
+    ``Reserve``, and naming a lot on it is a 422."""
+    out: list[Step] = []
+    for index, line in enumerate(lines):
+        item = items[line.item_id]
+        field = f"lines[{index}].lot_code"
+        named = line.lot_id is not None or line.lot_code is not None
+        if not item.tracked:
+            if named:
+                raise ValidationFailed(
+                    f"item {item.id} does not track lots; name no lot", field=field
+                )
+            out.append((line.key, Reserve(line.quantity)))
+            continue
+        lot = None
+        if named:
+            ref = LotRef(lot_id=line.lot_id, code=line.lot_code)
+            lot = await _lot(uow, item, ref, False, field, datetime.min, _no_new_id)
+        out.append((line.key, HoldInLots(Reserve(line.quantity), lot)))
+    return out
+
+
+def _no_new_id() -> UUID:  # pragma: no cover -- a reservation never creates a lot
+    raise AssertionError("a reservation names existing lots only")
 
 
 def reversal_in_lots(

@@ -14,6 +14,7 @@ from application.webhooks.ports import Webhooks
 from application.workflow_ports import CountSessions, Transfers
 from domain.catalog import Item, Location
 from domain.events import Event, EventType
+from domain.lot_holds import LotHold
 from domain.movements import Movement, MovementType
 from domain.reservations import Reservation, ReservationStatus
 from domain.stock import LevelKey, StockChange, StockLevel
@@ -125,6 +126,17 @@ class ExpiredHolds:
     by_level: dict[LevelKey, int]
     reservation_ids: tuple[UUID, ...] = ()
     lines: tuple[tuple[UUID, LevelKey, int], ...] = ()
+    # Of those lines, the ones held in lots (ADR 0031): what each lot held, in pick order.
+    lots: tuple[tuple[UUID, LevelKey, tuple[LotHold, ...]], ...] = ()
+
+    def holds_at(self, key: LevelKey, reservation_id: UUID | None = None) -> list[LotHold]:
+        """The lot holds released at ``key`` (of one reservation, or of all of them)."""
+        return [
+            hold
+            for rid, level, holds in sorted(self.lots, key=lambda r: str(r[0]))
+            if level == key and (reservation_id is None or rid == reservation_id)
+            for hold in holds
+        ]
 
 
 class CatalogEntries(Protocol[E]):
@@ -204,6 +216,11 @@ class Reservations(Protocol):
         self, reservation_id: UUID, *, for_update: bool = False
     ) -> Reservation | None: ...
     async def save(self, reservation: Reservation) -> None: ...
+    async def add_lots(self, reservation: Reservation) -> None:
+        """Record the lots that hold the lines of a reservation just added (its lines with
+        ``lots``, ADR 0031); with the commit, as ``add``."""
+        ...
+
     async def list(
         self, filters: ReservationFilter, page: PageRequest, now: datetime
     ) -> list[Reservation]: ...

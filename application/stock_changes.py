@@ -13,6 +13,7 @@ from application.ports import ExpiredHolds, LevelChange, UnitOfWork
 from domain.catalog import Item, Location
 from domain.errors import InsufficientStock, NotFound, ReservedStockConflict
 from domain.events import EventType
+from domain.lot_holds import HoldInLots, LotHold
 from domain.lots import InLot
 from domain.movements import MovementLine, adds_stock
 from domain.stock import (
@@ -27,7 +28,7 @@ from domain.stock import (
     StockChange,
 )
 
-Step = tuple[LevelKey, StockChange | InLot]
+Step = tuple[LevelKey, StockChange | InLot | HoldInLots]
 Archived = dict[LevelKey, Item | Location]  # a level, and its archived item or location
 
 
@@ -72,9 +73,9 @@ async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> CatalogCheck
     return CatalogCheck(reorder_points, archived, items)
 
 
-def plain(step: StockChange | InLot) -> StockChange:
-    """The level change of a step, in a lot or not."""
-    return step.change if isinstance(step, InLot) else step
+def plain(step: StockChange | InLot | HoldInLots) -> StockChange:
+    """The level change of a step, in a lot (or held in lots) or not."""
+    return step.change if isinstance(step, InLot | HoldInLots) else step
 
 
 def ensure_no_new_stock(
@@ -88,7 +89,7 @@ def ensure_no_new_stock(
             archived[key].ensure_active()
 
 
-def _consumes(step: StockChange | InLot) -> bool:
+def _consumes(step: StockChange | InLot | HoldInLots) -> bool:
     # Changes limited by reserved/available must not be blocked by holds that have expired.
     change = plain(step)
     return isinstance(change, Ship | Reserve | Count) or (
@@ -126,11 +127,13 @@ async def apply_steps(
             continue
         key, change = steps[i]
         if expired.get(key):
-            await uow.stock.change(key, Release(expired.pop(key)), now)
+            await _release_expired(uow, key, expired.pop(key), released.holds_at(key), now)
         # Keep going after a refusal: the client learns every refused line at once.
         try:
             if isinstance(change, InLot):  # the level, then its lots (ADR 0025)
                 results[i] = await uow.lots.change(key, change, now)
+            elif isinstance(change, HoldInLots):  # the level, then its lots (ADR 0031)
+                results[i] = await uow.lots.hold(key, change, now)
             else:
                 results[i] = await uow.stock.change(key, change, now)
         except InsufficientStock as exc:
@@ -180,9 +183,25 @@ async def _release_only(
     for reservation_id, level, quantity in sorted(released.lines, key=lambda r: str(r[0])):
         if level == key:
             release = Release(quantity)
-            change = await uow.stock.change(key, release, now)
+            holds = released.holds_at(key, reservation_id)
+            change = await _release_expired(uow, key, quantity, holds, now)
             cause = Cause(reservation_id=reservation_id)
             uow.events.add(level_events(new_id, [(release, change)], cause, {}, now))
+
+
+async def _release_expired(
+    uow: UnitOfWork, key: LevelKey, quantity: int, holds: list[LotHold], now: datetime
+) -> LevelChange:
+    """Give a level back ``quantity`` held by expired reservations: what lots held goes back
+    to those lots with the level's reserved (ADR 0031), the rest to the level alone."""
+    in_lots = sum(hold.quantity for hold in holds)
+    change: LevelChange | None = None
+    if in_lots:
+        change = await uow.lots.hold(key, HoldInLots(Release(in_lots), holds=tuple(holds)), now)
+    if quantity - in_lots:
+        change = await uow.stock.change(key, Release(quantity - in_lots), now)
+    assert change is not None  # noqa: S101 -- a released quantity is positive
+    return change
 
 
 async def _announce_expired(

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from adapters.memory.ledger import InMemoryReservations
+from adapters.memory.lots import InMemoryLots
 from adapters.memory.state import InMemoryDatabase, OrgState
 from application.errors import StorageUnavailable
 from application.importing import (
@@ -30,6 +31,7 @@ from application.importing import (
 )
 from application.stock_csv import ImportRow, LotRow, RowProblem
 from domain.catalog import Item, Location
+from domain.lot_holds import HoldInLots
 from domain.lots import Lot, LotPosition, Tracking
 from domain.movements import Movement, MovementLine
 from domain.stock import Count, LevelKey, Receive, Release, StockLevel
@@ -240,7 +242,14 @@ class InMemoryStockImportSession(StockImportSession):
         # Same as any write that needs a level: holds past expiry give their stock back first.
         released = await InMemoryReservations(state).release_expired_holds(keys, now)
         for key, quantity in released.by_level.items():
-            state.levels[key] = state.levels[key].apply(Release(quantity), now)
+            # What lots held goes back to those lots with the level (ADR 0031).
+            holds = released.holds_at(key)
+            in_lots = sum(hold.quantity for hold in holds)
+            if in_lots:
+                step = HoldInLots(Release(in_lots), holds=tuple(holds))
+                await InMemoryLots(state).hold(key, step, now)
+            if quantity - in_lots:
+                state.levels[key] = state.levels[key].apply(Release(quantity - in_lots), now)
 
     def _state(self) -> OrgState:
         if self._working is None:

@@ -20,6 +20,7 @@ from application.ports import (
 from application.queries.reservations import reservation_sort_key
 from application.queries.stock import ledger_after, ledger_sort_key
 from domain.errors import AlreadyReversed
+from domain.lot_holds import LotHold
 from domain.movements import Movement
 from domain.reservations import Reservation
 from domain.stock import LevelKey
@@ -93,6 +94,9 @@ class InMemoryReservations(Reservations):
     async def save(self, reservation: Reservation) -> None:
         self._reservations[reservation.id] = reservation
 
+    async def add_lots(self, reservation: Reservation) -> None:
+        self._reservations[reservation.id] = reservation
+
     async def list(
         self, filters: ReservationFilter, page: PageRequest, now: datetime
     ) -> list[Reservation]:
@@ -112,13 +116,19 @@ class InMemoryReservations(Reservations):
         released: dict[LevelKey, int] = {}
         reservation_ids: list[UUID] = []
         lines: list[tuple[UUID, LevelKey, int]] = []
+        lots: list[tuple[UUID, LevelKey, tuple[LotHold, ...]]] = []
         for reservation in sorted(self._reservations.values(), key=lambda r: r.id):
             if not any(line.key in wanted for line in reservation.expired_holds(now)):
                 continue
             expired = reservation.expire(now)  # every line released, the header marked
+            old = {line.key: line for line in reservation.lines}
             for part in expired.settled_parts(reservation):
                 released[part.key] = released.get(part.key, 0) + part.quantity
                 lines.append((reservation.id, part.key, part.quantity))
+                line = next(line for line in expired.lines if line.key == part.key)
+                if line.lots:  # what each lot held, given back under the level (ADR 0031)
+                    holds = tuple(line.settled_holds(old[part.key]))
+                    lots.append((reservation.id, part.key, holds))
             self._reservations[reservation.id] = expired
             reservation_ids.append(reservation.id)
-        return ExpiredHolds(released, tuple(reservation_ids), tuple(lines))
+        return ExpiredHolds(released, tuple(reservation_ids), tuple(lines), tuple(lots))

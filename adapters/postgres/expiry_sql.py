@@ -34,13 +34,20 @@ def expired_hold(alias: str) -> sql.Composed:
 
 
 def release_expired_holds(
-    levels: sql.Composable, into: sql.Composable | None = None
+    levels: sql.Composable,
+    into: sql.Composable | None = None,
+    lots_into: sql.Composable | None = None,
 ) -> sql.Composed:
     """Mark expired every active reservation with an expired open hold at ``levels`` (a
     relation of ``(item_id, location_id)``) and release all its open lines (at any level).
 
-    Returns ``reservation_id, item_id, location_id, open`` per line released; with ``into`` (a
-    table of ``item_id, location_id, open``), inserts them there summed per level instead.
+    Returns ``reservation_id, item_id, location_id, open`` per line released, and for a line
+    held in lots (ADR 0031) what each lot held, in pick order (``lot_ids``, ``lot_opens`` and
+    the lots' ``lot_codes``, ``lot_expiries``, ``lot_created``; null for other lines); with
+    ``into`` (a table of ``item_id, location_id, open``), inserts them there summed per level
+    instead, and the lots' part into ``lots_into`` (``item_id, location_id, lot_id, open``)
+    summed per lot position. The lot lines are marked released here; giving the lots their
+    reserved stock back is the caller's, under the level's lock (lots after their level).
 
     The expired holds are found per level through reservation_lines_expiring_idx, and their
     reservations by primary key (``= ANY (ARRAY(...))``, and the reservation's own expiry is
@@ -50,13 +57,18 @@ def release_expired_holds(
     (docs/design.md §4): reservation rows first, in id order, then their lines; the caller then
     takes the levels' locks, in key order. A reservation settled or extended while we waited
     for its lock no longer matches (the update re-checks the row it locked) and is left alone."""
-    last = (
-        sql.SQL("SELECT reservation_id, item_id, location_id, open FROM released")
-        if into is None
-        else sql.SQL(
-            "INSERT INTO {} SELECT item_id, location_id, sum(open) FROM released GROUP BY 1, 2"
-        ).format(into)
-    )
+    last: sql.Composable
+    if into is None:
+        last = sql.SQL(_RETURN_RELEASED)
+    else:
+        assert lots_into is not None  # noqa: S101 -- a set-based caller must handle lots too
+        last = sql.SQL(
+            """, lots_into AS (
+    INSERT INTO {lots_into}
+    SELECT item_id, location_id, lot_id, sum(open) FROM lot_released GROUP BY 1, 2, 3
+)
+INSERT INTO {into} SELECT item_id, location_id, sum(open) FROM released GROUP BY 1, 2"""
+        ).format(into=into, lots_into=lots_into)
     return sql.SQL(
         """
 WITH held AS (
@@ -87,9 +99,38 @@ WITH held AS (
     WHERE l.org_id = %(org_id)s AND l.reservation_id = d.reservation_id
       AND l.item_id = d.item_id AND l.location_id = d.location_id
     RETURNING d.reservation_id, d.item_id, d.location_id, d.open
-)
-{last}
+), lot_expired AS (
+    SELECT l.reservation_id, l.item_id, l.location_id, l.seq, l.lot_id,
+           l.quantity - l.fulfilled - l.released AS open
+    FROM reservation_lot_lines l JOIN marked m ON l.reservation_id = m.id
+    WHERE l.org_id = %(org_id)s AND l.fulfilled + l.released < l.quantity
+    ORDER BY l.reservation_id, l.item_id, l.location_id, l.seq
+    FOR UPDATE OF l
+), lot_released AS (
+    UPDATE reservation_lot_lines l SET released = l.quantity - l.fulfilled
+    FROM lot_expired d
+    WHERE l.org_id = %(org_id)s AND l.reservation_id = d.reservation_id
+      AND l.item_id = d.item_id AND l.location_id = d.location_id AND l.seq = d.seq
+    RETURNING d.reservation_id, d.item_id, d.location_id, d.seq, d.lot_id, d.open
+){last}
 """
     ).format(
         levels=levels, within_expiry=within_expiry("r"), expired_hold=expired_hold("l"), last=last
     )
+
+
+# The lines released, each with its lots' part (null arrays for a line held in no lot).
+_RETURN_RELEASED = """
+SELECT r.reservation_id, r.item_id, r.location_id, r.open, h.lot_ids, h.lot_opens,
+       h.lot_codes, h.lot_expiries, h.lot_created
+FROM released r LEFT JOIN (
+    SELECT x.reservation_id, x.item_id, x.location_id,
+           array_agg(x.lot_id ORDER BY x.seq) AS lot_ids,
+           array_agg(x.open ORDER BY x.seq) AS lot_opens,
+           array_agg(t.code ORDER BY x.seq) AS lot_codes,
+           array_agg(t.expires_on ORDER BY x.seq) AS lot_expiries,
+           array_agg(t.created_at ORDER BY x.seq) AS lot_created
+    FROM lot_released x JOIN lots t ON t.org_id = %(org_id)s AND t.id = x.lot_id
+    GROUP BY 1, 2, 3
+) h USING (reservation_id, item_id, location_id)
+"""

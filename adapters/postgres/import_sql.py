@@ -144,7 +144,34 @@ _IMPORT_LEVELS = sql.SQL(
     "(SELECT DISTINCT item_id, location_id FROM import_lines"
     " WHERE item_id IS NOT NULL AND location_id IS NOT NULL)"
 )
-RELEASE_EXPIRED_HOLDS = release_expired_holds(_IMPORT_LEVELS, into=sql.Identifier("import_expired"))
+# What lots held of those holds (ADR 0031), summed per lot position.
+CREATE_EXPIRED_LOT_HOLDS = """
+CREATE TEMP TABLE import_expired_lots (
+    item_id     uuid   NOT NULL,
+    location_id uuid   NOT NULL,
+    lot_id      uuid   NOT NULL,
+    open        bigint NOT NULL
+) ON COMMIT DROP
+"""
+RELEASE_EXPIRED_HOLDS = release_expired_holds(
+    _IMPORT_LEVELS,
+    into=sql.Identifier("import_expired"),
+    lots_into=sql.Identifier("import_expired_lots"),
+)
+# Under the levels' locks: the lots give back what they held, locked in lot id order.
+RELEASE_EXPIRED_LOT_RESERVED = """
+WITH locked AS (
+    SELECT ll.item_id, ll.location_id, ll.lot_id FROM lot_levels ll
+    WHERE ll.org_id = %(org_id)s AND (ll.item_id, ll.location_id, ll.lot_id) IN (
+        SELECT item_id, location_id, lot_id FROM import_expired_lots)
+    ORDER BY ll.item_id, ll.location_id, ll.lot_id
+    FOR UPDATE OF ll
+)
+UPDATE lot_levels ll SET reserved = ll.reserved - e.open
+FROM import_expired_lots e JOIN locked k USING (item_id, location_id, lot_id)
+WHERE ll.org_id = %(org_id)s AND ll.item_id = e.item_id AND ll.location_id = e.location_id
+  AND ll.lot_id = e.lot_id
+"""
 RELEASE_EXPIRED_RESERVED = """
 WITH released AS (
     UPDATE stock_levels s

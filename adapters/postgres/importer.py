@@ -117,6 +117,7 @@ class PostgresStockImportSession(StockImportSession):
         # Lock order of every writer: reservations and their lines (releasing expired holds),
         # then every level, in (item_id, location_id) order.
         await self._run(q.CREATE_EXPIRED_HOLDS)
+        await self._run(q.CREATE_EXPIRED_LOT_HOLDS)
         released = await self._count(q.RELEASE_EXPIRED_HOLDS, {"now": now})
         if self._lots:  # lot rows' levels may be new: the ordered create-and-lock
             missing = {"missing": True}
@@ -129,6 +130,7 @@ class PostgresStockImportSession(StockImportSession):
             await self._run(statement, {"now": now})
         if released:
             await self._run(q.RELEASE_EXPIRED_RESERVED, {"now": now})
+            await self._run(q.RELEASE_EXPIRED_LOT_RESERVED)
         if self._lots:
             await self._run(q.LOCK_LOT_LEVELS)
             for r in await self._all(q.LOT_PROBLEMS, {"receipt": receipt}):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import LiteralString
+from uuid import UUID
 
 from psycopg import sql
 
 from adapters.postgres.expiry_sql import past_expiry, release_expired_holds, within_expiry
+from adapters.postgres.lots import lot_from_row
 from adapters.postgres.repository import Row, utc
-from domain.reservations import Reservation, ReservationLine, ReservationStatus
+from domain.reservations import LineLot, Reservation, ReservationLine, ReservationStatus
 
 # Lines copy the reservation's expires_at (see migration 0004), written on every save.
 INSERT_RESERVATION = """
@@ -40,13 +43,49 @@ FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[], %(fulfilled)s::bigin
 WHERE r.org_id = %(org_id)s AND r.reservation_id = %(id)s
   AND r.item_id = l.item_id AND r.location_id = l.location_id
 """
+# The lots holding a new reservation's lines (ADR 0031), deferred to ride with the commit;
+# those lines are flagged (``lots``) so reads of untracked reservations never look here.
+INSERT_LOT_LINES = """
+WITH flagged AS (
+    UPDATE reservation_lines SET lots = true
+    WHERE org_id = %(org_id)s AND reservation_id = %(id)s
+      AND (item_id, location_id) IN (
+          SELECT * FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[]))
+)
+INSERT INTO reservation_lot_lines (org_id, reservation_id, item_id, location_id, seq, lot_id,
+                                   quantity, fulfilled, released)
+SELECT %(org_id)s, %(id)s, l.item_id, l.location_id, l.seq, l.lot_id, l.quantity, l.fulfilled,
+       l.released
+FROM unnest(%(lot_item_ids)s::uuid[], %(lot_location_ids)s::uuid[], %(seqs)s::integer[],
+            %(lot_ids)s::uuid[], %(lot_quantities)s::bigint[], %(lot_fulfilled)s::bigint[],
+            %(lot_released)s::bigint[])
+     AS l(item_id, location_id, seq, lot_id, quantity, fulfilled, released)
+"""
+# Saving a reservation with lines in lots: each lot line's fulfilled and released (deferred).
+SAVE_LOT_LINES = """
+UPDATE reservation_lot_lines r SET fulfilled = l.fulfilled, released = l.released
+FROM unnest(%(lot_item_ids)s::uuid[], %(lot_location_ids)s::uuid[], %(seqs)s::integer[],
+            %(lot_fulfilled)s::bigint[], %(lot_released)s::bigint[])
+     AS l(item_id, location_id, seq, fulfilled, released)
+WHERE r.org_id = %(org_id)s AND r.reservation_id = %(id)s
+  AND r.item_id = l.item_id AND r.location_id = l.location_id AND r.seq = l.seq
+"""
+# The lot lines of the reservations read, when one of their lines has lots: locked with the
+# reservation row every writer takes first, so they need no lock of their own.
+SELECT_LOT_LINES = """
+SELECT l.reservation_id, l.item_id AS line_item_id, l.location_id, l.seq, l.quantity,
+       l.fulfilled, l.released, t.id, t.item_id, t.code, t.expires_on, t.created_at
+FROM reservation_lot_lines l JOIN lots t ON t.org_id = l.org_id AND t.id = l.lot_id
+WHERE l.org_id = %(org_id)s AND l.reservation_id = ANY(%(ids)s)
+ORDER BY l.reservation_id, l.item_id, l.location_id, l.seq
+"""
 _SELECT = """
 SELECT r.id, r.reference, r.status, r.expires_at, r.created_by, r.created_at, r.updated_at,
        r.version
 FROM reservations r WHERE
 """
 _LINES = """
-SELECT reservation_id, line_no, item_id, location_id, quantity, fulfilled, released
+SELECT reservation_id, line_no, item_id, location_id, quantity, fulfilled, released, lots
 FROM reservation_lines WHERE org_id = %(org_id)s AND reservation_id = ANY(%(ids)s)
 """
 SELECT_LINES = sql.SQL(_LINES + " ORDER BY reservation_id, line_no")
@@ -96,8 +135,13 @@ def list_query(status: ReservationStatus | None, reference: bool, after: bool) -
     return reservation_query(conditions, _ORDER)
 
 
-def reservation_from_row(row: Row, lines: list[Row]) -> Reservation:
-    """Rebuild a Reservation from its row and its lines in line order."""
+def reservation_from_row(row: Row, lines: list[Row], lots: Sequence[Row] = ()) -> Reservation:
+    """Rebuild a Reservation from its row, its lines in line order and their lot lines (in
+    (item, location, seq) order)."""
+    held: dict[tuple[UUID, UUID], list[LineLot]] = {}
+    for r in lots:
+        part = LineLot(lot_from_row(r), r["quantity"], r["fulfilled"], r["released"])
+        held.setdefault((r["line_item_id"], r["location_id"]), []).append(part)
     return Reservation(
         id=row["id"],
         reference=row["reference"],
@@ -109,7 +153,12 @@ def reservation_from_row(row: Row, lines: list[Row]) -> Reservation:
         version=row["version"],
         lines=tuple(
             ReservationLine(
-                r["item_id"], r["location_id"], r["quantity"], r["fulfilled"], r["released"]
+                r["item_id"],
+                r["location_id"],
+                r["quantity"],
+                r["fulfilled"],
+                r["released"],
+                tuple(held.get((r["item_id"], r["location_id"]), ())),
             )
             for r in sorted(lines, key=lambda r: r["line_no"])
         ),

@@ -10,20 +10,25 @@ from uuid import UUID
 from psycopg import sql
 
 from adapters.postgres.cursors import time_part, uuid_part
-from adapters.postgres.repository import Repository, Rows
+from adapters.postgres.repository import Repository, Row, Rows, utc
 from adapters.postgres.reservation_sql import (
     GET_RESERVATION,
     GET_RESERVATION_FOR_UPDATE,
+    INSERT_LOT_LINES,
     INSERT_RESERVATION,
     RELEASE_EXPIRED_HOLDS,
+    SAVE_LOT_LINES,
     SAVE_RESERVATION,
     SELECT_LINES,
     SELECT_LINES_FOR_UPDATE,
+    SELECT_LOT_LINES,
     list_query,
     reservation_from_row,
 )
 from application.pagination import PageRequest
 from application.ports import ExpiredHolds, ReservationFilter, Reservations
+from domain.lot_holds import LotHold
+from domain.lots import Lot
 from domain.reservations import Reservation
 from domain.stock import LevelKey
 
@@ -47,7 +52,62 @@ def _params(reservation: Reservation) -> dict[str, Any]:
     }
 
 
+def _lot_params(reservation: Reservation) -> dict[str, Any]:
+    """The lot lines of the lines held in lots, ``seq`` numbering each line's from 1."""
+    held = [line for line in reservation.lines if line.lots]
+    parts = [(line, seq, part) for line in held for seq, part in enumerate(line.lots, start=1)]
+    return {
+        "id": reservation.id,
+        "item_ids": [line.item_id for line in held],
+        "location_ids": [line.location_id for line in held],
+        "lot_item_ids": [line.item_id for line, _, _ in parts],
+        "lot_location_ids": [line.location_id for line, _, _ in parts],
+        "seqs": [seq for _, seq, _ in parts],
+        "lot_ids": [part.lot.id for _, _, part in parts],
+        "lot_quantities": [part.quantity for _, _, part in parts],
+        "lot_fulfilled": [part.fulfilled for _, _, part in parts],
+        "lot_released": [part.released for _, _, part in parts],
+    }
+
+
+def _lot_holds(key: LevelKey, row: Row) -> tuple[LotHold, ...]:
+    return tuple(
+        LotHold(
+            Lot(
+                id=lot_id,
+                item_id=key.item_id,
+                code=code,
+                expires_on=expires_on,
+                created_at=utc(created_at),
+            ),
+            open_,
+        )
+        for lot_id, open_, code, expires_on, created_at in zip(
+            row["lot_ids"],
+            row["lot_opens"],
+            row["lot_codes"],
+            row["lot_expiries"],
+            row["lot_created"],
+            strict=True,
+        )
+    )
+
+
+def _held_in_lots(reservation: Reservation) -> bool:
+    return any(line.lots for line in reservation.lines)
+
+
 _ReservationList = list[Reservation]
+
+
+_SAVED_LOT_FIELDS = (
+    "id",
+    "lot_item_ids",
+    "lot_location_ids",
+    "seqs",
+    "lot_fulfilled",
+    "lot_released",
+)
 
 
 class PostgresReservations(Repository, Reservations):
@@ -65,8 +125,15 @@ class PostgresReservations(Repository, Reservations):
         )
         return found[0] if found else None
 
+    async def add_lots(self, reservation: Reservation) -> None:
+        if _held_in_lots(reservation):  # deferred too: it rides with the commit
+            self._defer(INSERT_LOT_LINES, _lot_params(reservation))
+
     async def save(self, reservation: Reservation) -> None:
         self._defer(SAVE_RESERVATION, _params(reservation))
+        if _held_in_lots(reservation):
+            lots = _lot_params(reservation)
+            self._defer(SAVE_LOT_LINES, {k: lots[k] for k in _SAVED_LOT_FIELDS})
 
     async def list(
         self, filters: ReservationFilter, page: PageRequest, now: datetime
@@ -94,12 +161,15 @@ class PostgresReservations(Repository, Reservations):
         )
         released: dict[LevelKey, int] = {}
         lines = []
+        lots = []
         for row in rows:
             key = LevelKey(row["item_id"], row["location_id"])
             released[key] = released.get(key, 0) + row["open"]
             lines.append((row["reservation_id"], key, row["open"]))
+            if row["lot_ids"]:  # a line held in lots: what each lot held, in pick order
+                lots.append((row["reservation_id"], key, _lot_holds(key, row)))
         ids = tuple(dict.fromkeys(row["reservation_id"] for row in rows))
-        return ExpiredHolds(released, ids, tuple(lines))
+        return ExpiredHolds(released, ids, tuple(lines), tuple(lots))
 
     async def _with_lines(self, rows: Rows, lines_query: sql.SQL) -> _ReservationList:
         if not rows:
@@ -107,4 +177,12 @@ class PostgresReservations(Repository, Reservations):
         lines: dict[UUID, Rows] = {row["id"]: [] for row in rows}
         for line in await self._all(lines_query, {"ids": list(lines)}):
             lines[line["reservation_id"]].append(line)
-        return [reservation_from_row(row, lines[row["id"]]) for row in rows]
+        # One statement more only when a line is held in lots (ADR 0031).
+        lots: dict[UUID, Rows] = {}
+        held = [rid for rid, found in lines.items() if any(line["lots"] for line in found)]
+        if held:
+            for part in await self._all(SELECT_LOT_LINES, {"ids": held}):
+                lots.setdefault(part["reservation_id"], []).append(part)
+        return [
+            reservation_from_row(row, lines[row["id"]], lots.get(row["id"], ())) for row in rows
+        ]

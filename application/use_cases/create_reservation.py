@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from application.events import Cause, level_events, reservation_event
 from application.idempotency import Outcome, run_once
-from application.lot_steps import refuse_tracked
+from application.lot_ports import HoldChange
+from application.lot_steps import hold_steps
+from application.ports import LevelChange
 from application.principal import Permission, Principal
 from application.stock_changes import apply_steps, ensure_catalog
 from application.use_cases.base import UseCase
 from domain.events import EventType
 from domain.reservations import LineQuantity, Reservation
-from domain.stock import Reserve
+from domain.stock import LevelKey, Reserve
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,27 +42,32 @@ class CreateReservationHandler(UseCase):
             created_by=principal.user_id,
             now=now,
         )
-        steps = [(line.key, Reserve(line.quantity)) for line in reservation.lines]
+        plain_steps = [(line.key, Reserve(line.quantity)) for line in reservation.lines]
 
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Reservation:
-                catalog = await ensure_catalog(uow, steps)
-                refuse_tracked(catalog.items, [key.item_id for key, _ in steps], "reservations")
+                catalog = await ensure_catalog(uow, plain_steps)
                 reorder_points = catalog.reorder_points
+                # Lines of lot-tracked items are held in lots (ADR 0031); the others keep
+                # their one conditional update.
+                steps = await hold_steps(uow, command.lines, catalog.items)
                 # Write the reservation first and take the stock last: the level's row lock is
                 # then held only from the conditional update to the commit, which is what
                 # bounds throughput on a hot item. A refusal rolls both back.
                 await uow.reservations.add(reservation)
                 changes = await apply_steps(uow, steps, now, self.deps.ids.new_id)
+                held = in_lots(reservation, changes)
+                if held is not reservation:  # the lots holding its lines, with the commit
+                    await uow.reservations.add_lots(held)
                 new_id = self.deps.ids.new_id
-                created = reservation_event(new_id, EventType.RESERVATION_CREATED, reservation, now)
-                applied = [(change, c) for (_, change), c in zip(steps, changes, strict=True)]
+                created = reservation_event(new_id, EventType.RESERVATION_CREATED, held, now)
+                applied = [(change, c) for (_, change), c in zip(plain_steps, changes, strict=True)]
                 cause = Cause(reservation_id=reservation.id)
                 uow.events.add(
                     [created, *level_events(new_id, applied, cause, reorder_points, now)]
                 )
-                return reservation
+                return held
 
             return await run_once(
                 uow,
@@ -71,3 +78,20 @@ class CreateReservationHandler(UseCase):
                 now=now,
                 work=work,
             )
+
+
+def in_lots(reservation: Reservation, changes: list[LevelChange]) -> Reservation:
+    """The new reservation with the lots each line of a tracked item was held in (the same
+    reservation when no line is)."""
+    holds: dict[LevelKey, HoldChange] = {
+        line.key: c
+        for line, c in zip(reservation.lines, changes, strict=True)
+        if isinstance(c, HoldChange)
+    }
+    if not holds:
+        return reservation
+    lines = tuple(
+        line.with_holds(list(holds[line.key].holds)) if line.key in holds else line
+        for line in reservation.lines
+    )
+    return replace(reservation, lines=lines)

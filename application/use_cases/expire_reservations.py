@@ -11,10 +11,10 @@ from uuid import UUID
 
 from application.events import Cause, level_events, reservation_event
 from application.ports import ExpiredReservations
-from application.stock_changes import apply_steps
+from application.stock_changes import apply_steps, plain
 from application.use_cases.base import Deps, UseCase
+from application.use_cases.settle_reservation import settle_steps
 from domain.events import EventType
-from domain.stock import Release
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,10 +46,11 @@ class ExpireReservationsHandler(UseCase):
                 return 0  # settled or extended meanwhile
             after = before.expire(now)
             await uow.reservations.save(after)
-            steps = [(p.key, Release(p.quantity)) for p in after.settled_parts(before)]
+            # Lines held in lots give each lot back what it held (ADR 0031).
+            steps = settle_steps(before, after, fulfil=False)
             new_id = self.deps.ids.new_id
             changes = await apply_steps(uow, steps, now, new_id)
-            applied = [(change, c) for (_, change), c in zip(steps, changes, strict=True)]
+            applied = [(plain(change), c) for (_, change), c in zip(steps, changes, strict=True)]
             expired = reservation_event(new_id, EventType.RESERVATION_EXPIRED, after, now)
             cause = Cause(reservation_id=after.id)
             uow.events.add([expired, *level_events(new_id, applied, cause, {}, now)])

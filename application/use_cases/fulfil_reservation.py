@@ -8,10 +8,11 @@ from uuid import UUID
 from application.events import Cause, level_events, movement_posted, reservation_event
 from application.idempotency import Outcome, run_once
 from application.principal import Permission, Principal
+from application.stock_changes import ledger_lines
 from application.use_cases.base import UseCase
 from application.use_cases.settle_reservation import SettleReservation, settle
 from domain.events import EventType
-from domain.movements import Movement, MovementLine, MovementType
+from domain.movements import Movement, MovementType
 from domain.reservations import Reservation
 
 
@@ -45,12 +46,8 @@ class FulfilReservationHandler(UseCase):
                     note=None,
                     actor=principal.user_id,
                     created_at=settled.at,
-                    lines=tuple(
-                        MovementLine(
-                            c.level.item_id, c.level.location_id, c.on_hand_delta, c.level.on_hand
-                        )
-                        for _, c in changes
-                    ),
+                    # One line per level, or per lot a line held in lots shipped from.
+                    lines=ledger_lines(settled.steps, [c for _, c in changes]),
                     reservation_id=reservation.id,
                 )
                 await uow.movements.add(movement)

@@ -8,10 +8,11 @@ from datetime import datetime
 from uuid import UUID
 
 from application.ports import Clock, LevelChange, UnitOfWork
-from application.stock_changes import apply_steps
+from application.stock_changes import Step, apply_steps
 from domain.errors import NotFound
+from domain.lot_holds import HoldInLots
 from domain.reservations import LineQuantity, Reservation
-from domain.stock import Fulfil, LevelKey, Release, StockChange
+from domain.stock import Fulfil, Release, StockChange
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,6 +30,7 @@ class Settlement:
     reservation: Reservation
     changes: list[tuple[StockChange, LevelChange]]
     at: datetime
+    steps: list[Step]
 
 
 async def settle(
@@ -49,11 +51,26 @@ async def settle(
     after = before.fulfil(command.lines, now) if fulfil else before.release(command.lines, now)
     await uow.reservations.save(after)
     parts = after.settled_parts(before)
-    steps: list[tuple[LevelKey, StockChange]] = [
-        (p.key, Fulfil(p.quantity) if fulfil else Release(p.quantity)) for p in parts
-    ]
+    steps = settle_steps(before, after, fulfil=fulfil)
     changes = await apply_steps(uow, steps, now, new_id)
     pairs: list[tuple[StockChange, LevelChange]] = [
-        (change, result) for (_, change), result in zip(steps, changes, strict=True)
+        (Fulfil(p.quantity) if fulfil else Release(p.quantity), result)
+        for p, result in zip(parts, changes, strict=True)
     ]
-    return Settlement(after, pairs, now)
+    return Settlement(after, pairs, now, steps)
+
+
+def settle_steps(before: Reservation, after: Reservation, *, fulfil: bool) -> list[Step]:
+    """The level changes of a settle (or an expiry: ``fulfil`` False), one per line settled;
+    a line held in lots gives back (or ships from) the lots it took, in pick order."""
+    old = {line.key: line for line in before.lines}
+    steps: list[Step] = []
+    for p in after.settled_parts(before):
+        change = Fulfil(p.quantity) if fulfil else Release(p.quantity)
+        line = next(line for line in after.lines if line.key == p.key)
+        if line.lots:
+            holds = tuple(line.settled_holds(old[p.key]))
+            steps.append((p.key, HoldInLots(change, holds=holds)))
+        else:
+            steps.append((p.key, change))
+    return steps

@@ -10,7 +10,6 @@ from adapters.clock import ManualClock
 from application.importing import ImportStock, ImportStockHandler, StockImporter
 from application.principal import Principal
 from application.use_cases.base import Deps
-from application.use_cases.create_reservation import CreateReservation, CreateReservationHandler
 from application.use_cases.post_movement import PostMovementHandler
 from application.use_cases.update_item import UpdateItem, UpdateItemHandler
 from domain.catalog import ItemChanges
@@ -30,7 +29,6 @@ from domain.movements import (
     MovementRequest,
     MovementType,
 )
-from domain.reservations import LineQuantity
 from tests.contract import builders, workflow_builders
 from tests.contract.lot_builders import by_code, level, line, lot_levels, post, receive, ship
 
@@ -184,9 +182,7 @@ async def test_paths_without_lots_refuse_tracked_items(deps: Deps, admin: Princi
     there = await builders.location(deps, admin)
     await receive(deps, admin, item.id, here.id, {"A": (5, JAN_30)})
 
-    command = CreateReservation(lines=(LineQuantity(item.id, here.id, 1),))
-    with pytest.raises(LotsNotSupported):
-        await CreateReservationHandler(deps)(admin, command)
+    # Reservations hold lots (ADR 0031, tests/contract/test_reservation_lots_contract.py).
     with pytest.raises(LotsNotSupported):
         await workflow_builders.ship(deps, admin, here.id, there.id, {item.id: 1})
     counted = MovementRequest(type=MovementType.COUNT, lines=(CountLine(item.id, here.id, 4),))

@@ -148,13 +148,79 @@ async def test_lot_mistakes_are_problems(org: Org) -> None:
         {"type": "receipt", "lines": [lot_line(item, here, 1, lot_code="bad code!")]},
     ]
     answers = [await post(org, body) for body in cases]
+    # Reservations hold lots (ADR 0031): a lot named on an untracked item is the mistake.
     reserved = await org.client.post(
-        "/v1/reservations", json={"lines": [lot_line(item, here, 1)]}, headers=org.member
+        "/v1/reservations",
+        json={"lines": [lot_line(plain, here, 1, lot_code="A")]},
+        headers=org.member,
     )
 
     assert [a.status_code for a in answers] == [422, 422, 422, 422]
     assert all(a.headers["content-type"] == "application/problem+json" for a in answers)
-    assert reserved.status_code == 422 and reserved.json()["code"] == "lots_not_supported"
+    assert reserved.status_code == 422, reserved.text
+
+
+async def test_a_reservation_holds_lots_fefo_and_is_fulfilled_and_released_from_them(
+    org: Org,
+) -> None:
+    item, plain, here = await org.item(tracking="lot"), await org.item(), await org.location()
+    await receive(org, item, here, "LATE", 5, LATER)
+    await receive(org, item, here, "SOON", 3, SOON)
+    await org.receive(plain, here, 4)
+
+    created = await org.client.post(
+        "/v1/reservations",
+        json={"lines": [lot_line(item, here, 4), lot_line(plain, here, 1)]},
+        headers=org.member,
+    )
+    named = await org.client.post(
+        "/v1/reservations",
+        json={"lines": [lot_line(item, here, 1, lot_code="LATE")]},
+        headers=org.member,
+    )
+    too_many = await org.client.post(
+        "/v1/reservations", json={"lines": [lot_line(item, here, 4)]}, headers=org.member
+    )
+
+    assert created.status_code == 201, created.text
+    held, untracked = created.json()["lines"]
+    assert [(p["lot_code"], p["quantity"], p["expires_on"]) for p in held["lots"]] == [
+        ("SOON", 3, SOON.isoformat()),
+        ("LATE", 1, LATER.isoformat()),
+    ]
+    assert "lots" not in untracked  # untracked lines read as they always did
+    assert named.status_code == 201, named.text
+    assert too_many.status_code == 409 and too_many.json()["code"] == "insufficient_stock"
+    assert {
+        code: (row["on_hand"], row["reserved"]) for code, row in (await lots_at(org, item)).items()
+    } == {
+        "SOON": (3, 3),
+        "LATE": (5, 2),
+    }
+    fetched = await org.client.get(f"/v1/reservations/{created.json()['id']}", headers=org.member)
+    assert fetched.json()["lines"] == created.json()["lines"]
+
+    fulfilled = await org.client.post(
+        f"/v1/reservations/{created.json()['id']}/fulfil", json={}, headers=org.member
+    )
+    released = await org.client.post(
+        f"/v1/reservations/{named.json()['id']}/release", json={}, headers=org.member
+    )
+
+    assert fulfilled.status_code == 200, fulfilled.text
+    assert released.status_code == 200, released.text
+    assert released.json()["lines"][0]["lots"][0]["released"] == 1
+    movement = await org.client.get(
+        f"/v1/movements/{fulfilled.json()['movement_id']}", headers=org.member
+    )
+    shipped = [(line.get("lot_code"), line["delta"]) for line in movement.json()["lines"]]
+    assert shipped == [("SOON", -3), ("LATE", -1), (None, -1)]
+    assert {
+        code: (row["on_hand"], row["reserved"]) for code, row in (await lots_at(org, item)).items()
+    } == {
+        "SOON": (0, 0),
+        "LATE": (4, 0),
+    }
 
 
 async def test_racing_fefo_shipments_never_oversell_and_match_the_ledger(org: Org) -> None:

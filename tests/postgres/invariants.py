@@ -88,3 +88,39 @@ def audit_lots(database_url: str, org_id: str) -> list[tuple[object, ...]]:
     for lot_id, on_hand in serials:
         assert on_hand <= 1, f"serial {lot_id} holds {on_hand}"
     return [row[:5] for row in lots]
+
+
+# Reservations in lots (ADR 0031): per lot position, reserved vs the open reservation lot lines
+# in that lot; per reservation line held in lots, its open quantity vs its lot lines'.
+RESERVATION_LOT_AUDIT = """
+SELECT p.item_id, p.location_id, p.lot_id, p.reserved,
+       coalesce((SELECT sum(r.quantity - r.fulfilled - r.released) FROM reservation_lot_lines r
+                 WHERE r.org_id = p.org_id AND r.item_id = p.item_id
+                   AND r.location_id = p.location_id AND r.lot_id = p.lot_id), 0) AS open_holds
+FROM lot_levels p WHERE p.org_id = %(org_id)s
+"""
+RESERVATION_LINE_LOT_AUDIT = """
+SELECT l.reservation_id, l.item_id, l.location_id, l.quantity, l.fulfilled, l.released,
+       coalesce(sum(r.quantity), 0), coalesce(sum(r.fulfilled), 0), coalesce(sum(r.released), 0)
+FROM reservation_lines l
+LEFT JOIN reservation_lot_lines r ON r.org_id = l.org_id AND r.reservation_id = l.reservation_id
+     AND r.item_id = l.item_id AND r.location_id = l.location_id
+WHERE l.org_id = %(org_id)s AND l.lots
+GROUP BY l.reservation_id, l.item_id, l.location_id, l.quantity, l.fulfilled, l.released
+"""
+
+
+def audit_reservation_lots(database_url: str, org_id: str) -> int:
+    """Assert each lot position's reserved = the open reservation lot lines in it, and each
+    reservation line held in lots = the sum of its lot lines; return the lots' reserved."""
+    with psycopg.connect(database_url) as conn:
+        conn.execute("SELECT set_config('app.org_id', %s, true)", [org_id])
+        lots = conn.execute(RESERVATION_LOT_AUDIT, {"org_id": org_id}).fetchall()
+        lines = conn.execute(RESERVATION_LINE_LOT_AUDIT, {"org_id": org_id}).fetchall()
+    for item_id, location_id, lot_id, reserved, open_holds in lots:
+        where = f"lot {lot_id} at {item_id}/{location_id}"
+        assert reserved == open_holds, f"{where}: reserved {reserved} != holds {open_holds}"
+    for reservation_id, *figures in lines:
+        line, in_lots = tuple(figures[2:5]), tuple(figures[5:8])
+        assert line == in_lots, f"reservation {reservation_id}: line {line} != its lots {in_lots}"
+    return sum(int(row[3]) for row in lots)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
@@ -10,8 +11,16 @@ from application.use_cases.create_reservation import CreateReservation
 from application.use_cases.fulfil_reservation import Fulfilment as DomainFulfilment
 from application.use_cases.settle_reservation import SettleReservation
 from domain import reservations
+from domain.errors import ValidationFailed
 from domain.reservations import MAX_LINES, MAX_TTL_SECONDS, ReservationStatus
-from entrypoints.http.schemas.common import ListPage, Quantity, Reference, Request, Timestamp
+from entrypoints.http.schemas.common import (
+    Code,
+    ListPage,
+    Quantity,
+    Reference,
+    Request,
+    Timestamp,
+)
 
 _ITEM = "0b8f6a39-2c56-4a53-9d1e-6d1a3c1b2f10"
 _LOCATION = "5d3c2b1a-0f9e-4d8c-8b7a-6a5f4e3d2c1b"
@@ -27,6 +36,27 @@ class HoldLine(Request):
     def to_domain(self) -> reservations.LineQuantity:
         """The domain line."""
         return reservations.LineQuantity(self.item_id, self.location_id, self.quantity)
+
+
+class NewHoldLine(HoldLine):
+    """A quantity of an item at a location to hold; of a lot-tracked item, in the lot named
+    (`lot_code` or `lot_id`), or first-expiry-first-out over its unexpired lots."""
+
+    lot_code: Code | None = Field(
+        None,
+        description="Lot-tracked items: the one lot to hold (expired: 409 `lot_expired`). "
+        "Without a lot, the unexpired lots are held first-expiry-first-out.",
+        examples=["L-2026-11"],
+    )
+    lot_id: UUID | None = Field(None, description="The lot by id, instead of `lot_code`.")
+
+    def to_domain(self) -> reservations.LineQuantity:
+        """The domain line."""
+        if self.lot_code is not None and self.lot_id is not None:
+            raise ValidationFailed("name a lot by lot_id or by lot_code, not both", field="lines")
+        return reservations.LineQuantity(
+            self.item_id, self.location_id, self.quantity, self.lot_id, self.lot_code
+        )
 
 
 class ReservationCreate(Request):
@@ -46,7 +76,7 @@ class ReservationCreate(Request):
 
     reference: Reference | None = None
     ttl_seconds: StrictInt | None = Field(None, ge=1, le=MAX_TTL_SECONDS)
-    lines: list[HoldLine] = Field(min_length=1, max_length=MAX_LINES)
+    lines: list[NewHoldLine] = Field(min_length=1, max_length=MAX_LINES)
 
     def to_command(self) -> CreateReservation:
         """The use case command for this body."""
@@ -82,14 +112,32 @@ class ReservationExtend(Request):
     ttl_seconds: StrictInt = Field(ge=1, le=MAX_TTL_SECONDS)
 
 
+class ReservationLineLot(BaseModel):
+    """The part of a line one lot holds; ``quantity = open + fulfilled + released``."""
+
+    lot_id: UUID
+    lot_code: str = Field(examples=["L-2026-11"])
+    expires_on: date | None
+    quantity: int = Field(examples=[5])
+    fulfilled: int = Field(examples=[0])
+    released: int = Field(examples=[0])
+
+
 class ReservationLine(BaseModel):
-    """``quantity = open + fulfilled + released``."""
+    """``quantity = open + fulfilled + released``; lines of lot-tracked items carry the lots
+    that hold them (untracked: absent)."""
 
     item_id: UUID
     location_id: UUID
     quantity: int = Field(examples=[5])
     fulfilled: int = Field(examples=[0])
     released: int = Field(examples=[0])
+    lots: list[ReservationLineLot] | None = Field(
+        None,
+        description="Lot-tracked items: the lots holding the line, in pick order "
+        "(first-expiry-first-out); absent otherwise.",
+        exclude_if=lambda value: value is None,
+    )
 
 
 class Reservation(BaseModel):
@@ -120,6 +168,19 @@ class Reservation(BaseModel):
                     quantity=line.quantity,
                     fulfilled=line.fulfilled,
                     released=line.released,
+                    lots=[
+                        ReservationLineLot(
+                            lot_id=part.lot.id,
+                            lot_code=part.lot.code,
+                            expires_on=part.lot.expires_on,
+                            quantity=part.quantity,
+                            fulfilled=part.fulfilled,
+                            released=part.released,
+                        )
+                        for part in line.lots
+                    ]
+                    if line.lots
+                    else None,
                 )
                 for line in reservation.lines
             ],
