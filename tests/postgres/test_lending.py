@@ -135,7 +135,15 @@ async def test_lost_connections_are_returned_exactly_once_and_the_pool_never_gro
         await asyncio.sleep(0.5)  # the pool refills in the background
         assert backend.pool.get_stats()["pool_size"] <= 3
         assert "ok" in outcomes
-        for _ in range(6):  # and serves again from the same pool
+        # A pooler in front may still hand out a server connection killed by the last storm
+        # before it has read that connection's goodbye: allow the dust to settle (bounded),
+        # then the same pool must serve every read.
+        for _ in range(20):
+            await read()
+            if outcomes[-1] == "ok":
+                break
+            await asyncio.sleep(0.1)
+        for _ in range(6):
             await read()
         assert outcomes[-6:] == ["ok"] * 6
 
