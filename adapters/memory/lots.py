@@ -12,8 +12,30 @@ from application.lot_ports import HoldChange, LotChange, LotFilter, LotLevel, Lo
 from application.pagination import PageRequest
 from application.ports import StockFilter
 from domain.lot_holds import HoldInLots, apply_holds
-from domain.lots import InLot, Lot, apply_in_lots, figures, today_of
+from domain.lots import InLot, Lot, LotPosition, apply_in_lots, figures, today_of
 from domain.stock import LevelKey, StockLevel
+
+
+def expired_lot_holds(state: OrgState, now: datetime) -> dict[tuple[LevelKey, UUID], int]:
+    """What holds past expiry still hold in each lot position: nothing, once read (the
+    per-lot side of ``expired_holds`` in adapters/memory/stock.py)."""
+    held: dict[tuple[LevelKey, UUID], int] = {}
+    for reservation in state.reservations.values():
+        for line in reservation.expired_holds(now):
+            for hold in line.open_holds():
+                place = (line.key, hold.lot.id)
+                held[place] = held.get(place, 0) + hold.quantity
+    return held
+
+
+def _as_read(
+    key: LevelKey, positions: dict[UUID, LotPosition], expired: dict[tuple[LevelKey, UUID], int]
+) -> dict[UUID, LotPosition]:
+    """Positions with the holds past expiry discounted, as every read reports them."""
+    return {
+        lot_id: replace(p, reserved=p.reserved - expired.get((key, lot_id), 0))
+        for lot_id, p in positions.items()
+    }
 
 
 def lot_figures(state: OrgState, level: StockLevel, now: datetime) -> StockLevel:
@@ -21,6 +43,7 @@ def lot_figures(state: OrgState, level: StockLevel, now: datetime) -> StockLevel
     positions = state.lot_levels.get(level.key)
     if not positions:
         return level
+    positions = _as_read(level.key, positions, expired_lot_holds(state, now))
     found = figures(positions, today_of(now))
     return replace(level, expired=found.expired, expired_unreserved=found.expired_unreserved)
 
@@ -77,22 +100,24 @@ class InMemoryLots(Lots):
 
     async def stock(self, lot: Lot, now: datetime) -> LotStock:
         on_hand = reserved = 0
-        for positions in self._state.lot_levels.values():
+        expired = expired_lot_holds(self._state, now)
+        for key, positions in self._state.lot_levels.items():
             if lot.id in positions:
                 on_hand += positions[lot.id].on_hand
-                reserved += positions[lot.id].reserved
+                reserved += positions[lot.id].reserved - expired.get((key, lot.id), 0)
         available = 0 if lot.is_expired(today_of(now)) else on_hand - reserved
         return LotStock(lot, on_hand, reserved, available)
 
     async def levels(self, filters: StockFilter, page: PageRequest, now: datetime) -> _LotLevels:
         today = today_of(now)
+        past_expiry = expired_lot_holds(self._state, now)
         rows = []
         for key in sorted(self._state.lot_levels):
             if filters.item_id is not None and key.item_id != filters.item_id:
                 continue
             if filters.location_id is not None and key.location_id != filters.location_id:
                 continue
-            positions = self._state.lot_levels[key]
+            positions = _as_read(key, self._state.lot_levels[key], past_expiry)
             for lot_id in sorted(positions):
                 sort_key = (str(key.item_id), str(key.location_id), str(lot_id))
                 if page.after is not None and sort_key <= page.after:

@@ -33,6 +33,22 @@ def expired_hold(alias: str) -> sql.Composed:
     )
 
 
+def expired_lot_held(position: str) -> sql.Composed:
+    """What holds past expiry still hold in the lot position ``position`` (an alias of
+    lot_levels): the per-lot side of ``expired_hold``, for the reads that discount them.
+    Found per level through reservation_lines_expiring_idx (nearly always nothing), then each
+    such line's part in that lot by its key."""
+    return sql.SQL(
+        """(SELECT coalesce(sum(rl.quantity - rl.fulfilled - rl.released), 0)::bigint
+    FROM reservation_lines l
+    JOIN reservation_lot_lines rl
+      ON rl.org_id = l.org_id AND rl.reservation_id = l.reservation_id
+     AND rl.item_id = l.item_id AND rl.location_id = l.location_id AND rl.lot_id = {p}.lot_id
+    WHERE l.org_id = {p}.org_id AND l.item_id = {p}.item_id AND l.location_id = {p}.location_id
+      AND {expired_hold})"""
+    ).format(p=sql.Identifier(position), expired_hold=expired_hold("l"))
+
+
 def release_expired_holds(
     levels: sql.Composable,
     into: sql.Composable | None = None,

@@ -9,6 +9,19 @@ over without it: the lock order stays levels in (item_id, location_id) order.
 
 from __future__ import annotations
 
+from typing import LiteralString
+
+from psycopg import sql
+
+from adapters.postgres.expiry_sql import expired_lot_held
+
+
+def _discounting(text: LiteralString) -> sql.Composed:
+    """A lot read whose ``{expired_held}`` is what holds past expiry still hold in ``ll``'s
+    position: reads see them holding nothing (invariant 3), before anything releases them."""
+    return sql.SQL(text).format(expired_held=expired_lot_held("ll"))
+
+
 # Returns the stored lot (ours, or the one a concurrent receipt created under the same code).
 INSERT_LOT = """
 INSERT INTO lots (org_id, id, item_id, code, expires_on, created_at)
@@ -31,22 +44,22 @@ UPDATE_LOT = """
 UPDATE lots SET expires_on = %(expires_on)s WHERE org_id = %(org_id)s AND id = %(id)s
 """
 # A lot's stock across the org (available, which leaves out what has expired, in Python).
-LOT_STOCK = """
+LOT_STOCK = _discounting("""
 SELECT t.id, t.item_id, t.code, t.expires_on, t.created_at, s.on_hand, s.reserved
 FROM lots t
 LEFT JOIN LATERAL (
     SELECT coalesce(sum(ll.on_hand), 0)::bigint AS on_hand,
-           coalesce(sum(ll.reserved), 0)::bigint AS reserved
+           coalesce(sum(ll.reserved - {expired_held}), 0)::bigint AS reserved
     FROM lot_levels ll WHERE ll.org_id = t.org_id AND ll.lot_id = t.id
 ) s ON true
 WHERE t.org_id = %(org_id)s AND t.id = %(id)s
-"""
-LIST_LOTS = """
+""")
+LIST_LOTS = _discounting("""
 SELECT t.id, t.item_id, t.code, t.expires_on, t.created_at, s.on_hand, s.reserved
 FROM lots t
 LEFT JOIN LATERAL (
     SELECT coalesce(sum(ll.on_hand), 0)::bigint AS on_hand,
-           coalesce(sum(ll.reserved), 0)::bigint AS reserved
+           coalesce(sum(ll.reserved - {expired_held}), 0)::bigint AS reserved
     FROM lot_levels ll WHERE ll.org_id = t.org_id AND ll.lot_id = t.id
 ) s ON true
 WHERE t.org_id = %(org_id)s
@@ -54,7 +67,7 @@ WHERE t.org_id = %(org_id)s
   AND (%(expires_before)s::date IS NULL OR t.expires_on < %(expires_before)s::date)
   AND (%(after)s::uuid IS NULL OR t.id > %(after)s::uuid)
 ORDER BY t.id LIMIT %(limit)s
-"""
+""")
 # Serial lots gaining stock: locked in id order, before any level (ADR 0025); the totals are
 # read by a statement of their own, whose snapshot sees what committed while we waited.
 LOCK_LOTS = """
@@ -103,20 +116,20 @@ WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location
 
 # Expiry figures of the levels on a page that have lots (stock_levels.lots): on_hand in
 # expired lots and what of it nothing holds. Only run when such a level is on the page.
-EXPIRED_FIGURES = """
+EXPIRED_FIGURES = _discounting("""
 SELECT ll.item_id, ll.location_id, sum(ll.on_hand)::bigint AS expired,
-       sum(ll.on_hand - ll.reserved)::bigint AS expired_unreserved
+       sum(ll.on_hand - ll.reserved + {expired_held})::bigint AS expired_unreserved
 FROM lot_levels ll JOIN lots t ON t.org_id = ll.org_id AND t.id = ll.lot_id
 WHERE ll.org_id = %(org_id)s
   AND (ll.item_id, ll.location_id) IN (
       SELECT * FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[]))
   AND ll.on_hand > 0 AND t.expires_on < %(today)s
 GROUP BY ll.item_id, ll.location_id
-"""
+""")
 # GET /v1/stock-levels?by=lot: one row per lot position, keyset (item, location, lot).
-LOT_LEVELS = """
-SELECT ll.location_id, ll.on_hand, ll.reserved, t.id, t.item_id, t.code, t.expires_on,
-       t.created_at
+LOT_LEVELS = _discounting("""
+SELECT ll.location_id, ll.on_hand, ll.reserved - {expired_held} AS reserved, t.id, t.item_id,
+       t.code, t.expires_on, t.created_at
 FROM lot_levels ll JOIN lots t ON t.org_id = ll.org_id AND t.id = ll.lot_id
 WHERE ll.org_id = %(org_id)s
   AND (%(item_id)s::uuid IS NULL OR ll.item_id = %(item_id)s::uuid)
@@ -125,7 +138,7 @@ WHERE ll.org_id = %(org_id)s
        OR (ll.item_id, ll.location_id, ll.lot_id)
           > (%(after_item)s::uuid, %(after_location)s::uuid, %(after_lot)s::uuid))
 ORDER BY ll.item_id, ll.location_id, ll.lot_id LIMIT %(limit)s
-"""
+""")
 HOLDS_ANY = """
 SELECT EXISTS (
     SELECT 1 FROM stock_levels WHERE org_id = %(org_id)s AND item_id = %(item_id)s

@@ -75,11 +75,12 @@ class PostgresLots(Repository, Lots):
             "expires_before": filters.expires_before,
             "after": None if page.after is None else uuid_part(page.after[0]),
             "limit": page.limit + 1,
+            "now": now,
         }
         return [_stock(row, now) for row in await self._all(q.LIST_LOTS, params)]
 
     async def stock(self, lot: Lot, now: datetime) -> LotStock:
-        row = await self._one(q.LOT_STOCK, {"id": lot.id})
+        row = await self._one(q.LOT_STOCK, {"id": lot.id, "now": now})
         assert row is not None  # noqa: S101 -- lots are never deleted
         return _stock(row, now)
 
@@ -92,6 +93,7 @@ class PostgresLots(Repository, Lots):
             "after_location": None if after[1] is None else uuid_part(after[1]),
             "after_lot": None if after[2] is None else uuid_part(after[2]),
             "limit": page.limit + 1,
+            "now": now,
         }
         today = today_of(now)
         out = []

@@ -202,6 +202,7 @@ class PostgresStockLevels(Repository, StockLevels):
             "item_ids": [level.item_id for level in tracked],
             "location_ids": [level.location_id for level in tracked],
             "today": today_of(now),
+            "now": now,
         }
         figures = {
             (r["item_id"], r["location_id"]): r for r in await self._all(EXPIRED_FIGURES, params)

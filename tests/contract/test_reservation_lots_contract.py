@@ -10,8 +10,10 @@ from uuid import UUID
 import pytest
 
 from adapters.clock import ManualClock
+from application.lot_ports import LotFilter
 from application.ports import ExpiredReservations
 from application.principal import Principal
+from application.queries.lots import ListLotsHandler
 from application.use_cases.base import Deps
 from application.use_cases.create_reservation import CreateReservation, CreateReservationHandler
 from application.use_cases.expire_reservations import (
@@ -225,3 +227,25 @@ async def test_the_expiry_job_gives_the_lots_back(
     assert _held(await _stored(deps, admin, kept.id)) == [[("NEW", 1, 0, 0)]]
     assert await _lots(deps, admin, item) == {"OLD": (4, 0), "MID": (3, 0), "NEW": (5, 1)}
     assert (await level(deps, admin, item, here)).reserved == 1
+
+
+async def test_reads_discount_a_hold_past_its_expiry_in_each_lot_before_it_is_released(
+    deps: Deps, admin: Principal, clock: ManualClock
+) -> None:
+    # Nothing has released the hold yet (no write met it, no job ran): every read must still
+    # see it as holding nothing, per lot as per level, and an expired lot it held is not
+    # counted as available for holding nothing.
+    item, here = await _setup(deps, admin, clock)
+    await _reserve(deps, admin, LineQuantity(item, here, 6), ttl_seconds=60)
+    kept = await _reserve(deps, admin, LineQuantity(item, here, 1, lot_code="NEW"))
+    assert await _lots(deps, admin, item) == {"OLD": (4, 4), "MID": (3, 2), "NEW": (5, 1)}
+    clock.set(JAN_11)  # the first hold (OLD 4, MID 2) is past its expiry; OLD itself expired
+
+    assert await _lots(deps, admin, item) == {"OLD": (4, 0), "MID": (3, 0), "NEW": (5, 1)}
+    listed = await ListLotsHandler(deps)(admin, LotFilter(item_id=item), None, None)
+    stocks = {s.lot.code: (s.on_hand, s.reserved, s.available) for s in listed.items}
+    assert stocks == {"OLD": (4, 0, 0), "MID": (3, 0, 3), "NEW": (5, 1, 4)}
+    found = await level(deps, admin, item, here)
+    assert (found.on_hand, found.reserved, found.expired, found.expired_unreserved) == (12, 1, 4, 4)
+    assert found.available == 7
+    assert _held(await _stored(deps, admin, kept.id)) == [[("NEW", 1, 0, 0)]]
