@@ -87,8 +87,41 @@ def untracked_lot(sku: str) -> str:
     return f"item {sku!r} does not track lots: leave its lot empty"
 
 
-def serial_item(sku: str) -> str:
-    return f"item {sku!r} is tracked by serial: the import does not take serials yet"
+def serial_over_one(code: str, total: int) -> str:
+    return f"serial {code!r} would hold {total} units across the org; a serial holds at most one"
+
+
+@dataclass(frozen=True, slots=True)
+class SerialRow:
+    """A row without another problem that gives stock to a serial lot: the lot (its id, or
+    ``(item_id, code in lower case)`` while new), the row's quantity and, for a count, what
+    the lot holds at the row's location now."""
+
+    line: int
+    lot: UUID | tuple[UUID, str]
+    code: str
+    quantity: int
+    on_hand_here: int
+
+
+def serial_problems(
+    rows: Iterable[SerialRow], org_on_hand: dict[UUID, int], receipt: bool
+) -> list[RowProblem]:
+    """The serial rule (a serial lot holds at most one unit across the org) over a file: each
+    lot's org-wide on_hand (``org_on_hand``, read under the lot's lock) plus what the file's
+    rows change it by; every row of a lot that would pass one is a problem. The one rule both
+    adapters apply, so they report the same lines."""
+    rows = list(rows)
+    totals: dict[UUID | tuple[UUID, str], int] = {}
+    for row in rows:
+        start = org_on_hand.get(row.lot, 0) if isinstance(row.lot, UUID) else 0
+        change = row.quantity if receipt else row.quantity - row.on_hand_here
+        totals[row.lot] = totals.get(row.lot, start) + change
+    return [
+        RowProblem(row.line, serial_over_one(row.code, totals[row.lot]))
+        for row in rows
+        if totals[row.lot] > 1
+    ]
 
 
 def new_lot_undated(code: str) -> str:

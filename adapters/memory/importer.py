@@ -15,6 +15,7 @@ from application.importing import (
     ImportMode,
     ImportPlan,
     ImportSummary,
+    SerialRow,
     StockImporter,
     StockImportSession,
     archived_target,
@@ -23,7 +24,7 @@ from application.importing import (
     duplicate_lot,
     lot_date_contradicts,
     new_lot_undated,
-    serial_item,
+    serial_problems,
     tracked_item,
     unknown_location,
     unknown_sku,
@@ -163,6 +164,7 @@ class InMemoryStockImportSession(StockImportSession):
             if named is not None and item is not None and named.expires_on is not None:
                 dates.setdefault((item.id, named.lot.lower()), (named.expires_on, named.lot))
         problems: list[RowProblem] = []
+        serials: list[SerialRow] = []
         first_line: dict[tuple[LevelKey, str], int] = {}
         self._in_lots = []
         for row in self._rows:
@@ -193,8 +195,18 @@ class InMemoryStockImportSession(StockImportSession):
                             else archived_target("location", location.code)
                         )
                 self._in_lots.append(_InLot(row, key, code, lot, dated))
+                if message is None and item.tracking is Tracking.SERIAL:
+                    place = lot.id if lot is not None else (item.id, named.lot.lower())
+                    name = lot.code if lot is not None else code
+                    serials.append(SerialRow(row.line, place, name, row.quantity, on_hand))
             if message is not None:
                 problems.append(RowProblem(row.line, message))
+        if serials:
+            org_on_hand: dict[UUID, int] = {}
+            for positions in state.lot_levels.values():
+                for lot_id, position in positions.items():
+                    org_on_hand[lot_id] = org_on_hand.get(lot_id, 0) + position.on_hand
+            problems += serial_problems(serials, org_on_hand, mode is ImportMode.RECEIPT)
         return problems
 
     def _apply_lots(self, state: OrgState, plan: ImportPlan) -> list[MovementLine]:
@@ -300,8 +312,6 @@ def _lot_catalog_problem(
         return unknown_location(row.location_code)
     if not item.tracked:
         return untracked_lot(item.sku)
-    if item.tracking is Tracking.SERIAL:
-        return serial_item(item.sku)
     if mode is ImportMode.RECEIPT and item.archived:
         return archived_target("item", item.sku)
     if mode is ImportMode.RECEIPT and location.archived:

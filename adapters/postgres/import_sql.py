@@ -324,7 +324,7 @@ SELECT * FROM (
     SELECT l.*, min(l.line_no) OVER (PARTITION BY l.item_id, l.location_id, lower(l.lot_code))
                 AS first_line
     FROM import_lot_lines l) d
-WHERE d.item_id IS NULL OR d.location_id IS NULL OR NOT d.item_tracked OR d.item_serial
+WHERE d.item_id IS NULL OR d.location_id IS NULL OR NOT d.item_tracked
    OR (%(receipt)s AND (d.item_archived OR d.location_archived))
    OR (NOT d.lot_known AND d.new_expires IS NULL)
    OR (d.expires_on IS NOT NULL
@@ -333,6 +333,37 @@ WHERE d.item_id IS NULL OR d.location_id IS NULL OR NOT d.item_tracked OR d.item
    OR (NOT %(receipt)s AND (d.line_no <> d.first_line OR d.quantity < d.lot_reserved
                             OR (d.quantity > d.lot_on_hand
                                 AND (d.item_archived OR d.location_archived))))
+"""
+# Serial lots (ADR 0033): the new ones a row gives a date are created before anything is
+# locked, like a receipt's, so that every serial lot the file names can be locked first, in id
+# order (lots before levels, ADR 0025); no other writer then adds to them until we commit.
+CREATE_SERIAL_LOTS = """
+INSERT INTO lots (org_id, id, item_id, code, expires_on, created_at)
+SELECT * FROM (
+    SELECT DISTINCT ON (item_id, lower(lot_code))
+           %(org_id)s, gen_random_uuid(), item_id, lot_code, new_expires, %(now)s::timestamptz
+    FROM import_lot_lines
+    WHERE item_serial AND NOT lot_known AND new_expires IS NOT NULL
+    ORDER BY item_id, lower(lot_code), expires_on IS NULL, line_no) n
+ON CONFLICT (org_id, item_id, lower(code)) DO NOTHING
+"""
+RESOLVE_SERIAL_LOTS = """
+UPDATE import_lot_lines l SET lot_id = t.id
+FROM lots t
+WHERE l.item_serial AND l.lot_id IS NULL
+  AND t.org_id = %(org_id)s AND t.item_id = l.item_id AND lower(t.code) = lower(l.lot_code)
+"""
+LOCK_SERIAL_LOTS = """
+SELECT t.id FROM lots t
+WHERE t.org_id = %(org_id)s
+  AND t.id IN (SELECT lot_id FROM import_lot_lines WHERE item_serial AND lot_id IS NOT NULL)
+ORDER BY t.id FOR UPDATE
+"""
+# The serial rows, with their lot's code and what it holds at the row's location (locked).
+SERIAL_ROWS = """
+SELECT l.line_no, l.lot_id, t.code, l.quantity, l.lot_on_hand
+FROM import_lot_lines l JOIN lots t ON t.org_id = %(org_id)s AND t.id = l.lot_id
+WHERE l.item_serial
 """
 # New lots, in (item_id, code) order; a lot a concurrent writer just created under the same
 # code is taken as it is.

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -16,6 +17,7 @@ from psycopg.rows import dict_row
 from adapters.postgres import import_sql as q
 from adapters.postgres.errors import unavailable
 from adapters.postgres.intake_sql import HOLD_INTAKE_SHARED
+from adapters.postgres.lot_sql import LOT_TOTALS
 from adapters.postgres.repository import Session, SqlText, Waits
 from adapters.postgres.uow import Pool
 from application.errors import StorageUnavailable
@@ -23,6 +25,7 @@ from application.importing import (
     ImportMode,
     ImportPlan,
     ImportSummary,
+    SerialRow,
     StockImporter,
     StockImportSession,
     archived_target,
@@ -31,7 +34,7 @@ from application.importing import (
     duplicate_lot,
     lot_date_contradicts,
     new_lot_undated,
-    serial_item,
+    serial_problems,
     tracked_item,
     unknown_location,
     unknown_sku,
@@ -114,8 +117,12 @@ class PostgresStockImportSession(StockImportSession):
             RowProblem(r["line_no"], _catalog_problem(r))
             for r in await self._all(q.CATALOG_PROBLEMS, {"receipt": receipt})
         ]
-        # Lock order of every writer: reservations and their lines (releasing expired holds),
-        # then every level, in (item_id, location_id) order.
+        # Lock order of every writer: serial lots (in id order), reservations and their lines
+        # (releasing expired holds), then every level, in (item_id, location_id) order.
+        if self._lots:
+            await self._run(q.CREATE_SERIAL_LOTS, {"now": now})
+            await self._run(q.RESOLVE_SERIAL_LOTS)
+            await self._run(q.LOCK_SERIAL_LOTS)
         await self._run(q.CREATE_EXPIRED_HOLDS)
         await self._run(q.CREATE_EXPIRED_LOT_HOLDS)
         released = await self._count(q.RELEASE_EXPIRED_HOLDS, {"now": now})
@@ -133,12 +140,30 @@ class PostgresStockImportSession(StockImportSession):
             await self._run(q.RELEASE_EXPIRED_LOT_RESERVED)
         if self._lots:
             await self._run(q.LOCK_LOT_LEVELS)
-            for r in await self._all(q.LOT_PROBLEMS, {"receipt": receipt}):
-                problems.append(RowProblem(r["line_no"], _lot_problem(r, receipt)))
+            lot_problems = [
+                RowProblem(r["line_no"], _lot_problem(r, receipt))
+                for r in await self._all(q.LOT_PROBLEMS, {"receipt": receipt})
+            ]
+            problems += lot_problems + await self._serial_problems(lot_problems, receipt)
         if not receipt:
             for r in await self._all(q.COUNT_PROBLEMS):
                 problems.append(RowProblem(r["line_no"], _count_problem(r)))
         return sorted(problems)
+
+    async def _serial_problems(self, found: list[RowProblem], receipt: bool) -> list[RowProblem]:
+        """The serial rule over the rows of serial lots without another problem; their lots
+        are locked, so the org-wide totals read now hold until we commit."""
+        flawed = {problem.line for problem in found}
+        rows = [
+            SerialRow(r["line_no"], r["lot_id"], r["code"], r["quantity"], r["lot_on_hand"])
+            for r in await self._all(q.SERIAL_ROWS)
+            if r["line_no"] not in flawed
+        ]
+        if not rows:
+            return []
+        ids = sorted({row.lot for row in rows if isinstance(row.lot, UUID)})
+        totals = {r["lot_id"]: r["on_hand"] for r in await self._all(LOT_TOTALS, {"ids": ids})}
+        return serial_problems(rows, totals, receipt)
 
     async def apply(self, plan: ImportPlan) -> ImportSummary:
         params = {
@@ -236,8 +261,6 @@ def _lot_problem(row: dict[str, Any], receipt: bool) -> str:
         return unknown_location(row["location_code"])
     if not row["item_tracked"]:
         return untracked_lot(row["item_sku"])
-    if row["item_serial"]:
-        return serial_item(row["item_sku"])
     if receipt and row["item_archived"]:
         return archived_target("item", row["item_sku"])
     if receipt and row["location_archived"]:

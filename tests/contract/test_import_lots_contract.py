@@ -163,3 +163,45 @@ async def test_a_count_sets_each_lots_on_hand_and_refuses_duplicates(
         ("A", "main", -3, 2, "OLD"),
         ("A", "main", 3, 5, "NEW"),
     ]
+
+
+async def test_serials_are_imported_one_unit_each_across_the_org(catalog: Catalog) -> None:
+    serial = await builders.item(catalog.deps, catalog.who, "SER", tracking="serial")
+    catalog.ids["S"] = serial
+    await receive(catalog.deps, catalog.who, serial.id, catalog.ids["main"].id,
+                  {"SN-1": (1, LATER)})  # fmt: skip
+
+    refused = await catalog.run(
+        HEADER
+        + "SER,SIDE,1,sn-1,\n"  # SN-1 already holds its unit at MAIN
+        + "SER,MAIN,1,SN-2,2099-01-01\n"
+        + "SER,SIDE,1,sn-2,\n"  # a new serial named twice in one file
+        + "SER,MAIN,1,SN-3,2099-01-01\n"
+        + "SER,MAIN,2,SN-4,2099-01-01\n"
+        + "SER,MAIN,1,SN-5,\n"  # another problem first: the serial rule skips it
+    )
+    assert refused.summary is None
+    assert [(p.line, p.message) for p in refused.problems] == [
+        (2, "serial 'SN-1' would hold 2 units across the org; a serial holds at most one"),
+        (3, "serial 'SN-2' would hold 2 units across the org; a serial holds at most one"),
+        (4, "serial 'SN-2' would hold 2 units across the org; a serial holds at most one"),
+        (6, "serial 'SN-4' would hold 2 units across the org; a serial holds at most one"),
+        (7, "lot 'SN-5' is new: give its expires_on"),
+    ]
+    assert by_code(await lot_levels(catalog.deps, catalog.who, serial.id)) == {"SN-1": (1, 1)}
+
+    received = await catalog.run(
+        HEADER + "SER,MAIN,1,SN-2,2099-01-01\nSER,SIDE,1,SN-3,2099-01-01\n"
+    )
+    assert received.problems == []
+    # A count may move a serial's unit: gone from MAIN, found at SIDE, in one file.
+    moved = await catalog.run(HEADER + "SER,MAIN,0,SN-1,\nSER,SIDE,1,SN-1,\n", ImportMode.COUNT)
+    assert moved.problems == []
+    doubled = await catalog.run(HEADER + "SER,SIDE,1,SN-2,\n", ImportMode.COUNT)
+    assert [(p.line, p.message.split(";")[0]) for p in doubled.problems] == [
+        (2, "serial 'SN-2' would hold 2 units across the org")
+    ]
+    levels = await lot_levels(catalog.deps, catalog.who, serial.id)
+    assert sorted((r.position.lot.code, r.position.on_hand) for r in levels.items) == [
+        ("SN-1", 0), ("SN-1", 1), ("SN-2", 1), ("SN-3", 1)
+    ]  # fmt: skip

@@ -9,6 +9,10 @@ from datetime import date
 
 import pytest
 
+from adapters.clock import SystemClock
+from adapters.ids import UuidGenerator
+from adapters.postgres.importer import PostgresStockImporter
+from application.importing import ImportStock, ImportStockHandler
 from application.principal import Principal
 from application.use_cases.base import Deps
 from domain.errors import InsufficientStock, SerialLimit
@@ -16,6 +20,7 @@ from domain.movements import MovementType
 from tests.contract import builders
 from tests.contract.lot_builders import line, post, receive, ship
 from tests.postgres.invariants import audit, audit_lots
+from tests.postgres_fixtures import PostgresBackend
 
 pytestmark = pytest.mark.slow
 
@@ -86,3 +91,42 @@ async def test_racing_receipts_of_one_serial_take_it_in_once(
     assert sum(row[3] for row in positions) == 1  # type: ignore[misc]
     await ship(wide_deps, who, item.id, places[results.index(True) % len(places)].id, 1)
     assert sum(row[3] for row in audit_lots(database_url, who.org_id or "")) == 0  # type: ignore[misc]
+
+
+async def test_imports_racing_receipts_of_one_serial_take_it_in_once(
+    wide_deps: Deps, wide_backend: PostgresBackend, database_url: str
+) -> None:
+    # The import locks the serial lots it names before any level, as a receipt does: of
+    # imports and receipts of the same serial at different locations, one takes it in.
+    who = admin()
+    item = await builders.item(wide_deps, who, "SER-RACE", tracking="serial")
+    places = [await builders.location(wide_deps, who, f"P{i}") for i in range(4)]
+    handler = ImportStockHandler(
+        PostgresStockImporter(wide_backend.pool), SystemClock(), UuidGenerator()
+    )
+    # The serial exists and holds nothing (shipped): only the lot's lock serializes them now.
+    await receive(wide_deps, who, item.id, places[0].id, {"SN-9": (1, date(2030, 1, 1))})
+    await ship(wide_deps, who, item.id, places[0].id, 1)
+
+    async def by_import(index: int) -> bool:
+        text = (
+            f"sku,location_code,quantity,lot,expires_on\nSER-RACE,P{index % 4},1,sn-9,2030-01-01\n"
+        )
+        result = await handler(who, ImportStock(lines=text.splitlines(keepends=True)))
+        return result.summary is not None
+
+    async def by_receipt(index: int) -> bool:
+        try:
+            await receive(
+                wide_deps, who, item.id, places[index % 4].id, {"SN-9": (1, date(2030, 1, 1))}
+            )
+        except SerialLimit:
+            return False
+        return True
+
+    results = await asyncio.gather(
+        *(by_import(i) for i in range(12)), *(by_receipt(i) for i in range(4))
+    )
+
+    assert sum(results) == 1
+    assert sum(row[3] for row in audit_lots(database_url, who.org_id or "")) == 1  # type: ignore[misc]
