@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import psycopg
 
-from adapters.postgres import events, items, locations, movements, stock, workflow_sql
+from adapters.postgres import (
+    events,
+    items,
+    locations,
+    lot_reads_sql,
+    lot_sql,
+    movements,
+    stock,
+    workflow_sql,
+)
 from adapters.postgres import reservation_sql as reservations
 from application.ports import MovementFilter, StockFilter
 from bench.explain_data import TARGET_ORG
@@ -73,6 +82,7 @@ def cases(conn: psycopg.Connection[Any]) -> list[tuple[str, Any, dict[str, Any]]
                 )
                 out.append((title, reservations.list_query(status, reference, after), held))
     out += _workflows_and_feed(conn, location)
+    out += _lots(conn, location)
     keys = {"item_ids": [item], "location_ids": [location], "now": NOW}
     out.append(
         ("reservations: release expired holds at a level", reservations.RELEASE_EXPIRED_HOLDS, keys)
@@ -107,4 +117,31 @@ def _workflows_and_feed(
     out.append(("events: the feed after a cursor", events.LIST_EVENTS, middle))
     out.append(("events: the feed of a rare type after a cursor", events.LIST_EVENTS_OF_TYPES,
                 {**middle, "types": ["stock_level.low"]}))  # fmt: skip
+    return out
+
+
+def _lots(conn: psycopg.Connection[Any], location: Any) -> list[tuple[str, Any, dict[str, Any]]]:
+    """Lots and lot positions under each list filter; a lot's stock; a page's expiry figures."""
+    item = md5_uuid(f"{TARGET_ORG}i6000", conn)  # a tracked item (every tenth)
+    lot = md5_uuid(f"{TARGET_ORG}lot6000-2", conn)
+    params = {
+        "item_id": item, "location_id": location, "expires_before": date(2026, 3, 1),
+        "after": lot, "after_item": item, "after_location": location, "after_lot": lot,
+        "id": lot, "now": NOW, "today": NOW.date(), "limit": 51,
+        "item_ids": [item], "location_ids": [location],
+    }  # fmt: skip
+    out: list[tuple[str, Any, dict[str, Any]]] = [
+        ("lots: one lot's stock", lot_sql.LOT_STOCK, params),
+        ("stock levels: expiry figures of a page's tracked levels", lot_sql.EXPIRED_FIGURES, params),
+    ]  # fmt: skip
+    for name, (by_item, before) in [("no filter", (False, False)), ("item_id", (True, False)),
+                                    ("expires_before", (False, True))]:  # fmt: skip
+        for paged in (False, True):
+            title = f"lots: {name}{', after a cursor' if paged else ''}"
+            out.append((title, lot_reads_sql.list_lots(by_item, before, paged), params))
+    for name, (by_item, at) in [("no filter", (False, False)), ("item_id", (True, False)),
+                                ("location_id", (False, True))]:  # fmt: skip
+        for paged in (False, True):
+            title = f"lot positions (?by=lot): {name}{', after a cursor' if paged else ''}"
+            out.append((title, lot_reads_sql.list_lot_levels(by_item, at, paged), params))
     return out

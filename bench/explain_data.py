@@ -1,5 +1,5 @@
 """Synthetic data for bench/explain.py: 1,000,000 stock levels in one org plus noise orgs,
-with movements, reservations, transfers, count sessions and feed events in each."""
+with movements, reservations, transfers, count sessions, lots and feed events in each."""
 
 from __future__ import annotations
 
@@ -79,6 +79,34 @@ LOAD = [
               timestamptz '2026-01-01' + n * interval '1 hour', 1,
               CASE WHEN n %% 10 <> 0 THEN md5(%(org)s || 'm' || n)::uuid END
        FROM generate_series(1, %(movements)s / 50) n""",
+    # Lots: every tenth item tracks them, four lots each (dates spread over two years), held
+    # at every location; their levels are marked as having lots.
+    """UPDATE items SET tracking = 'lot'
+       WHERE org_id = %(org)s AND substr(sku, 5)::int %% 10 = 0""",
+    """INSERT INTO lots (org_id, id, item_id, code, expires_on, created_at)
+       SELECT %(org)s, md5(%(org)s || 'lot' || i || '-' || k)::uuid,
+              md5(%(org)s || 'i' || i)::uuid, 'L-' || i || '-' || k,
+              date '2026-01-01' + (i * 7 + k * 30) %% 700, now()
+       FROM generate_series(10, %(items)s, 10) i, generate_series(1, 4) k""",
+    """INSERT INTO lot_levels (org_id, item_id, location_id, lot_id, on_hand, reserved)
+       SELECT %(org)s, md5(%(org)s || 'i' || i)::uuid, md5(%(org)s || 'l' || l)::uuid,
+              md5(%(org)s || 'lot' || i || '-' || k)::uuid, 5, 0
+       FROM generate_series(10, %(items)s, 10) i, generate_series(1, %(locations)s) l,
+            generate_series(1, 4) k""",
+    # Reservation lines of tracked items are held in their item's first lot.
+    """INSERT INTO reservation_lot_lines (org_id, reservation_id, item_id, location_id, seq,
+                                          lot_id, quantity, fulfilled, released)
+       SELECT l.org_id, l.reservation_id, l.item_id, l.location_id, 1,
+              md5(%(org)s || 'lot' || substr(i.sku, 5)::int || '-1')::uuid, l.quantity,
+              l.fulfilled, l.released
+       FROM reservation_lines l JOIN items i ON i.org_id = l.org_id AND i.id = l.item_id
+       WHERE l.org_id = %(org)s AND i.tracking = 'lot'""",
+    """UPDATE reservation_lines l SET lots = true FROM items i
+       WHERE l.org_id = %(org)s AND i.org_id = l.org_id AND i.id = l.item_id
+         AND i.tracking = 'lot'""",
+    """UPDATE stock_levels s SET lots = true FROM items i
+       WHERE i.org_id = %(org)s AND s.org_id = i.org_id AND s.item_id = i.id
+         AND i.tracking = 'lot'""",
     # The feed: two events per movement, one transaction's worth (txid is this load's).
     """INSERT INTO events (org_id, id, type, occurred_at, subject_id, data)
        SELECT %(org)s, md5(%(org)s || 'e' || n)::uuid,

@@ -54,20 +54,6 @@ LEFT JOIN LATERAL (
 ) s ON true
 WHERE t.org_id = %(org_id)s AND t.id = %(id)s
 """)
-LIST_LOTS = _discounting("""
-SELECT t.id, t.item_id, t.code, t.expires_on, t.created_at, s.on_hand, s.reserved
-FROM lots t
-LEFT JOIN LATERAL (
-    SELECT coalesce(sum(ll.on_hand), 0)::bigint AS on_hand,
-           coalesce(sum(ll.reserved - {expired_held}), 0)::bigint AS reserved
-    FROM lot_levels ll WHERE ll.org_id = t.org_id AND ll.lot_id = t.id
-) s ON true
-WHERE t.org_id = %(org_id)s
-  AND (%(item_id)s::uuid IS NULL OR t.item_id = %(item_id)s::uuid)
-  AND (%(expires_before)s::date IS NULL OR t.expires_on < %(expires_before)s::date)
-  AND (%(after)s::uuid IS NULL OR t.id > %(after)s::uuid)
-ORDER BY t.id LIMIT %(limit)s
-""")
 # Serial lots gaining stock: locked in id order, before any level (ADR 0025); the totals are
 # read by a statement of their own, whose snapshot sees what committed while we waited.
 LOCK_LOTS = """
@@ -125,19 +111,6 @@ WHERE ll.org_id = %(org_id)s
       SELECT * FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[]))
   AND ll.on_hand > 0 AND t.expires_on < %(today)s
 GROUP BY ll.item_id, ll.location_id
-""")
-# GET /v1/stock-levels?by=lot: one row per lot position, keyset (item, location, lot).
-LOT_LEVELS = _discounting("""
-SELECT ll.location_id, ll.on_hand, ll.reserved - {expired_held} AS reserved, t.id, t.item_id,
-       t.code, t.expires_on, t.created_at
-FROM lot_levels ll JOIN lots t ON t.org_id = ll.org_id AND t.id = ll.lot_id
-WHERE ll.org_id = %(org_id)s
-  AND (%(item_id)s::uuid IS NULL OR ll.item_id = %(item_id)s::uuid)
-  AND (%(location_id)s::uuid IS NULL OR ll.location_id = %(location_id)s::uuid)
-  AND (%(after_item)s::uuid IS NULL
-       OR (ll.item_id, ll.location_id, ll.lot_id)
-          > (%(after_item)s::uuid, %(after_location)s::uuid, %(after_lot)s::uuid))
-ORDER BY ll.item_id, ll.location_id, ll.lot_id LIMIT %(limit)s
 """)
 HOLDS_ANY = """
 SELECT EXISTS (

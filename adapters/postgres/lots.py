@@ -9,6 +9,7 @@ from uuid import UUID
 
 from adapters.postgres import lot_sql as q
 from adapters.postgres.cursors import uuid_part
+from adapters.postgres.lot_reads_sql import list_lot_levels, list_lots
 from adapters.postgres.repository import Repository, Row, utc
 from application.lot_ports import HoldChange, LotChange, LotFilter, LotLevel, Lots, LotStock
 from application.pagination import PageRequest
@@ -77,7 +78,10 @@ class PostgresLots(Repository, Lots):
             "limit": page.limit + 1,
             "now": now,
         }
-        return [_stock(row, now) for row in await self._all(q.LIST_LOTS, params)]
+        query = list_lots(
+            filters.item_id is not None, filters.expires_before is not None, page.after is not None
+        )
+        return [_stock(row, now) for row in await self._all(query, params)]
 
     async def stock(self, lot: Lot, now: datetime) -> LotStock:
         row = await self._one(q.LOT_STOCK, {"id": lot.id, "now": now})
@@ -97,7 +101,10 @@ class PostgresLots(Repository, Lots):
         }
         today = today_of(now)
         out = []
-        for row in await self._all(q.LOT_LEVELS, params):
+        query = list_lot_levels(
+            filters.item_id is not None, filters.location_id is not None, page.after is not None
+        )
+        for row in await self._all(query, params):
             position = LotPosition(lot_from_row(row), row["on_hand"], row["reserved"])
             expired = position.lot.is_expired(today)
             out.append(LotLevel(row["location_id"], position, position.available(today), expired))
