@@ -214,8 +214,10 @@ def destinations(settings: Settings) -> NetworkDestinations:
     )
 
 
-async def webhook_sender() -> AsyncIterator[HttpWebhookSender]:
-    sender = HttpWebhookSender()
+async def webhook_sender(
+    destinations: NetworkDestinations,
+) -> AsyncIterator[HttpWebhookSender]:
+    sender = HttpWebhookSender(destinations)
     try:
         yield sender
     finally:

@@ -113,7 +113,7 @@ class Container(containers.DeclarativeContainer):
     event_signal = providers.Singleton(build.event_signal, uow_factory=uow_factory)
     secret_box = providers.Singleton(build.secret_box, settings=settings)
     destinations = providers.Singleton(build.destinations, settings=settings)
-    webhook_sender = providers.Resource(build.webhook_sender)
+    webhook_sender = providers.Resource(build.webhook_sender, destinations=destinations)
     webhook_leases = providers.Singleton(PostgresWebhookLeases, pool=pool)
     service = providers.Singleton(
         StockroomService.build,

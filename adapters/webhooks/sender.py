@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import httpx
 from standardwebhooks.webhooks import Webhook as Signer
 
+from adapters.webhooks.destinations import NetworkDestinations
+from application.errors import DestinationRefused
 from application.webhooks.ports import Attempt, WebhookSender
 
 TIMEOUT_SECONDS = 10.0
@@ -16,9 +18,11 @@ MAX_ERROR = 500
 
 class HttpWebhookSender(WebhookSender):
     """POSTs the body with ``webhook-id``, ``webhook-timestamp`` and ``webhook-signature``;
-    follows no redirects (a redirect could lead past the destination rules)."""
+    follows no redirects (a redirect could lead past the destination rules), and connects only
+    to the address ``destinations`` vetted for this very send (no second DNS answer)."""
 
-    def __init__(self, timeout: float = TIMEOUT_SECONDS) -> None:
+    def __init__(self, destinations: NetworkDestinations, timeout: float = TIMEOUT_SECONDS) -> None:
+        self._destinations = destinations
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False
         )
@@ -37,7 +41,15 @@ class HttpWebhookSender(WebhookSender):
         }
         started = time.monotonic()
         try:
-            response = await self._client.post(url, content=body, headers=headers)
+            target = await self._destinations.pin(url)
+        except DestinationRefused as exc:
+            return Attempt(moment, None, _ms(started), exc.detail)
+        headers["host"] = target.host
+        extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else None
+        try:
+            response = await self._client.post(
+                target.url, content=body, headers=headers, extensions=extensions
+            )
         except httpx.TimeoutException:
             return Attempt(moment, None, _ms(started), "timed out")
         except httpx.HTTPError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
@@ -25,10 +26,13 @@ from application.webhooks.manage import (
     CreateWebhook,
     CreateWebhookHandler,
     DeleteWebhookHandler,
+    UpdateWebhook,
+    UpdateWebhookHandler,
     WebhookWithSecret,
 )
 from application.webhooks.queries import ListDeliveriesHandler
 from domain.events import EventType
+from domain.webhooks import WebhookChanges
 from tests.contract import builders
 from tests.postgres_fixtures import PostgresBackend
 from tests.webhook_receiver import Receiver, Reply, running_receiver
@@ -76,7 +80,7 @@ def worker(
         PostgresWebhookLeases(backend.pool),
         BOX,
         destinations,
-        HttpWebhookSender(timeout=timeout),
+        HttpWebhookSender(OPEN, timeout=timeout),
         timing=timing,
         jitter=lambda: 0.0,
     )
@@ -287,3 +291,82 @@ async def test_a_destination_refused_at_delivery_is_never_called(
     assert receiver.received == []
     assert page.items[0].attempts[0].status_code is None
     assert "loopback" in (page.items[0].attempts[0].error or "")
+
+
+def answering(*answers: str) -> Callable[[str, int | None], Awaitable[list[Any]]]:
+    """A resolver that gives each answer in turn (the last one again once they run out): a
+    name whose DNS answers change between two lookups, as in DNS rebinding."""
+    queue = [[ipaddress.ip_address(a)] for a in answers]
+
+    async def resolve(host: str, port: int | None) -> list[Any]:
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    return resolve
+
+
+def pinned_worker(
+    deps: Deps, backend: PostgresBackend, destinations: NetworkDestinations
+) -> DeliverWebhooksHandler:
+    """A worker whose check and send share ``destinations``, as the app wires them."""
+    return DeliverWebhooksHandler(
+        deps,
+        PostgresWebhookLeases(backend.pool),
+        BOX,
+        destinations,
+        HttpWebhookSender(destinations, timeout=2.0),
+        timing=FAST,
+        jitter=lambda: 0.0,
+    )
+
+
+async def test_a_name_rebound_to_loopback_after_the_check_is_never_called(
+    deps: Deps, wide_backend: PostgresBackend
+) -> None:
+    # The delivery's check sees a public address; the send's own lookup, a moment later,
+    # sees 127.0.0.1. The send connects only to an address it vetted itself. (The URL names
+    # the receiver by its literal address, so a sender that connected to the URL as given,
+    # skipping the second vetting, would reach the receiver and fail this test.)
+    who = admin()
+    async with running_receiver() as receiver:
+        made = await endpoint(deps, who, receiver, "/rebound")
+        item, place = await builders.item(deps, who), await builders.location(deps, who)
+        await builders.receive(deps, who, item.id, place.id, 1)
+        rebinding = NetworkDestinations(
+            https_only=False, allow_private=False, resolve=answering("93.184.216.34", "127.0.0.1")
+        )
+        w = pinned_worker(deps, wide_backend, rebinding)
+        page: Any = None
+
+        async def attempted() -> bool:
+            nonlocal page
+            await w.deliver_next()
+            page = await ListDeliveriesHandler(deps, BOX, OPEN)(who, made.webhook.id, None, None)
+            return bool(page.items)
+
+        await until(lambda: page is not None and bool(page.items), attempted)
+
+    assert receiver.received == []
+    assert "loopback" in (page.items[0].attempts[0].error or "")
+
+
+async def test_a_send_goes_to_the_address_vetted_and_keeps_the_name_as_host(
+    deps: Deps, wide_backend: PostgresBackend
+) -> None:
+    who = admin()
+    async with running_receiver() as receiver:
+        made = await endpoint(deps, who, receiver, "/named")
+        named_url = made.webhook.url.replace("127.0.0.1", "hooks.stockroom.test")
+        await UpdateWebhookHandler(deps, BOX, OPEN)(
+            who, UpdateWebhook(webhook_id=made.webhook.id, changes=WebhookChanges(url=named_url))
+        )
+        item, place = await builders.item(deps, who), await builders.location(deps, who)
+        await builders.receive(deps, who, item.id, place.id, 1)
+        local = NetworkDestinations(
+            https_only=False, allow_private=True, resolve=answering("127.0.0.1")
+        )
+        w = pinned_worker(deps, wide_backend, local)
+        await until(lambda: bool(receiver.received), w.deliver_next)
+
+    [first] = receiver.received
+    assert first.verified
+    assert first.headers["host"] == f"hooks.stockroom.test:{receiver.port}"
