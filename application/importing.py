@@ -8,7 +8,7 @@ receipt or count movement with one ledger line per row, all or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -19,7 +19,7 @@ from application.ports import Clock, IdGenerator
 from application.principal import Permission, Principal
 from application.stock_csv import ImportRow, LotRow, RowProblem, StockCsv
 from domain import rules
-from domain.movements import MovementType
+from domain.movements import Movement, MovementType
 
 
 class ImportMode(StrEnum):
@@ -47,6 +47,21 @@ class ImportPlan:
     reference: str | None
     note: str | None
     created_at: datetime
+    new_id: Callable[[], UUID]  # ids of the events the import announces
+
+    @property
+    def movement(self) -> Movement:
+        """The document's header (its lines are the adapter's, written set-based)."""
+        return Movement(
+            id=self.movement_id,
+            type=self.mode.movement_type,
+            reason=None,
+            reference=self.reference,
+            note=self.note,
+            actor=self.actor,
+            created_at=self.created_at,
+            lines=(),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,5 +233,6 @@ class ImportStockHandler:
                 reference=reference,
                 note=note,
                 created_at=now,
+                new_id=self.ids.new_id,
             )
             return ImportResult(await session.apply(plan))

@@ -7,10 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
+from adapters.memory.events import InMemoryEvents
 from adapters.memory.ledger import InMemoryReservations
-from adapters.memory.lots import InMemoryLots
+from adapters.memory.lots import InMemoryLots, lot_figures
 from adapters.memory.state import InMemoryDatabase, OrgState
 from application.errors import StorageUnavailable
+from application.events import import_posted, imported_level_events
 from application.importing import (
     ImportMode,
     ImportPlan,
@@ -34,7 +36,7 @@ from application.stock_csv import ImportRow, LotRow, RowProblem
 from domain.catalog import Item, Location
 from domain.lot_holds import HoldInLots
 from domain.lots import Lot, LotPosition, Tracking
-from domain.movements import Movement, MovementLine
+from domain.movements import MovementLine
 from domain.stock import Count, LevelKey, Receive, Release, StockLevel
 
 
@@ -115,6 +117,11 @@ class InMemoryStockImportSession(StockImportSession):
         state = self._state()
         now = plan.created_at
         lines = []
+        # Each target level's on_hand before the import (its events say how far it moved).
+        before_on_hand = {
+            key: (state.levels[key].on_hand if key in state.levels else 0)
+            for key in [*self._keys, *(entry.key for entry in self._in_lots)]
+        }
         rows = [r for r in self._rows if r.line not in self._lot_rows]
         for row, key in zip(rows, self._keys, strict=True):
             before = state.levels.get(key) or StockLevel.empty(key, now)
@@ -132,20 +139,35 @@ class InMemoryStockImportSession(StockImportSession):
         if self._in_lots:
             lines += self._apply_lots(state, plan)
             levels += len({line.key for line in self._in_lots})
-        state.movements[plan.movement_id] = Movement(
-            id=plan.movement_id,
-            type=plan.mode.movement_type,
-            reason=None,
-            reference=plan.reference,
-            note=plan.note,
-            actor=plan.actor,
-            created_at=now,
-            lines=tuple(lines),
-        )
-        state.positions[plan.movement_id] = self._db.next_transaction()
+        state.movements[plan.movement_id] = replace(plan.movement, lines=tuple(lines))
+        transaction = self._db.next_transaction()
+        state.positions[plan.movement_id] = transaction
+        self._announce(state, plan, len(lines), before_on_hand, transaction)
         self._db.orgs[self._org_id] = state
         self._working = None
         return ImportSummary(plan.movement_id, len(lines), levels)
+
+    def _announce(
+        self,
+        state: OrgState,
+        plan: ImportPlan,
+        line_count: int,
+        before_on_hand: dict[LevelKey, int],
+        transaction: int,
+    ) -> None:
+        """The import's events, as Postgres writes them: the document, then each level it
+        changed in (item_id, location_id) order, with its signals."""
+        changed = [
+            (
+                lot_figures(state, state.levels[key], plan.created_at),
+                state.levels[key].on_hand - on_hand,
+                state.items[key.item_id].reorder_point,
+            )
+            for key, on_hand in sorted(before_on_hand.items())
+        ]
+        outbox = InMemoryEvents(state, transaction, self._db.next_sequence)
+        outbox.add([import_posted(plan.new_id, plan.movement, line_count)])
+        outbox.add(imported_level_events(plan.new_id, plan.movement_id, changed, plan.created_at))
 
     def _validate_lots(
         self,

@@ -414,3 +414,42 @@ FROM (SELECT item_id, location_id, sum(delta) AS total, count(*) AS changes
       FROM import_lot_lines GROUP BY item_id, location_id) t
 WHERE s.org_id = %(org_id)s AND s.item_id = t.item_id AND s.location_id = t.location_id
 """
+
+
+# The import's events (ADR 0021): written to a temp table by COPY (COPY cannot write a table
+# under row-level security), then into the outbox by one INSERT in their order.
+CREATE_IMPORT_EVENTS = """
+CREATE TEMP TABLE import_events (
+    n           bigint      NOT NULL,
+    id          uuid        NOT NULL,
+    type        text        NOT NULL,
+    occurred_at timestamptz NOT NULL,
+    subject_id  text        NOT NULL,
+    data        jsonb       NOT NULL
+) ON COMMIT DROP
+"""
+COPY_IMPORT_EVENTS = "COPY import_events (n, id, type, occurred_at, subject_id, data) FROM STDIN"
+INSERT_IMPORT_EVENTS = """
+INSERT INTO events (org_id, id, type, occurred_at, subject_id, data)
+SELECT %(org_id)s, id, type, occurred_at, subject_id, data FROM import_events ORDER BY n
+"""
+# Every level the import changed, after it, with how far its on_hand moved (import_levels
+# holds what it was under the lock) and its item's reorder point.
+_CHANGED_LEVELS = sql.SQL("""
+SELECT s.item_id, s.location_id, s.on_hand, s.reserved, s.incoming, s.version, s.updated_at,
+       s.lots, s.on_hand - v.on_hand AS on_hand_delta, i.reorder_point
+FROM import_levels v
+JOIN stock_levels s
+  ON s.org_id = %(org_id)s AND s.item_id = v.item_id AND s.location_id = v.location_id
+JOIN items i ON i.org_id = %(org_id)s AND i.id = v.item_id
+WHERE (v.item_id, v.location_id) IN ({targets})
+ORDER BY v.item_id, v.location_id
+""")
+
+
+def changed_levels(lots: bool) -> sql.Composed:
+    """The levels the file's rows changed (not those whose expired holds it only released)."""
+    targets: sql.Composable = _ROW_LEVELS
+    if lots:
+        targets = sql.Composed([targets, _LOT_LEVELS])
+    return _CHANGED_LEVELS.format(targets=targets)

@@ -6,10 +6,12 @@ import logging
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
@@ -17,10 +19,12 @@ from psycopg.rows import dict_row
 from adapters.postgres import import_sql as q
 from adapters.postgres.errors import unavailable
 from adapters.postgres.intake_sql import HOLD_INTAKE_SHARED
-from adapters.postgres.lot_sql import LOT_TOTALS
+from adapters.postgres.lot_sql import EXPIRED_FIGURES, LOT_TOTALS
 from adapters.postgres.repository import Session, SqlText, Waits
+from adapters.postgres.stock import level_from_row
 from adapters.postgres.uow import Pool
 from application.errors import StorageUnavailable
+from application.events import ImportedLevel, import_posted, imported_level_events
 from application.importing import (
     ImportMode,
     ImportPlan,
@@ -43,7 +47,10 @@ from application.importing import (
 from application.stock_csv import ImportRow, LotRow, RowProblem
 from domain import rules
 from domain.errors import QuantityOutOfRange
+from domain.events import Event
+from domain.lots import today_of
 
+EVENT_BATCH = 20_000  # changed levels read back (and their events built) at a time
 IMPORT_WAITS = Waits(lock_timeout_ms=30_000, statement_timeout_ms=0)
 
 
@@ -58,6 +65,7 @@ class PostgresStockImportSession(StockImportSession):
         self._org_id = org_id
         self._session: Session | None = None
         self._lots = False  # some row names a lot: the lot pass runs (ADR 0033)
+        self._events = 0  # events copied so far (their order in the outbox)
 
     async def __aenter__(self) -> PostgresStockImportSession:
         try:
@@ -191,12 +199,74 @@ class PostgresStockImportSession(StockImportSession):
             raise QuantityOutOfRange(
                 f"the import would take a level past {rules.MAX_ON_HAND}, the most it can hold"
             ) from None
+        with _phase("EVENTS"):
+            await self._announce(plan, lines)
         try:
             with _phase("COMMIT"):
                 await conn.commit()
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             raise unavailable(exc) from exc
         return ImportSummary(plan.movement_id, lines, levels)
+
+    async def _announce(self, plan: ImportPlan, line_count: int) -> None:
+        """The import's events in the outbox, in this transaction: the document, then every
+        level it changed (the rule is application.events', as for every other write), read
+        back a batch at a time and copied through a temp table."""
+        conn = await self._conn()
+        await conn.execute(q.CREATE_IMPORT_EVENTS)
+        await self._copy_events([import_posted(plan.new_id, plan.movement, line_count)])
+        params = self._params({"now": plan.created_at})
+        async with conn.cursor(name="import_changed_levels", row_factory=dict_row) as levels:
+            await levels.execute(q.changed_levels(self._lots), params)
+            while rows := await levels.fetchmany(EVENT_BATCH):
+                changed = await self._with_lot_figures(rows, plan.created_at)
+                await self._copy_events(
+                    imported_level_events(plan.new_id, plan.movement_id, changed, plan.created_at)
+                )
+        await self._run(q.INSERT_IMPORT_EVENTS)
+
+    async def _with_lot_figures(
+        self, rows: list[dict[str, Any]], now: datetime
+    ) -> list[ImportedLevel]:
+        tracked = [r for r in rows if r["lots"]]
+        figures: dict[tuple[UUID, UUID], dict[str, Any]] = {}
+        if tracked:
+            params = {
+                "item_ids": [r["item_id"] for r in tracked],
+                "location_ids": [r["location_id"] for r in tracked],
+                "today": today_of(now),
+                "now": now,
+            }
+            for row in await self._all(EXPIRED_FIGURES, params):
+                figures[row["item_id"], row["location_id"]] = row
+        out = []
+        for row in rows:
+            level = level_from_row(row)
+            lot = figures.get((level.item_id, level.location_id))
+            if lot is not None:
+                level = replace(
+                    level,
+                    expired=lot["expired"],
+                    expired_unreserved=lot["expired_unreserved"],
+                )
+            out.append((level, row["on_hand_delta"], row["reorder_point"]))
+        return out
+
+    async def _copy_events(self, events: Iterable[Event]) -> None:
+        conn = await self._conn()
+        async with conn.cursor() as cur, cur.copy(q.COPY_IMPORT_EVENTS) as copy:
+            for event in events:
+                self._events += 1
+                await copy.write_row(
+                    (
+                        self._events,
+                        event.id,
+                        event.type.value,
+                        event.occurred_at,
+                        event.subject_id,
+                        orjson.dumps(event.data).decode(),
+                    )
+                )
 
     async def _conn(self) -> psycopg.AsyncConnection[Any]:
         if self._session is None:

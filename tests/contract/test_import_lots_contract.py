@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -14,7 +15,9 @@ from application.pagination import PageRequest
 from application.ports import MovementFilter
 from application.principal import Principal
 from application.use_cases.base import Deps
+from domain.events import EventType
 from tests.contract import builders
+from tests.contract.feed import read_all
 from tests.contract.lot_builders import by_code, level, lot_levels, receive
 
 HEADER = "sku,location_code,quantity,lot,expires_on\n"
@@ -205,3 +208,43 @@ async def test_serials_are_imported_one_unit_each_across_the_org(catalog: Catalo
     assert sorted((r.position.lot.code, r.position.on_hand) for r in levels.items) == [
         ("SN-1", 0), ("SN-1", 1), ("SN-2", 1), ("SN-3", 1)
     ]  # fmt: skip
+
+
+async def test_an_import_announces_its_document_and_every_level_it_changed(
+    catalog: Catalog,
+) -> None:
+    # Both adapters build the events with the rule every other write uses (ADR 0021):
+    # stock_level.changed per level in (item, location) order, with the signals it crossed.
+    a, b, main, side = (catalog.ids[k] for k in ("A", "B", "main", "side"))
+    await receive(catalog.deps, catalog.who, a.id, main.id, {"OLD": (2, LATER)})
+    _, after = await read_all(catalog.deps, catalog.who)
+
+    counted = await catalog.run(
+        HEADER
+        + "SKU-B,SIDE,4,,\nLOT-A,MAIN,1,OLD,\nSKU-B,SIDE,3,,\n"
+        + "LOT-A,MAIN,5,NEW,2099-01-01\n",
+        ImportMode.RECEIPT,
+    )
+    assert counted.summary is not None
+    events, _ = await read_all(catalog.deps, catalog.who, after)
+
+    posted, *levels = events
+    assert posted.type is EventType.MOVEMENT_POSTED
+    assert posted.subject_id == str(counted.summary.movement_id)
+    assert (posted.data["lines"], posted.data["line_count"]) == (None, 4)
+    expected = sorted(
+        [(a.id, main.id, (8, 8, 3), [EventType.STOCK_LEVEL_CHANGED]),
+         (b.id, side.id, (7, 7, 2),
+          [EventType.STOCK_LEVEL_CHANGED, EventType.STOCK_LEVEL_RESTOCKED])]
+    )  # fmt: skip
+    seen: list[tuple[Any, Any, Any, list[EventType]]] = []
+    for event in levels:
+        if event.type is EventType.STOCK_LEVEL_CHANGED:
+            data = event.data
+            seen.append((UUID(str(data["item_id"])), UUID(str(data["location_id"])),
+                         (data["on_hand"], data["available"], data["version"]),
+                         [event.type]))  # fmt: skip
+            assert data["cause"] == {"movement_id": str(counted.summary.movement_id)}
+        else:
+            seen[-1][3].append(event.type)
+    assert seen == expected
