@@ -337,6 +337,8 @@ WHERE d.item_id IS NULL OR d.location_id IS NULL OR NOT d.item_tracked
 # Serial lots (ADR 0033): the new ones a row gives a date are created before anything is
 # locked, like a receipt's, so that every serial lot the file names can be locked first, in id
 # order (lots before levels, ADR 0025); no other writer then adds to them until we commit.
+# FOR NO KEY UPDATE, as the API's serial lock: rows that only reference a lot (FOR KEY SHARE)
+# never wait on it.
 CREATE_SERIAL_LOTS = """
 INSERT INTO lots (org_id, id, item_id, code, expires_on, created_at)
 SELECT * FROM (
@@ -357,7 +359,7 @@ LOCK_SERIAL_LOTS = """
 SELECT t.id FROM lots t
 WHERE t.org_id = %(org_id)s
   AND t.id IN (SELECT lot_id FROM import_lot_lines WHERE item_serial AND lot_id IS NOT NULL)
-ORDER BY t.id FOR UPDATE
+ORDER BY t.id FOR NO KEY UPDATE
 """
 # The serial rows, with their lot's code and what it holds at the row's location (locked).
 SERIAL_ROWS = """
