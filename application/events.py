@@ -6,7 +6,7 @@ built here once per subject type, so the feed, webhooks and the API describe a r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
@@ -251,11 +251,11 @@ def level_events(
         level = result.level
         before = level.available - _available_delta(change, result.on_hand_delta)
         reorder_point = reorder_points.get(level.item_id)
-        events += _level_changed(new_id, level, before, cause.as_data(), reorder_point, now)
+        events += level_changed(new_id, level, before, cause.as_data(), reorder_point, now)
     return events
 
 
-def _level_changed(
+def level_changed(
     new_id: NewId,
     level: StockLevel,
     available_before: int,
@@ -263,32 +263,10 @@ def _level_changed(
     reorder_point: int | None,
     now: datetime,
 ) -> list[Event]:
+    """``stock_level.changed`` for ``level``, then the signals its available stock crossed."""
     subject = level_subject(level)
     data = level_data(level, cause)
     events = [new_event(new_id, EventType.STOCK_LEVEL_CHANGED, now, subject, data)]
     for signal in stock_signals(available_before, level.available, reorder_point):
         events.append(new_event(new_id, signal, now, subject, data))
     return events
-
-
-# A level an import changed: after the import, by how much its on_hand moved, and its item's
-# reorder point. An import changes on_hand only, so available moved by the same amount.
-ImportedLevel = tuple[StockLevel, int, int | None]
-
-
-def import_posted(new_id: NewId, movement: Movement, line_count: int) -> Event:
-    """``movement.posted`` for a bulk import: the document without its lines (a file may hold
-    a million; ``GET /v1/movements/{id}`` has them) and how many it has."""
-    data = movement_data(movement) | {"lines": None, "line_count": line_count}
-    return new_event(new_id, EventType.MOVEMENT_POSTED, movement.created_at, movement.id, data)
-
-
-def imported_level_events(
-    new_id: NewId, movement_id: UUID, levels: Iterable[ImportedLevel], now: datetime
-) -> Iterator[Event]:
-    """``stock_level.changed`` and its signals for each level an import changed, in the order
-    given (both adapters give (item_id, location_id) order), the import as their cause."""
-    cause = {"movement_id": str(movement_id)}
-    for level, on_hand_delta, reorder_point in levels:
-        before = level.available - on_hand_delta
-        yield from _level_changed(new_id, level, before, cause, reorder_point, now)

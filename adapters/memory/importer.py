@@ -12,7 +12,12 @@ from adapters.memory.ledger import InMemoryReservations
 from adapters.memory.lots import InMemoryLots, lot_figures
 from adapters.memory.state import InMemoryDatabase, OrgState
 from application.errors import StorageUnavailable
-from application.events import import_posted, imported_level_events
+from application.import_events import (
+    expiry_events,
+    import_posted,
+    imported_level_events,
+    released_only,
+)
 from application.importing import (
     ImportMode,
     ImportPlan,
@@ -32,6 +37,7 @@ from application.importing import (
     unknown_sku,
     untracked_lot,
 )
+from application.ports import ExpiredHolds
 from application.stock_csv import ImportRow, LotRow, RowProblem
 from domain.catalog import Item, Location
 from domain.lot_holds import HoldInLots
@@ -51,6 +57,7 @@ class InMemoryStockImportSession(StockImportSession):
         self._lot_rows: dict[int, LotRow] = {}
         self._in_lots: list[_InLot] = []
         self._working: OrgState | None = None
+        self._released: ExpiredHolds | None = None  # holds past expiry validate released
 
     async def __aenter__(self) -> InMemoryStockImportSession:
         await self._db.lock.acquire()
@@ -167,6 +174,20 @@ class InMemoryStockImportSession(StockImportSession):
         ]
         outbox = InMemoryEvents(state, transaction, self._db.next_sequence)
         outbox.add([import_posted(plan.new_id, plan.movement, line_count)])
+        released = self._released
+        if released is not None and released.reservation_ids:
+            only = released_only(released.lines, before_on_hand.keys())
+            levels = [
+                (
+                    lot_figures(state, state.levels[key], plan.created_at),
+                    quantity,
+                    state.items[key.item_id].reorder_point,
+                    first,
+                )
+                for key, (quantity, first) in sorted(only.items())
+            ]
+            expired = [state.reservations[rid] for rid in released.reservation_ids]
+            outbox.add(expiry_events(plan.new_id, expired, levels, plan.created_at))
         outbox.add(imported_level_events(plan.new_id, plan.movement_id, changed, plan.created_at))
 
     def _validate_lots(
@@ -275,6 +296,7 @@ class InMemoryStockImportSession(StockImportSession):
     ) -> None:
         # Same as any write that needs a level: holds past expiry give their stock back first.
         released = await InMemoryReservations(state).release_expired_holds(keys, now)
+        self._released = released
         for key, quantity in released.by_level.items():
             # What lots held goes back to those lots with the level (ADR 0031).
             holds = released.holds_at(key)

@@ -53,6 +53,7 @@ def release_expired_holds(
     levels: sql.Composable,
     into: sql.Composable | None = None,
     lots_into: sql.Composable | None = None,
+    lines_into: sql.Composable | None = None,
 ) -> sql.Composed:
     """Mark expired every active reservation with an expired open hold at ``levels`` (a
     relation of ``(item_id, location_id)``) and release all its open lines (at any level).
@@ -62,7 +63,9 @@ def release_expired_holds(
     the lots' ``lot_codes``, ``lot_expiries``, ``lot_created``; null for other lines); with
     ``into`` (a table of ``item_id, location_id, open``), inserts them there summed per level
     instead, and the lots' part into ``lots_into`` (``item_id, location_id, lot_id, open``)
-    summed per lot position. The lot lines are marked released here; giving the lots their
+    summed per lot position, and each line released into ``lines_into`` (``reservation_id,
+    item_id, location_id, open``: what the caller announces). The lot lines are marked
+    released here; giving the lots their
     reserved stock back is the caller's, under the level's lock (lots after their level).
 
     The expired holds are found per level through reservation_lines_expiring_idx, and their
@@ -78,13 +81,17 @@ def release_expired_holds(
         last = sql.SQL(_RETURN_RELEASED)
     else:
         assert lots_into is not None  # noqa: S101 -- a set-based caller must handle lots too
+        assert lines_into is not None  # noqa: S101 -- and announce what it released
         last = sql.SQL(
             """, lots_into AS (
     INSERT INTO {lots_into}
     SELECT item_id, location_id, lot_id, sum(open) FROM lot_released GROUP BY 1, 2, 3
+), lines_into AS (
+    INSERT INTO {lines_into}
+    SELECT reservation_id, item_id, location_id, open FROM released
 )
 INSERT INTO {into} SELECT item_id, location_id, sum(open) FROM released GROUP BY 1, 2"""
-        ).format(into=into, lots_into=lots_into)
+        ).format(into=into, lots_into=lots_into, lines_into=lines_into)
     return sql.SQL(
         """
 WITH held AS (

@@ -153,10 +153,27 @@ CREATE TEMP TABLE import_expired_lots (
     open        bigint NOT NULL
 ) ON COMMIT DROP
 """
+# And each line released: the import announces its reservation and the levels only the
+# release touched (ADR 0021), as a write that meets a hold past expiry does.
+CREATE_EXPIRED_LINES = """
+CREATE TEMP TABLE import_expired_lines (
+    reservation_id uuid   NOT NULL,
+    item_id        uuid   NOT NULL,
+    location_id    uuid   NOT NULL,
+    open           bigint NOT NULL
+) ON COMMIT DROP
+"""
+_EXPIRED_LINES = sql.SQL("""
+SELECT e.reservation_id, e.item_id, e.location_id, e.open,
+       (e.item_id, e.location_id) IN ({targets}) AS imported
+FROM import_expired_lines e
+ORDER BY e.reservation_id, e.item_id, e.location_id
+""")
 RELEASE_EXPIRED_HOLDS = release_expired_holds(
     _IMPORT_LEVELS,
     into=sql.Identifier("import_expired"),
     lots_into=sql.Identifier("import_expired_lots"),
+    lines_into=sql.Identifier("import_expired_lines"),
 )
 # Under the levels' locks: the lots give back what they held, locked in lot id order.
 RELEASE_EXPIRED_LOT_RESERVED = """
@@ -449,9 +466,27 @@ ORDER BY v.item_id, v.location_id
 """)
 
 
+def _row_levels(lots: bool) -> sql.Composable:
+    return sql.Composed([_ROW_LEVELS, _LOT_LEVELS]) if lots else _ROW_LEVELS
+
+
 def changed_levels(lots: bool) -> sql.Composed:
     """The levels the file's rows changed (not those whose expired holds it only released)."""
-    targets: sql.Composable = _ROW_LEVELS
-    if lots:
-        targets = sql.Composed([targets, _LOT_LEVELS])
-    return _CHANGED_LEVELS.format(targets=targets)
+    return _CHANGED_LEVELS.format(targets=_row_levels(lots))
+
+
+def expired_lines(lots: bool) -> sql.Composed:
+    """Each line the release of holds past expiry gave back, and whether a row's level."""
+    return _EXPIRED_LINES.format(targets=_row_levels(lots))
+
+
+# Levels only the release of holds past expiry changed, after the import (by key).
+LEVELS_AT = """
+SELECT s.item_id, s.location_id, s.on_hand, s.reserved, s.incoming, s.version, s.updated_at,
+       s.lots, 0::bigint AS on_hand_delta, i.reorder_point
+FROM stock_levels s JOIN items i ON i.org_id = %(org_id)s AND i.id = s.item_id
+WHERE s.org_id = %(org_id)s
+  AND (s.item_id, s.location_id) IN (
+      SELECT * FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[]))
+ORDER BY s.item_id, s.location_id
+"""

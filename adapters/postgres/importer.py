@@ -21,10 +21,17 @@ from adapters.postgres.errors import unavailable
 from adapters.postgres.intake_sql import HOLD_INTAKE_SHARED
 from adapters.postgres.lot_sql import EXPIRED_FIGURES, LOT_TOTALS
 from adapters.postgres.repository import Session, SqlText, Waits
+from adapters.postgres.reservations import PostgresReservations
 from adapters.postgres.stock import level_from_row
 from adapters.postgres.uow import Pool
 from application.errors import StorageUnavailable
-from application.events import ImportedLevel, import_posted, imported_level_events
+from application.import_events import (
+    ImportedLevel,
+    expiry_events,
+    import_posted,
+    imported_level_events,
+    released_only,
+)
 from application.importing import (
     ImportMode,
     ImportPlan,
@@ -49,6 +56,7 @@ from domain import rules
 from domain.errors import QuantityOutOfRange
 from domain.events import Event
 from domain.lots import today_of
+from domain.stock import LevelKey
 
 EVENT_BATCH = 20_000  # changed levels read back (and their events built) at a time
 IMPORT_WAITS = Waits(lock_timeout_ms=30_000, statement_timeout_ms=0)
@@ -133,6 +141,7 @@ class PostgresStockImportSession(StockImportSession):
             await self._run(q.LOCK_SERIAL_LOTS)
         await self._run(q.CREATE_EXPIRED_HOLDS)
         await self._run(q.CREATE_EXPIRED_LOT_HOLDS)
+        await self._run(q.CREATE_EXPIRED_LINES)
         released = await self._count(q.RELEASE_EXPIRED_HOLDS, {"now": now})
         if self._lots:  # lot rows' levels may be new: the ordered create-and-lock
             missing = {"missing": True}
@@ -215,6 +224,9 @@ class PostgresStockImportSession(StockImportSession):
         conn = await self._conn()
         await conn.execute(q.CREATE_IMPORT_EVENTS)
         await self._copy_events([import_posted(plan.new_id, plan.movement, line_count)])
+        expired = await self._all(q.expired_lines(self._lots))
+        if expired:  # rare: holds past expiry the expiry job had not released yet
+            await self._copy_events(await self._expiry_events(expired, plan.created_at, plan))
         params = self._params({"now": plan.created_at})
         async with conn.cursor(name="import_changed_levels", row_factory=dict_row) as levels:
             await levels.execute(q.changed_levels(self._lots), params)
@@ -224,6 +236,31 @@ class PostgresStockImportSession(StockImportSession):
                     imported_level_events(plan.new_id, plan.movement_id, changed, plan.created_at)
                 )
         await self._run(q.INSERT_IMPORT_EVENTS)
+
+    async def _expiry_events(
+        self, expired: list[dict[str, Any]], now: datetime, plan: ImportPlan
+    ) -> list[Event]:
+        lines = [
+            (r["reservation_id"], LevelKey(r["item_id"], r["location_id"]), r["open"])
+            for r in expired
+        ]
+        imported = {key for (_, key, _), r in zip(lines, expired, strict=True) if r["imported"]}
+        only = released_only(lines, imported)
+        assert self._session is not None  # noqa: S101 -- apply runs in an open session
+        reservations = PostgresReservations(self._session)
+        found = [await reservations.get(rid) for rid in sorted({line[0] for line in lines})]
+        rows = await self._all(
+            q.LEVELS_AT,
+            {
+                "item_ids": [key.item_id for key in only],
+                "location_ids": [key.location_id for key in only],
+            },
+        )
+        levels = []
+        for level, _, reorder_point in await self._with_lot_figures(rows, now):
+            released, first = only[level.key]
+            levels.append((level, released, reorder_point, first))
+        return expiry_events(plan.new_id, [r for r in found if r is not None], levels, now)
 
     async def _with_lot_figures(
         self, rows: list[dict[str, Any]], now: datetime

@@ -9,13 +9,16 @@ from uuid import UUID
 
 import pytest
 
+from adapters.clock import ManualClock
 from application.importing import ImportMode, ImportResult, ImportStock, ImportStockHandler
 from application.importing import StockImporter as Importer
 from application.pagination import PageRequest
 from application.ports import MovementFilter
 from application.principal import Principal
 from application.use_cases.base import Deps
+from application.use_cases.create_reservation import CreateReservation, CreateReservationHandler
 from domain.events import EventType
+from domain.reservations import LineQuantity
 from tests.contract import builders
 from tests.contract.feed import read_all
 from tests.contract.lot_builders import by_code, level, lot_levels, receive
@@ -248,3 +251,37 @@ async def test_an_import_announces_its_document_and_every_level_it_changed(
         else:
             seen[-1][3].append(event.type)
     assert seen == expected
+
+
+async def test_an_import_announces_the_holds_past_expiry_it_released(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    # The hold at SIDE lapsed and nothing released it yet; the import at SIDE releases the
+    # whole reservation (MAIN too): it announces the expiry, and MAIN, which only the release
+    # changed, with the reservation as its cause.
+    b, main, side = (catalog.ids[k] for k in ("B", "main", "side"))
+    await builders.receive(catalog.deps, catalog.who, b.id, main.id, 5)
+    await builders.receive(catalog.deps, catalog.who, b.id, side.id, 5)
+    command = CreateReservation(
+        lines=(LineQuantity(b.id, main.id, 2), LineQuantity(b.id, side.id, 5)), ttl_seconds=60
+    )
+    held = (await CreateReservationHandler(catalog.deps)(catalog.who, command)).value
+    clock.advance(61)
+    _, after = await read_all(catalog.deps, catalog.who)
+
+    imported = await catalog.run(HEADER + "SKU-B,SIDE,1,,\n")
+    assert imported.summary is not None
+    events, _ = await read_all(catalog.deps, catalog.who, after)
+
+    assert [(e.type, e.subject_id) for e in events] == [
+        (EventType.MOVEMENT_POSTED, str(imported.summary.movement_id)),
+        (EventType.RESERVATION_EXPIRED, str(held.id)),
+        (EventType.STOCK_LEVEL_CHANGED, f"{b.id}:{main.id}"),
+        (EventType.STOCK_LEVEL_CHANGED, f"{b.id}:{side.id}"),
+    ]
+    expired, at_main, at_side = (e.data for e in events[1:])
+    assert expired["status"] == "expired"
+    assert at_main["cause"] == {"reservation_id": str(held.id)}
+    assert (at_main["reserved"], at_main["available"]) == (0, 5)
+    assert at_side["cause"] == {"movement_id": str(imported.summary.movement_id)}
+    assert (at_side["on_hand"], at_side["reserved"], at_side["available"]) == (6, 0, 6)
