@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -25,7 +26,13 @@ Json = dict[str, object]
 
 def timestamp(moment: datetime | None) -> str | None:
     """RFC 3339 in UTC with ``Z``, as the API writes timestamps."""
-    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return None if moment is None else _rfc3339(moment)
+
+
+@lru_cache(maxsize=256)
+def _rfc3339(moment: datetime) -> str:
+    # Cached: a write stamps every level it changes with one moment (an import, a million).
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def uuid_text(value: UUID | None) -> str | None:
@@ -264,8 +271,8 @@ def level_changed(
     now: datetime,
 ) -> list[Event]:
     """``stock_level.changed`` for ``level``, then the signals its available stock crossed."""
-    subject = level_subject(level)
     data = level_data(level, cause)
+    subject = f"{data['item_id']}:{data['location_id']}"  # level_subject's, ids written once
     events = [new_event(new_id, EventType.STOCK_LEVEL_CHANGED, now, subject, data)]
     for signal in stock_signals(available_before, level.available, reorder_point):
         events.append(new_event(new_id, signal, now, subject, data))
