@@ -131,7 +131,7 @@ def _lots(conn: psycopg.Connection[Any], location: Any) -> list[tuple[str, Any, 
         "item_ids": [item], "location_ids": [location],
     }  # fmt: skip
     out: list[tuple[str, Any, dict[str, Any]]] = [
-        ("lots: one lot's stock", lot_sql.LOT_STOCK, params),
+        ("lots: one lot's stock", lot_reads_sql.LOT_STOCK, params),
         ("stock levels: expiry figures of a page's tracked levels", lot_sql.EXPIRED_FIGURES, params),
     ]  # fmt: skip
     for name, (by_item, before) in [("no filter", (False, False)), ("item_id", (True, False)),

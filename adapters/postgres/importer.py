@@ -6,7 +6,6 @@ import logging
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -22,7 +21,7 @@ from adapters.postgres.intake_sql import HOLD_INTAKE_SHARED
 from adapters.postgres.lot_sql import EXPIRED_FIGURES, LOT_TOTALS
 from adapters.postgres.repository import Session, SqlText, Waits
 from adapters.postgres.reservations import PostgresReservations
-from adapters.postgres.stock import level_from_row
+from adapters.postgres.stock import expiry_params, level_from_row, with_expiry
 from adapters.postgres.uow import Pool
 from application.errors import StorageUnavailable
 from application.import_events import (
@@ -55,7 +54,6 @@ from application.stock_csv import ImportRow, LotRow, RowProblem
 from domain import rules
 from domain.errors import QuantityOutOfRange
 from domain.events import Event
-from domain.lots import today_of
 from domain.stock import LevelKey
 
 EVENT_BATCH = 20_000  # changed levels read back (and their events built) at a time
@@ -265,29 +263,15 @@ class PostgresStockImportSession(StockImportSession):
     async def _with_lot_figures(
         self, rows: list[dict[str, Any]], now: datetime
     ) -> list[ImportedLevel]:
-        tracked = [r for r in rows if r["lots"]]
-        figures: dict[tuple[UUID, UUID], dict[str, Any]] = {}
-        if tracked:
-            params = {
-                "item_ids": [r["item_id"] for r in tracked],
-                "location_ids": [r["location_id"] for r in tracked],
-                "today": today_of(now),
-                "now": now,
-            }
-            for row in await self._all(EXPIRED_FIGURES, params):
-                figures[row["item_id"], row["location_id"]] = row
-        out = []
-        for row in rows:
-            level = level_from_row(row)
-            lot = figures.get((level.item_id, level.location_id))
-            if lot is not None:
-                level = replace(
-                    level,
-                    expired=lot["expired"],
-                    expired_unreserved=lot["expired_unreserved"],
-                )
-            out.append((level, row["on_hand_delta"], row["reorder_point"]))
-        return out
+        levels = [level_from_row(row) for row in rows]
+        tracked = [level for level, row in zip(levels, rows, strict=True) if row["lots"]]
+        if tracked:  # a page with lots: one statement more (as stock-level reads do)
+            figures = await self._all(EXPIRED_FIGURES, expiry_params(tracked, now))
+            levels = with_expiry(levels, figures)
+        return [
+            (level, row["on_hand_delta"], row["reorder_point"])
+            for level, row in zip(levels, rows, strict=True)
+        ]
 
     async def _copy_events(self, events: Iterable[Event]) -> None:
         """One COPY of ``events`` in text format, formatted here in one buffer (a row at a

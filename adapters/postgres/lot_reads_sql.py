@@ -35,6 +35,10 @@ FROM lot_levels ll JOIN lots t ON t.org_id = ll.org_id AND t.id = ll.lot_id
 WHERE ll.org_id = %(org_id)s""").format(held=_HELD)
 
 
+# A lot's stock across the org (available, which leaves out what has expired, in Python).
+LOT_STOCK = sql.Composed([_LOTS, sql.SQL(" AND t.id = %(id)s")])
+
+
 def _query(
     head: sql.Composed, conditions: list[LiteralString], tail: LiteralString
 ) -> sql.Composed:

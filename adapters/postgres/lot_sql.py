@@ -43,17 +43,6 @@ WHERE t.org_id = %(org_id)s AND t.item_id = %(item_id)s AND lower(t.code) = lowe
 UPDATE_LOT = """
 UPDATE lots SET expires_on = %(expires_on)s WHERE org_id = %(org_id)s AND id = %(id)s
 """
-# A lot's stock across the org (available, which leaves out what has expired, in Python).
-LOT_STOCK = _discounting("""
-SELECT t.id, t.item_id, t.code, t.expires_on, t.created_at, s.on_hand, s.reserved
-FROM lots t
-LEFT JOIN LATERAL (
-    SELECT coalesce(sum(ll.on_hand), 0)::bigint AS on_hand,
-           coalesce(sum(ll.reserved - {expired_held}), 0)::bigint AS reserved
-    FROM lot_levels ll WHERE ll.org_id = t.org_id AND ll.lot_id = t.id
-) s ON true
-WHERE t.org_id = %(org_id)s AND t.id = %(id)s
-""")
 # Serial lots gaining stock: locked in id order, before any level (ADR 0025); the totals are
 # read by a statement of their own, whose snapshot sees what committed while we waited.
 LOCK_LOTS = """

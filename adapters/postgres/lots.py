@@ -9,7 +9,7 @@ from uuid import UUID
 
 from adapters.postgres import lot_sql as q
 from adapters.postgres.cursors import uuid_part
-from adapters.postgres.lot_reads_sql import list_lot_levels, list_lots
+from adapters.postgres.lot_reads_sql import LOT_STOCK, list_lot_levels, list_lots
 from adapters.postgres.repository import Repository, Row, utc
 from application.lot_ports import HoldChange, LotChange, LotFilter, LotLevel, Lots, LotStock
 from application.pagination import PageRequest
@@ -84,7 +84,7 @@ class PostgresLots(Repository, Lots):
         return [_stock(row, now) for row in await self._all(query, params)]
 
     async def stock(self, lot: Lot, now: datetime) -> LotStock:
-        row = await self._one(q.LOT_STOCK, {"id": lot.id, "now": now})
+        row = await self._one(LOT_STOCK, {"id": lot.id, "now": now})
         assert row is not None  # noqa: S101 -- lots are never deleted
         return _stock(row, now)
 

@@ -127,6 +127,30 @@ def level_from_row(row: Row, key: LevelKey | None = None) -> StockLevel:
 _Levels = list[StockLevel]
 
 
+def expiry_params(tracked: Sequence[StockLevel], now: datetime) -> dict[str, Any]:
+    """EXPIRED_FIGURES's parameters for the levels that have lots."""
+    return {
+        "item_ids": [level.item_id for level in tracked],
+        "location_ids": [level.location_id for level in tracked],
+        "today": today_of(now),
+        "now": now,
+    }
+
+
+def with_expiry(levels: _Levels, figures: Rows) -> _Levels:
+    """``levels`` with the expiry figures EXPIRED_FIGURES found for them (none: unchanged)."""
+    found = {(r["item_id"], r["location_id"]): r for r in figures}
+    out = []
+    for level in levels:
+        row = found.get((level.item_id, level.location_id))
+        if row is not None:
+            level = replace(
+                level, expired=row["expired"], expired_unreserved=row["expired_unreserved"]
+            )
+        out.append(level)
+    return out
+
+
 class PostgresStockLevels(Repository, StockLevels):
     """Stock levels of one org. A change is one conditional statement; when it matches no row
     the level is locked and ``StockLevel.apply`` raises exactly the domain's refusal."""
@@ -198,23 +222,4 @@ class PostgresStockLevels(Repository, StockLevels):
     async def _with_figures(self, levels: _Levels, rows: Rows, now: datetime) -> _Levels:
         """The levels, with the expiry figures of those that have lots."""
         tracked = [level for level, row in zip(levels, rows, strict=True) if row["lots"]]
-        params = {
-            "item_ids": [level.item_id for level in tracked],
-            "location_ids": [level.location_id for level in tracked],
-            "today": today_of(now),
-            "now": now,
-        }
-        figures = {
-            (r["item_id"], r["location_id"]): r for r in await self._all(EXPIRED_FIGURES, params)
-        }
-        out = []
-        for level in levels:
-            found = figures.get((level.item_id, level.location_id))
-            if found is not None:
-                level = replace(
-                    level,
-                    expired=found["expired"],
-                    expired_unreserved=found["expired_unreserved"],
-                )
-            out.append(level)
-        return out
+        return with_expiry(levels, await self._all(EXPIRED_FIGURES, expiry_params(tracked, now)))
