@@ -110,6 +110,12 @@ class InMemoryLots(Lots):
             for lot_id, position in positions.items():
                 if lot_id in totals:
                     totals[lot_id] += position.on_hand
+        # A unit in transit still counts (ADR 0034).
+        for transfer in self._state.transfers.values():
+            for line in transfer.lines:
+                for part in line.lots:
+                    if part.lot.id in totals:
+                        totals[part.lot.id] += part.in_transit
         return totals
 
     async def change(self, key: LevelKey, step: InLot, now: datetime) -> LotChange:
