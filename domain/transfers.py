@@ -196,6 +196,14 @@ class Transfer:
             lines.append(line)
         return replace(self, lines=tuple(lines))
 
+    def with_lot(self, lot: Lot) -> Transfer:
+        """The same transfer reading ``lot`` as it is now (its expiry date may change)."""
+        lines = tuple(
+            replace(x, lots=tuple(replace(t, lot=lot) if t.lot.id == lot.id else t for t in x.lots))
+            for x in self.lines
+        )
+        return replace(self, lines=lines)
+
     def shipping_steps(self) -> list[tuple[LevelKey, StockChange]]:
         """Out of the source's available stock, and in transit towards the destination."""
         steps: list[tuple[LevelKey, StockChange]] = []

@@ -58,6 +58,10 @@ class InMemoryLots(Lots):
         for positions in self._state.lot_levels.values():
             if lot.id in positions:
                 positions[lot.id] = replace(positions[lot.id], lot=lot)
+        # And so do transfer lines in lots (ADR 0034; Postgres reads the lot with them).
+        for transfer in list(self._state.transfers.values()):
+            if any(part.lot.id == lot.id for line in transfer.lines for part in line.lots):
+                self._state.transfers[transfer.id] = transfer.with_lot(lot)
 
     async def list(self, filters: LotFilter, page: PageRequest, now: datetime) -> _LotStocks:
         rows = []

@@ -56,9 +56,13 @@ WHERE t.org_id = %(org_id)s
 ORDER BY t.id LIMIT %(limit)s
 """
 # Serial lots gaining stock: locked in id order, before any level (ADR 0025); the totals are
-# read by a statement of their own, whose snapshot sees what committed while we waited.
+# read by a statement of their own, whose snapshot sees what committed while we waited. FOR NO
+# KEY UPDATE serialises these writers and nothing else: a row that references the lot (a
+# transfer's or reservation's lot line, written after its levels are locked) takes FOR KEY
+# SHARE on it, which must not wait here, or the two would wait on each other (ADR 0034).
 LOCK_LOTS = """
-SELECT id FROM lots WHERE org_id = %(org_id)s AND id = ANY(%(ids)s) ORDER BY id FOR UPDATE
+SELECT id FROM lots WHERE org_id = %(org_id)s AND id = ANY(%(ids)s) ORDER BY id
+FOR NO KEY UPDATE
 """
 # A unit in transit still counts (ADR 0034): it left one location and arrives at another.
 LOT_TOTALS = """

@@ -14,6 +14,7 @@ from application.pagination import PageRequest
 from application.principal import Principal
 from application.transit import TransferMoved
 from application.use_cases.base import Deps
+from application.use_cases.manage_lots import UpdateLot, UpdateLotHandler
 from application.use_cases.receive_transfer import ReceiveTransfer, ReceiveTransferHandler
 from application.use_cases.ship_transfer import ShipTransfer, ShipTransferHandler
 from application.workflow_ports import TransferFilter
@@ -192,6 +193,28 @@ async def test_a_partial_receipt_goes_into_the_same_lots_earliest_expiry_first(
     }
     assert (await level(deps, admin, item.id, there.id)).incoming == 0
     await sums_hold(deps, admin, item.id, here.id, there.id)
+
+
+async def test_a_lot_redated_in_transit_is_read_and_received_by_its_new_date(
+    deps: Deps, admin: Principal
+) -> None:
+    item = await builders.item(deps, admin, tracking="lot")
+    here, there = await builders.location(deps, admin), await builders.location(deps, admin)
+    await receive(deps, admin, item.id, here.id, {"A": (5, JAN_30), "B": (3, JAN_20)})
+    shipped = await ship(deps, admin, here.id, there.id, part(item.id, 6))  # B 3, A 3
+    [b] = [t.lot for t in shipped.transfer.lines[0].lots if t.lot.code == "B"]
+    later = date(2026, 3, 1)
+    await UpdateLotHandler(deps)(admin, UpdateLot(lot_id=b.id, expires_on=later))
+
+    async with deps.uow(admin.org_id) as uow:
+        stored = await uow.transfers.get(shipped.transfer.id)
+    assert stored is not None
+    assert {t.lot.code: t.lot.expires_on for t in stored.lines[0].lots} == {
+        "B": later,
+        "A": JAN_30,
+    }
+    first = await take(deps, admin, shipped.transfer.id, part(item.id, 4))
+    assert carried(first) == [("B", 3, 1, 0), ("A", 3, 3, 0)]  # A expires first now
 
 
 async def test_a_lot_that_expired_in_transit_arrives_as_expired_stock(
