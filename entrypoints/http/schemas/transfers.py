@@ -27,6 +27,7 @@ from entrypoints.http.schemas.common import (
 _ITEM = "0b8f6a39-2c56-4a53-9d1e-6d1a3c1b2f10"
 _FROM = "5d3c2b1a-0f9e-4d8c-8b7a-6a5f4e3d2c1b"
 _TO = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
+_LOT_ITEM = "3c2d1e0f-9a8b-4c6d-8e4f-5a3b9c2d1e0f"  # a lot-tracked item
 
 
 class ItemQuantity(Request):
@@ -66,7 +67,13 @@ class TransferCreate(Request):
                     "to_location_id": _TO,
                     "reference": "TO-3001",
                     "lines": [{"item_id": _ITEM, "quantity": 10}],
-                }
+                },
+                {
+                    "from_location_id": _FROM,
+                    "to_location_id": _TO,
+                    "reference": "TO-3002",
+                    "lines": [{"item_id": _LOT_ITEM, "quantity": 6, "lot_code": "L-2026-11"}],
+                },
             ]
         }
     )
@@ -92,7 +99,12 @@ class TransferReceive(Request):
     """How much of each item arrived; without ``lines``, everything in transit."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"lines": [{"item_id": _ITEM, "quantity": 4}]}]}
+        json_schema_extra={
+            "examples": [
+                {"lines": [{"item_id": _ITEM, "quantity": 4}]},
+                {"lines": [{"item_id": _LOT_ITEM, "quantity": 2, "lot_code": "L-2026-11"}]},
+            ]
+        }
     )
 
     lines: list[ItemQuantity] | None = Field(None, min_length=1, max_length=MAX_LINES)
