@@ -124,13 +124,13 @@ async def hold_steps(
         lot = None
         if named:
             ref = LotRef(lot_id=line.lot_id, code=line.lot_code)
-            lot = await _lot(uow, item, ref, False, field, datetime.min, _no_new_id)
+            lot = await existing_lot(uow, item, ref, field)
         out.append((line.key, HoldInLots(Reserve(line.quantity), lot)))
     return out
 
 
-def _no_new_id() -> UUID:  # pragma: no cover -- a reservation never creates a lot
-    raise AssertionError("a reservation names existing lots only")
+def _no_new_id() -> UUID:  # pragma: no cover -- reservations and transfers create no lot
+    raise AssertionError("this path names existing lots only")
 
 
 def reversal_in_lots(
@@ -250,6 +250,11 @@ def ensure_serials(totals: Mapping[UUID, int], changes: Sequence[LevelChange]) -
             f"a serial holds at most one unit across the org; {len(over)} would hold more",
             lots=[{"lot_id": str(i), "lot_code": codes[i], "on_hand": after[i]} for i in over],
         )
+
+
+async def existing_lot(uow: UnitOfWork, item: Item, ref: LotRef, field: str) -> Lot:
+    """The lot of ``item`` that ``ref`` names (404 if it has none such); never creates one."""
+    return await _lot(uow, item, ref, False, field, datetime.min, _no_new_id)
 
 
 async def _lot(

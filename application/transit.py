@@ -10,13 +10,12 @@ from uuid import UUID
 
 from application.events import Cause, level_events, movement_posted
 from application.ports import UnitOfWork
-from application.stock_changes import apply_steps, ensure_catalog, ledger_lines
+from application.stock_changes import apply_steps, ensure_catalog, ledger_lines, plain
 from application.workflow_events import transfer_event
 from domain.errors import NotFound
 from domain.events import EventType
 from domain.movements import Movement, MovementType
-from domain.stock import LevelKey, StockChange
-from domain.transfers import Transfer
+from domain.transfers import Step, Transfer
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +31,7 @@ class TransitChange:
     """How a use case changes a transfer, which steps that makes, and what it announces."""
 
     change: Callable[[Transfer], Transfer]
-    steps: Callable[[Transfer, Transfer], list[tuple[LevelKey, StockChange]]]
+    steps: Callable[[Transfer, Transfer], list[Step]]
     announce: EventType
 
 
@@ -46,7 +45,9 @@ async def end_transit(
     now: datetime,
     new_id: Callable[[], UUID],
 ) -> TransferMoved:
-    """Lock the transfer (row, then lines), change it, then its levels in key order."""
+    """Lock the transfer (row, then lines), change it, then its levels in key order. Lines in
+    lots (ADR 0034) move into the lots they were shipped out of, each lot's step under its
+    level's lock; no serial check: what arrives or returns was already counted in transit."""
     before = await uow.transfers.get(transfer_id, for_update=True)
     if before is None:
         raise NotFound(f"transfer {transfer_id} not found", resource="transfer")
@@ -68,7 +69,7 @@ async def end_transit(
         transfer_id=after.id,
     )
     await uow.movements.add(movement)
-    applied = [(change, c) for (_, change), c in zip(steps, changes, strict=True)]
+    applied = [(plain(step), c) for (_, step), c in zip(steps, changes, strict=True)]
     uow.events.add(
         [
             transfer_event(new_id, how.announce, after, now),

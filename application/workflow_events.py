@@ -13,7 +13,7 @@ from datetime import datetime
 from application.events import Json, NewId, new_event, timestamp, uuid_text
 from domain.counts import CountSession, CountSessionLine
 from domain.events import Event, EventType
-from domain.transfers import Transfer
+from domain.transfers import Transfer, TransitLine
 
 
 def transfer_data(transfer: Transfer) -> Json:
@@ -28,17 +28,34 @@ def transfer_data(transfer: Transfer) -> Json:
         "version": transfer.version,
         "created_at": timestamp(transfer.created_at),
         "updated_at": timestamp(transfer.updated_at),
-        "lines": [
-            {
-                "item_id": str(line.item_id),
-                "shipped": line.shipped,
-                "received": line.received,
-                "cancelled": line.cancelled,
-                "in_transit": line.in_transit,
-            }
-            for line in transfer.lines
-        ],
+        "lines": [_transit_line(line) for line in transfer.lines],
     }
+
+
+def _transit_line(line: TransitLine) -> Json:
+    data: Json = {
+        "item_id": str(line.item_id),
+        "shipped": line.shipped,
+        "received": line.received,
+        "cancelled": line.cancelled,
+        "in_transit": line.in_transit,
+    }
+    if line.lots:  # lines of lot-tracked items say which lots they carry (ADR 0034)
+        data["lots"] = [
+            {
+                "lot_id": str(part.lot.id),
+                "lot_code": part.lot.code,
+                "expires_on": None
+                if part.lot.expires_on is None
+                else part.lot.expires_on.isoformat(),
+                "shipped": part.shipped,
+                "received": part.received,
+                "cancelled": part.cancelled,
+                "in_transit": part.in_transit,
+            }
+            for part in line.lots
+        ]
+    return data
 
 
 def count_line_data(line: CountSessionLine, show_expected: bool) -> Json:

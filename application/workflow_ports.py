@@ -32,6 +32,10 @@ class Transfers(Protocol):
     """Transfers of one org, stored as last saved."""
 
     async def add(self, transfer: Transfer) -> None: ...
+    async def add_lots(self, transfer: Transfer) -> None:
+        """Record the lots an added transfer's lines were shipped out of (ADR 0034)."""
+        ...
+
     async def get(self, transfer_id: UUID, *, for_update: bool = False) -> Transfer | None:
         """The transfer; ``for_update`` locks its row, then its lines."""
         ...

@@ -22,6 +22,7 @@ from domain.errors import (
 )
 from domain.stock import (
     Adjust,
+    Arrive,
     Count,
     LevelKey,
     Receive,
@@ -108,9 +109,10 @@ class InLot:
     """A level change of a tracked item, in the lot named (``lot``) or, for a shipment of no
     lot, in the lots first-expiry-first-out picks (``lot`` None). A count sets the lot's
     on_hand and the level moves by the same delta; a reversal's ``Return`` gives a lot back
-    what left it (ADR 0032)."""
+    what left it (ADR 0032), as a cancelled transfer's does; ``Arrive`` receives a transfer
+    into the lot it was shipped out of (ADR 0034)."""
 
-    change: Receive | Ship | Adjust | Count | Recount | Return
+    change: Receive | Ship | Adjust | Count | Recount | Return | Arrive
     lot: Lot | None
 
 
@@ -167,7 +169,7 @@ def apply_in_lots(
     """The level and its lots after ``step``, with each lot's move, or the refusal."""
     today = today_of(now)
     change = step.change
-    level_change: Receive | Ship | Adjust | Count | Recount | Return = change
+    level_change: Receive | Ship | Adjust | Count | Recount | Return | Arrive = change
     if isinstance(change, Ship) and step.lot is None:
         picks = fefo(level.key, positions, change.quantity, today)
     else:
@@ -177,7 +179,7 @@ def apply_in_lots(
         if isinstance(change, Ship):
             ensure_shippable(level.key, position, change.quantity, today)
             picks = [(step.lot, change.quantity)]
-        elif isinstance(change, Receive | Return):
+        elif isinstance(change, Receive | Return | Arrive):  # an expired lot may arrive
             picks = [(step.lot, -change.quantity)]
         elif isinstance(change, Count | Recount):
             delta = _counted_delta(level.key, position, change)

@@ -9,18 +9,30 @@ line, ``shipped = received + cancelled + in_transit`` always holds.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
 from domain import rules
 from domain.errors import InvalidTransferState, ValidationFailed, VersionMismatch
+from domain.lots import InLot, Lot
+from domain.movements import LotRef
 from domain.stock import Arrive, Expect, LevelKey, Return, Ship, StockChange
+from domain.transit_lots import (
+    LotPart,
+    TransitLot,
+    cancel_lots,
+    moved_lots,
+    receive_lots,
+    untracked_part,
+)
 
 MAX_LINES = 500
 
-Step = tuple[LevelKey, StockChange]
+Step = tuple[LevelKey, StockChange | InLot]
+# Fields added for lots (ADR 0034) are left out of fingerprints and stored results while unset.
+_OMITTED = {"codec_omit_default": True}
 
 
 class TransferStatus(StrEnum):
@@ -40,6 +52,8 @@ class TransitLine:
     shipped: int
     received: int = 0
     cancelled: int = 0
+    # A lot-tracked item's line: the lots shipped, their figures adding up to the line's.
+    lots: tuple[TransitLot, ...] = field(default=(), metadata=_OMITTED)
 
     @property
     def in_transit(self) -> int:
@@ -52,6 +66,7 @@ class ItemQuantity:
 
     item_id: UUID
     quantity: int
+    lot: LotRef | None = field(default=None, metadata=_OMITTED)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,26 +135,35 @@ class Transfer:
             )
 
     def receive(self, parts: tuple[ItemQuantity, ...] | None, now: datetime) -> Transfer:
-        """Take the parts (all that is in transit when None) into the destination."""
+        """Take the parts (all that is in transit when None) into the destination; a line of
+        lots takes each part from the lot it names, else earliest expiry first (ADR 0034)."""
         self._ensure_open()
         if parts is not None and not parts:
             raise ValidationFailed(
                 "name at least one line, or omit lines to receive all", field="lines"
             )
         wanted = {x.item_id: x.in_transit for x in self.lines} if parts is None else {}
-        for part in parts or ():
+        by_item: dict[UUID, list[LotPart]] = {}
+        first_index: dict[UUID, int] = {}
+        for index, part in enumerate(parts or ()):
             rules.positive(part.quantity)
             wanted[part.item_id] = wanted.get(part.item_id, 0) + part.quantity
+            by_item.setdefault(part.item_id, []).append(LotPart(part.quantity, part.lot))
+            first_index.setdefault(part.item_id, index)
         lines = []
         for line in self.lines:
             taking = wanted.pop(line.item_id, 0)
+            lot_parts = by_item.get(line.item_id, [LotPart(taking)] if taking else [])
+            if not line.lots:
+                untracked_part(line.item_id, lot_parts, first_index.get(line.item_id, 0))
             if taking > line.in_transit:
                 raise InvalidTransferState(
                     f"only {line.in_transit} of item {line.item_id} is in transit",
                     item_id=str(line.item_id),
                     in_transit=line.in_transit,
                 )
-            lines.append(replace(line, received=line.received + taking))
+            lots = receive_lots(line.item_id, line.lots, lot_parts) if line.lots else ()
+            lines.append(replace(line, received=line.received + taking, lots=lots))
         if wanted:
             raise InvalidTransferState("a line names an item this transfer does not carry")
         done = all(line.in_transit == 0 for line in lines)
@@ -149,31 +173,74 @@ class Transfer:
     def cancel(self, now: datetime) -> Transfer:
         """Return everything still in transit to the source; the transfer ends cancelled."""
         self._ensure_open()
-        lines = tuple(replace(x, cancelled=x.cancelled + x.in_transit) for x in self.lines)
+        lines = tuple(
+            replace(x, cancelled=x.cancelled + x.in_transit, lots=cancel_lots(x.lots))
+            for x in self.lines
+        )
         return self._changed(lines, TransferStatus.CANCELLED, now)
 
-    def shipping_steps(self) -> list[Step]:
+    def with_shipped_lots(self, shipped: dict[UUID, list[tuple[Lot, int]]]) -> Transfer:
+        """The new transfer with the lots each tracked line was shipped out of (the shipment
+        decides them under the source level's lock, first-expiry-first-out or as named)."""
+        lines = []
+        for line in self.lines:
+            picks = shipped.get(line.item_id)
+            if picks:
+                merged: dict[UUID, TransitLot] = {}
+                for lot, quantity in picks:
+                    was = merged.get(lot.id)
+                    merged[lot.id] = TransitLot(lot, quantity + (was.shipped if was else 0))
+                if sum(t.shipped for t in merged.values()) != line.shipped:
+                    raise AssertionError("the lots shipped must add up to the line")
+                line = replace(line, lots=tuple(merged.values()))
+            lines.append(line)
+        return replace(self, lines=tuple(lines))
+
+    def with_lot(self, lot: Lot) -> Transfer:
+        """The same transfer reading ``lot`` as it is now (its expiry date may change)."""
+        lines = tuple(
+            replace(x, lots=tuple(replace(t, lot=lot) if t.lot.id == lot.id else t for t in x.lots))
+            for x in self.lines
+        )
+        return replace(self, lines=lines)
+
+    def shipping_steps(self) -> list[tuple[LevelKey, StockChange]]:
         """Out of the source's available stock, and in transit towards the destination."""
-        steps: list[Step] = []
+        steps: list[tuple[LevelKey, StockChange]] = []
         for line in self.lines:
             steps.append((LevelKey(line.item_id, self.from_location_id), Ship(line.shipped)))
             steps.append((LevelKey(line.item_id, self.to_location_id), Expect(line.shipped)))
         return steps
 
     def receiving_steps(self, before: Transfer) -> list[Step]:
-        """What arrived at the destination between ``before`` and this state."""
-        return [
-            (LevelKey(item, self.to_location_id), Arrive(quantity))
-            for item, quantity in self._moved(before, lambda x: x.received)
-        ]
+        """What arrived at the destination between ``before`` and this state: a line of lots
+        arrives into the same lots, one step per lot."""
+        steps: list[Step] = []
+        for item, quantity in self._moved(before, lambda x: x.received):
+            key = LevelKey(item, self.to_location_id)
+            lots = self._lots_moved(before, item, received=True)
+            if not lots:
+                steps.append((key, Arrive(quantity)))
+            steps += [(key, InLot(Arrive(q), lot)) for lot, q in lots]
+        return steps
 
     def cancelling_steps(self, before: Transfer) -> list[Step]:
-        """Back at the source, and no longer incoming at the destination, per cancelled line."""
+        """Back at the source (into the same lots), and no longer incoming at the
+        destination, per cancelled line."""
         steps: list[Step] = []
         for item, quantity in self._moved(before, lambda x: x.cancelled):
-            steps.append((LevelKey(item, self.from_location_id), Return(quantity)))
+            source = LevelKey(item, self.from_location_id)
+            lots = self._lots_moved(before, item, received=False)
+            if not lots:
+                steps.append((source, Return(quantity)))
+            steps += [(source, InLot(Return(q), lot)) for lot, q in lots]
             steps.append((LevelKey(item, self.to_location_id), Expect(-quantity)))
         return steps
+
+    def _lots_moved(self, before: Transfer, item: UUID, received: bool) -> list[tuple[Lot, int]]:
+        after = next(x for x in self.lines if x.item_id == item)
+        old = next(x for x in before.lines if x.item_id == item)
+        return moved_lots(after.lots, old.lots, received)
 
     def _moved(self, before: Transfer, get: Callable[[TransitLine], int]) -> list[tuple[UUID, int]]:
         old = {line.item_id: line for line in before.lines}

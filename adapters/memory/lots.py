@@ -81,6 +81,10 @@ class InMemoryLots(Lots):
         for positions in self._state.lot_levels.values():
             if lot.id in positions:
                 positions[lot.id] = replace(positions[lot.id], lot=lot)
+        # And so do transfer lines in lots (ADR 0034; Postgres reads the lot with them).
+        for transfer in list(self._state.transfers.values()):
+            if any(part.lot.id == lot.id for line in transfer.lines for part in line.lots):
+                self._state.transfers[transfer.id] = transfer.with_lot(lot)
 
     async def list(self, filters: LotFilter, page: PageRequest, now: datetime) -> _LotStocks:
         rows = []
@@ -135,6 +139,12 @@ class InMemoryLots(Lots):
             for lot_id, position in positions.items():
                 if lot_id in totals:
                     totals[lot_id] += position.on_hand
+        # A unit in transit still counts (ADR 0034).
+        for transfer in self._state.transfers.values():
+            for line in transfer.lines:
+                for part in line.lots:
+                    if part.lot.id in totals:
+                        totals[part.lot.id] += part.in_transit
         return totals
 
     async def change(self, key: LevelKey, step: InLot, now: datetime) -> LotChange:

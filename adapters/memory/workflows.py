@@ -22,6 +22,9 @@ class InMemoryTransfers(Transfers):
     async def add(self, transfer: Transfer) -> None:
         self._transfers[transfer.id] = transfer
 
+    async def add_lots(self, transfer: Transfer) -> None:
+        self._transfers[transfer.id] = transfer
+
     async def get(self, transfer_id: UUID, *, for_update: bool = False) -> Transfer | None:
         return self._transfers.get(transfer_id)
 

@@ -44,13 +44,23 @@ UPDATE_LOT = """
 UPDATE lots SET expires_on = %(expires_on)s WHERE org_id = %(org_id)s AND id = %(id)s
 """
 # Serial lots gaining stock: locked in id order, before any level (ADR 0025); the totals are
-# read by a statement of their own, whose snapshot sees what committed while we waited.
+# read by a statement of their own, whose snapshot sees what committed while we waited. FOR NO
+# KEY UPDATE serialises these writers and nothing else: a row that references the lot (a
+# transfer's or reservation's lot line, written after its levels are locked) takes FOR KEY
+# SHARE on it, which must not wait here, or the two would wait on each other (ADR 0034).
 LOCK_LOTS = """
-SELECT id FROM lots WHERE org_id = %(org_id)s AND id = ANY(%(ids)s) ORDER BY id FOR UPDATE
+SELECT id FROM lots WHERE org_id = %(org_id)s AND id = ANY(%(ids)s) ORDER BY id
+FOR NO KEY UPDATE
 """
+# A unit in transit still counts (ADR 0034): it left one location and arrives at another.
 LOT_TOTALS = """
-SELECT lot_id, sum(on_hand)::bigint AS on_hand FROM lot_levels
-WHERE org_id = %(org_id)s AND lot_id = ANY(%(ids)s) GROUP BY lot_id
+SELECT lot_id, sum(on_hand)::bigint AS on_hand FROM (
+    SELECT lot_id, on_hand FROM lot_levels
+    WHERE org_id = %(org_id)s AND lot_id = ANY(%(ids)s)
+    UNION ALL
+    SELECT lot_id, shipped - received - cancelled FROM transfer_lot_lines
+    WHERE org_id = %(org_id)s AND lot_id = ANY(%(ids)s) AND shipped > received + cancelled
+) t GROUP BY lot_id
 """
 
 # The level row, locked (created empty on a first receipt; ``created`` says so).
@@ -84,8 +94,8 @@ WITH written AS (
     ON CONFLICT (org_id, item_id, location_id, lot_id) DO UPDATE
     SET on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved
 )
-UPDATE stock_levels SET on_hand = %(on_hand)s, reserved = %(reserved)s, version = %(version)s,
-       updated_at = %(now)s
+UPDATE stock_levels SET on_hand = %(on_hand)s, reserved = %(reserved)s, incoming = %(incoming)s,
+       version = %(version)s, updated_at = %(now)s
 WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location_id)s
 """
 

@@ -150,6 +150,7 @@ class PostgresLots(Repository, Lots):
             "reserveds": [p.reserved for p in moved],
             "on_hand": after.on_hand,
             "reserved": after.reserved,
+            "incoming": after.incoming,
             "version": after.version,
             "now": now,
         }
@@ -200,6 +201,7 @@ class PostgresLots(Repository, Lots):
             "reserveds": [p.reserved for p in written],
             "on_hand": after.on_hand,
             "reserved": after.reserved,
+            "incoming": after.incoming,
             "version": after.version,
             "now": now,
         }

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import LiteralString
+from uuid import UUID
 
 from psycopg import sql
 
 from adapters.postgres.repository import Row, utc
 from domain.counts import CountSession, CountSessionLine, CountStatus
 from domain.transfers import Transfer, TransferStatus, TransitLine
+from domain.transit_lots import TransitLot
 
 INSERT_TRANSFER = """
 WITH transfer AS (
@@ -40,7 +42,7 @@ SELECT t.id, t.from_location_id, t.to_location_id, t.reference, t.note, t.status
 FROM transfers t WHERE
 """
 _TRANSFER_LINES = """
-SELECT transfer_id, line_no, item_id, shipped, received, cancelled FROM transfer_lines
+SELECT transfer_id, line_no, item_id, shipped, received, cancelled, lots FROM transfer_lines
 WHERE org_id = %(org_id)s AND transfer_id = ANY(%(ids)s)
 """
 TRANSFER_LINES = sql.SQL(_TRANSFER_LINES + " ORDER BY transfer_id, line_no")
@@ -136,8 +138,11 @@ def count_list_query(status: bool, location: bool, after: bool) -> sql.SQL:
     return _query(_COUNT, conditions, " ORDER BY c.created_at, c.id LIMIT %(limit)s")
 
 
-def transfer_from_row(row: Row, lines: list[Row]) -> Transfer:
-    """Rebuild a Transfer from its row and its lines."""
+def transfer_from_row(
+    row: Row, lines: list[Row], lots: dict[UUID, list[TransitLot]] | None = None
+) -> Transfer:
+    """Rebuild a Transfer from its row and its lines (with their lots, by item, if any)."""
+    lots = lots or {}
     return Transfer(
         id=row["id"],
         from_location_id=row["from_location_id"],
@@ -150,7 +155,13 @@ def transfer_from_row(row: Row, lines: list[Row]) -> Transfer:
         updated_at=utc(row["updated_at"]),
         version=row["version"],
         lines=tuple(
-            TransitLine(r["item_id"], r["shipped"], r["received"], r["cancelled"])
+            TransitLine(
+                r["item_id"],
+                r["shipped"],
+                r["received"],
+                r["cancelled"],
+                tuple(lots.get(r["item_id"], ())),
+            )
             for r in sorted(lines, key=lambda r: r["line_no"])
         ),
     )

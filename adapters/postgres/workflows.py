@@ -10,6 +10,14 @@ from psycopg import sql
 
 from adapters.postgres.cursors import time_part, uuid_part
 from adapters.postgres.repository import Repository, Row, Rows
+from adapters.postgres.transfer_lot_sql import (
+    INSERT_TRANSFER_LOTS,
+    SAVE_TRANSFER_LOTS,
+    TRANSFER_LOT_LINES,
+    has_lots,
+    lot_params,
+    transit_lot_from_row,
+)
 from adapters.postgres.workflow_sql import (
     COUNT_LINES,
     GET_COUNT,
@@ -31,8 +39,10 @@ from application.pagination import PageRequest
 from application.workflow_ports import CountFilter, CountSessions, TransferFilter, Transfers
 from domain.counts import CountSession
 from domain.transfers import Transfer
+from domain.transit_lots import TransitLot
 
 T = TypeVar("T")
+_TransferList = list[Transfer]
 
 
 def _transfer_params(transfer: Transfer) -> dict[str, Any]:
@@ -106,21 +116,29 @@ class _Documents(Repository):
 
 
 class PostgresTransfers(_Documents, Transfers):
-    """Transfers of one org; ``get(for_update=True)`` locks the row, then its lines."""
+    """Transfers of one org; ``get(for_update=True)`` locks the row, then its lines (the
+    lot rows of its lines change only under the row's lock, ADR 0034)."""
 
     async def add(self, transfer: Transfer) -> None:
         # Deferred: it travels with the level updates that follow (one round trip fewer).
         self._defer(INSERT_TRANSFER, _transfer_params(transfer))
+        if has_lots(transfer):
+            self._defer(INSERT_TRANSFER_LOTS, lot_params(transfer))
+
+    async def add_lots(self, transfer: Transfer) -> None:
+        self._defer(INSERT_TRANSFER_LOTS, lot_params(transfer))
 
     async def get(self, transfer_id: UUID, *, for_update: bool = False) -> Transfer | None:
         query = GET_TRANSFER_FOR_UPDATE if for_update else GET_TRANSFER
         lines = TRANSFER_LINES_FOR_UPDATE if for_update else TRANSFER_LINES
         rows = await self._all(query, {"id": transfer_id})
-        found = await self._read(rows, lines, "transfer_id", transfer_from_row)
+        found = await self._transfers(rows, lines)
         return found[0] if found else None
 
     async def save(self, transfer: Transfer) -> None:
         self._defer(SAVE_TRANSFER, _transfer_params(transfer))
+        if has_lots(transfer):
+            self._defer(SAVE_TRANSFER_LOTS, lot_params(transfer))
 
     async def list(self, filters: TransferFilter, page: PageRequest) -> list[Transfer]:
         params = {
@@ -136,7 +154,26 @@ class PostgresTransfers(_Documents, Transfers):
             page.after is not None,
         )
         rows = await self._all(query, params)
-        return await self._read(rows, TRANSFER_LINES, "transfer_id", transfer_from_row)
+        return await self._transfers(rows, TRANSFER_LINES)
+
+    async def _transfers(self, rows: Rows, lines_query: sql.SQL) -> _TransferList:
+        # The lines carry a flag: only transfers with a line in lots read their lot rows.
+        flagged: set[UUID] = set()
+
+        def keep(row: Row, lines: list[Row]) -> tuple[Row, list[Row]]:
+            if any(line["lots"] for line in lines):
+                flagged.add(row["id"])
+            return row, lines
+
+        read = await self._read(rows, lines_query, "transfer_id", keep)
+        lots: dict[UUID, dict[UUID, list[TransitLot]]] = {}
+        if flagged:
+            for lot_row in await self._all(TRANSFER_LOT_LINES, {"ids": sorted(flagged)}):
+                by_item = lots.setdefault(lot_row["transfer_id"], {})
+                by_item.setdefault(lot_row["line_item_id"], []).append(
+                    transit_lot_from_row(lot_row)
+                )
+        return [transfer_from_row(row, lines, lots.get(row["id"])) for row, lines in read]
 
 
 class PostgresCountSessions(_Documents, CountSessions):

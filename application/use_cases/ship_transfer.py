@@ -7,10 +7,10 @@ from uuid import UUID
 
 from application.events import Cause, level_events, movement_posted
 from application.idempotency import Outcome, run_once
-from application.lot_steps import refuse_tracked
 from application.principal import Permission, Principal
-from application.stock_changes import apply_steps, ensure_catalog, ledger_lines
+from application.stock_changes import apply_steps, ensure_catalog, ledger_lines, plain
 from application.transit import TransferMoved
+from application.transit_lots import shipped_lots, shipping_in_lots
 from application.use_cases.base import UseCase
 from application.workflow_events import transfer_event
 from domain.events import EventType
@@ -31,7 +31,9 @@ class ShipTransfer:
 
 class ShipTransferHandler(UseCase):
     """Ship stock to another location (any member): only from what is available at the
-    source; until received it is in transit, reported as the destination's ``incoming``."""
+    source; until received it is in transit, reported as the destination's ``incoming``. A
+    lot-tracked item ships out of the lot its line names (``lot_code`` or ``lot_id``), else
+    first-expiry-first-out over the source's unexpired lots (ADR 0034)."""
 
     async def __call__(
         self, principal: Principal, command: ShipTransfer, idempotency_key: str | None = None
@@ -55,10 +57,15 @@ class ShipTransferHandler(UseCase):
             async def work() -> TransferMoved:
                 new_id = self.deps.ids.new_id
                 catalog = await ensure_catalog(uow, steps)
-                refuse_tracked(catalog.items, [key.item_id for key, _ in steps], "transfers")
+                in_lots = await shipping_in_lots(uow, steps, command.lines, catalog.items)
                 reorder_points = catalog.reorder_points
-                await uow.transfers.add(transfer)  # written first: the levels are locked last
-                changes = await apply_steps(uow, steps, now, new_id)
+                shipping = transfer
+                await uow.transfers.add(shipping)  # written first: the levels are locked last
+                changes = await apply_steps(uow, in_lots, now, new_id)
+                picked = shipped_lots(in_lots, changes)
+                if picked:  # the lots the shipment took, decided under the levels' locks
+                    shipping = transfer.with_shipped_lots(picked)
+                    await uow.transfers.add_lots(shipping)
                 movement = Movement(
                     id=new_id(),
                     type=MovementType.TRANSFER_OUT,
@@ -67,20 +74,20 @@ class ShipTransferHandler(UseCase):
                     note=transfer.note,
                     actor=principal.user_id,
                     created_at=now,
-                    lines=ledger_lines(steps, changes),
+                    lines=ledger_lines(in_lots, changes),
                     transfer_id=transfer.id,
                 )
                 await uow.movements.add(movement)
-                applied = [(change, c) for (_, change), c in zip(steps, changes, strict=True)]
+                applied = [(plain(step), c) for (_, step), c in zip(in_lots, changes, strict=True)]
                 cause = Cause(movement_id=movement.id)
                 uow.events.add(
                     [
-                        transfer_event(new_id, EventType.TRANSFER_CREATED, transfer, now),
+                        transfer_event(new_id, EventType.TRANSFER_CREATED, shipping, now),
                         movement_posted(new_id, movement),
                         *level_events(new_id, applied, cause, reorder_points, now),
                     ]
                 )
-                return TransferMoved(transfer, movement.id)
+                return TransferMoved(shipping, movement.id)
 
             return await run_once(
                 uow,

@@ -16,7 +16,6 @@ from domain.catalog import ItemChanges
 from domain.errors import (
     InsufficientStock,
     LotExpired,
-    LotsNotSupported,
     NotFound,
     SerialLimit,
     TrackingLocked,
@@ -176,19 +175,20 @@ async def test_tracking_changes_only_while_the_item_holds_nothing(
     assert changed.tracking is Tracking.LOT
 
 
-async def test_paths_without_lots_refuse_tracked_items(deps: Deps, admin: Principal) -> None:
+async def test_every_path_takes_tracked_items_in_lots(deps: Deps, admin: Principal) -> None:
     item = await builders.item(deps, admin, tracking="lot")
     here = await builders.location(deps, admin)
     there = await builders.location(deps, admin)
     await receive(deps, admin, item.id, here.id, {"A": (5, JAN_30)})
 
-    # Reservations hold lots (ADR 0031, tests/contract/test_reservation_lots_contract.py).
-    with pytest.raises(LotsNotSupported):
-        await workflow_builders.ship(deps, admin, here.id, there.id, {item.id: 1})
+    # Reservations hold lots (ADR 0031, tests/contract/test_reservation_lots_contract.py);
+    # transfers in transit carry them (ADR 0034, tests/contract/test_transit_lots_contract.py).
+    shipped = await workflow_builders.ship(deps, admin, here.id, there.id, {item.id: 1})
+    assert [t.lot.code for t in shipped.transfer.lines[0].lots] == ["A"]
     counted = MovementRequest(type=MovementType.COUNT, lines=(CountLine(item.id, here.id, 4),))
     with pytest.raises(ValidationFailed, match="name the lot"):  # counts take lots (ADR 0032)
         await PostMovementHandler(deps)(admin, counted)
-    assert (await level(deps, admin, item.id, here.id)).on_hand == 5
+    assert (await level(deps, admin, item.id, here.id)).on_hand == 4
 
 
 async def test_the_import_refuses_tracked_items(

@@ -62,22 +62,40 @@ LEFT JOIN lot_levels p
   ON p.org_id = s.org_id AND p.item_id = s.item_id AND p.location_id = s.location_id
 WHERE s.org_id = %(org_id)s GROUP BY s.item_id, s.location_id, s.on_hand, s.reserved
 """
+# A serial's unit in transit counts too (ADR 0034).
 SERIAL_AUDIT = """
-SELECT p.lot_id, sum(p.on_hand) AS on_hand FROM lot_levels p
-JOIN items i ON i.org_id = p.org_id AND i.id = p.item_id AND i.tracking = 'serial'
-WHERE p.org_id = %(org_id)s GROUP BY p.lot_id
+SELECT u.lot_id, sum(u.on_hand) AS on_hand FROM (
+    SELECT p.lot_id, p.item_id, p.on_hand FROM lot_levels p WHERE p.org_id = %(org_id)s
+    UNION ALL
+    SELECT t.lot_id, t.item_id, t.shipped - t.received - t.cancelled FROM transfer_lot_lines t
+    WHERE t.org_id = %(org_id)s
+) u JOIN items i ON i.org_id = %(org_id)s AND i.id = u.item_id AND i.tracking = 'serial'
+GROUP BY u.lot_id
+"""
+# Transfers in lots (ADR 0034): a line in lots is the sum of its lot lines, and only such lines
+# have them.
+TRANSFER_LOT_AUDIT = """
+SELECT l.transfer_id, l.item_id, l.lots, l.shipped, l.received, l.cancelled,
+       coalesce(sum(t.shipped), 0), coalesce(sum(t.received), 0), coalesce(sum(t.cancelled), 0)
+FROM transfer_lines l
+LEFT JOIN transfer_lot_lines t ON t.org_id = l.org_id AND t.transfer_id = l.transfer_id
+     AND t.item_id = l.item_id
+WHERE l.org_id = %(org_id)s
+GROUP BY l.transfer_id, l.item_id, l.lots, l.shipped, l.received, l.cancelled
 """
 
 
 def audit_lots(database_url: str, org_id: str) -> list[tuple[object, ...]]:
     """Every lot position of ``org_id`` as (item, location, lot, on_hand, reserved), asserting
     on_hand = its ledger lines, 0 <= reserved <= on_hand, each tracked level = the sum of its
-    lots, and a serial holds at most one unit across the org."""
+    lots, a serial holds at most one unit across the org (in transit too), and a transfer
+    line in lots is the sum of its lot lines."""
     with psycopg.connect(database_url) as conn:
         conn.execute("SELECT set_config('app.org_id', %s, true)", [org_id])
         lots = conn.execute(LOT_AUDIT, {"org_id": org_id}).fetchall()
         levels = conn.execute(LEVEL_LOT_AUDIT, {"org_id": org_id}).fetchall()
         serials = conn.execute(SERIAL_AUDIT, {"org_id": org_id}).fetchall()
+        transfers = conn.execute(TRANSFER_LOT_AUDIT, {"org_id": org_id}).fetchall()
     for item_id, location_id, lot_id, on_hand, reserved, ledger in lots:
         where = f"lot {lot_id} at {item_id}/{location_id}"
         assert on_hand == ledger, f"{where}: on_hand {on_hand} != ledger {ledger}"
@@ -87,6 +105,10 @@ def audit_lots(database_url: str, org_id: str) -> list[tuple[object, ...]]:
         assert (on_hand, reserved) == (lots_on_hand, lots_reserved), f"{where}: != its lots"
     for lot_id, on_hand in serials:
         assert on_hand <= 1, f"serial {lot_id} holds {on_hand}"
+    for transfer_id, item_id, flagged, *figures in transfers:
+        line, in_lots = tuple(figures[:3]), tuple(figures[3:])
+        where = f"transfer {transfer_id} item {item_id}"
+        assert line == in_lots if flagged else in_lots == (0, 0, 0), f"{where}: {line} {in_lots}"
     return [row[:5] for row in lots]
 
 

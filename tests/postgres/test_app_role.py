@@ -49,6 +49,7 @@ NEEDED = {
     "lots": {"SELECT", "INSERT", "UPDATE"},
     "lot_levels": {"SELECT", "INSERT", "UPDATE"},
     "reservation_lot_lines": {"SELECT", "INSERT", "UPDATE"},
+    "transfer_lot_lines": {"SELECT", "INSERT", "UPDATE"},
     "_yoyo_migration": {"SELECT"},
 }
 

@@ -12,7 +12,7 @@ from adapters.clock import ManualClock
 from adapters.ids import UuidGenerator
 from application.use_cases.base import Deps
 from tests.postgres_fixtures import postgres_backend_on
-from tests.property.lot_machine import LotMachine
+from tests.property.transit_lot_machine import TransitLotMachine
 
 pytestmark = pytest.mark.slow
 
@@ -29,8 +29,8 @@ def test_lot_invariants_hold_under_random_operations_on_postgres(database_url: s
     try:
         with postgres_backend_on(loop, database_url) as pg:
 
-            def machine() -> LotMachine:
-                return LotMachine(Deps(pg.uow, ManualClock(), UuidGenerator()), loop)
+            def machine() -> TransitLotMachine:
+                return TransitLotMachine(Deps(pg.uow, ManualClock(), UuidGenerator()), loop)
 
             run_state_machine_as_test(machine, settings=POSTGRES_SETTINGS)
     finally:

@@ -33,6 +33,7 @@ ORG_TABLES = [
     "idempotency_keys",
     "lots",
     "lot_levels",
+    "transfer_lot_lines",
 ]
 
 
@@ -59,7 +60,7 @@ async def two_orgs(wide_deps_module: Deps) -> tuple[str, str]:
         tracked = await builders.item(deps, who, tracking="lot")
         await lot_builders.receive(deps, who, tracked.id, here.id, {"L1": (3, date(2030, 1, 1))})
         there = await builders.location(deps, who)
-        await workflow_builders.ship(deps, who, here.id, there.id, {item.id: 1})
+        await workflow_builders.ship(deps, who, here.id, there.id, {item.id: 1, tracked.id: 1})
         await workflow_builders.open_count(deps, who, here.id)
         async with deps.uow(org) as uow:
             await uow.idempotency.claim("k", "fp", deps.clock.now())

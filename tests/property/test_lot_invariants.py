@@ -1,4 +1,5 @@
-"""The lot state machine on the in-memory adapters (Postgres: tests/postgres)."""
+"""The lot state machine, with transfers in transit of lots, on the in-memory adapters
+(Postgres: tests/postgres)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from adapters.ids import UuidGenerator
 from adapters.memory.state import InMemoryDatabase
 from adapters.memory.uow import InMemoryUnitOfWorkFactory
 from application.use_cases.base import Deps
-from tests.property.lot_machine import LotMachine
+from tests.property.transit_lot_machine import TransitLotMachine
 
 MEMORY_SETTINGS = settings(
     max_examples=100,
@@ -26,9 +27,9 @@ def test_lot_invariants_hold_under_random_operations_in_memory() -> None:
     loop = asyncio.new_event_loop()
     try:
 
-        def machine() -> LotMachine:
+        def machine() -> TransitLotMachine:
             db = InMemoryDatabase()
-            return LotMachine(
+            return TransitLotMachine(
                 Deps(InMemoryUnitOfWorkFactory(db), ManualClock(), UuidGenerator()), loop
             )
 
