@@ -92,7 +92,7 @@ class InMemoryStockImportSession(StockImportSession):
         self._keys = []
         rows = self._rows
         if self._lot_rows:
-            problems += self._validate_lots(state, mode, items, locations)
+            problems += await self._validate_lots(state, mode, items, locations)
             rows = [row for row in self._rows if row.line not in self._lot_rows]
         for row in rows:
             item = items.get(row.sku.lower())
@@ -190,7 +190,7 @@ class InMemoryStockImportSession(StockImportSession):
             outbox.add(expiry_events(plan.new_id, expired, levels, plan.created_at))
         outbox.add(imported_level_events(plan.new_id, plan.movement_id, changed, plan.created_at))
 
-    def _validate_lots(
+    async def _validate_lots(
         self,
         state: OrgState,
         mode: ImportMode,
@@ -244,11 +244,9 @@ class InMemoryStockImportSession(StockImportSession):
                     serials.append(SerialRow(row.line, place, name, row.quantity, on_hand))
             if message is not None:
                 problems.append(RowProblem(row.line, message))
-        if serials:
-            org_on_hand: dict[UUID, int] = {}
-            for positions in state.lot_levels.values():
-                for lot_id, position in positions.items():
-                    org_on_hand[lot_id] = org_on_hand.get(lot_id, 0) + position.on_hand
+        if serials:  # each lot's units across the org, in transit included (ADR 0034)
+            ids = [row.lot for row in serials if isinstance(row.lot, UUID)]
+            org_on_hand = await InMemoryLots(state).lock_totals(ids)
             problems += serial_problems(serials, org_on_hand, mode is ImportMode.RECEIPT)
         return problems
 

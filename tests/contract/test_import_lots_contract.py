@@ -17,8 +17,11 @@ from application.ports import MovementFilter
 from application.principal import Principal
 from application.use_cases.base import Deps
 from application.use_cases.create_reservation import CreateReservation, CreateReservationHandler
+from application.use_cases.ship_transfer import ShipTransfer, ShipTransferHandler
 from domain.events import EventType
+from domain.movements import LotRef
 from domain.reservations import LineQuantity
+from domain.transfers import ItemQuantity
 from tests.contract import builders
 from tests.contract.feed import read_all
 from tests.contract.lot_builders import by_code, level, lot_levels, receive
@@ -285,3 +288,21 @@ async def test_an_import_announces_the_holds_past_expiry_it_released(
     assert (at_main["reserved"], at_main["available"]) == (0, 5)
     assert at_side["cause"] == {"movement_id": str(imported.summary.movement_id)}
     assert (at_side["on_hand"], at_side["reserved"], at_side["available"]) == (6, 0, 6)
+
+
+async def test_a_serial_in_transit_counts_for_the_import_too(catalog: Catalog) -> None:
+    serial = await builders.item(catalog.deps, catalog.who, "SER-T", tracking="serial")
+    main, side = catalog.ids["main"], catalog.ids["side"]
+    await receive(catalog.deps, catalog.who, serial.id, main.id, {"SN-7": (1, LATER)})
+    command = ShipTransfer(
+        from_location_id=main.id,
+        to_location_id=side.id,
+        lines=(ItemQuantity(serial.id, 1, LotRef(code="SN-7")),),
+    )
+    await ShipTransferHandler(catalog.deps)(catalog.who, command)  # on its way, not at MAIN
+
+    refused = await catalog.run(HEADER + "SER-T,MAIN,1,SN-7,\n")
+
+    assert [(p.line, p.message.split(";")[0]) for p in refused.problems] == [
+        (2, "serial 'SN-7' would hold 2 units across the org")
+    ]
