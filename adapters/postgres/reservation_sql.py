@@ -36,12 +36,13 @@ FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[], %(quantities)s::bigi
      AS l(item_id, location_id, quantity, fulfilled, released, line_no)
 """
 # A new one-line reservation in one statement (ADR 0035): the level's conditional update
-# (RESERVE of stock_sql.py) and, only if it matched, the reservation and its line. It also
-# requires what the general path would otherwise check or do first: an untracked item and
-# no archived entry (both read and held FOR KEY SHARE by the statements before it in the
-# flight), and no expired open hold at the level (the general path releases those first;
-# reservation_lines_expiring_idx finds them). No row: nothing written, the general path runs.
-# The level's row lock is its last act before the commit's flight.
+# (RESERVE of stock_sql.py, repeated here: change both together) and, only if it matched,
+# the reservation and its line. It also requires what the general path would otherwise check
+# or do first: an untracked item and no archived entry (both read and held FOR KEY SHARE by
+# the statements before it in the flight), and no expired open hold at the level (the
+# general path releases those first; reservation_lines_expiring_idx finds them). No row:
+# nothing written, the general path runs. The level's row lock is the last thing its flight
+# takes; the commit's flight follows.
 RESERVE_FIRST = sql.SQL("""
 WITH level AS (
     UPDATE stock_levels s SET reserved = s.reserved + %(quantity)s, version = s.version + 1,
