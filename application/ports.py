@@ -139,6 +139,17 @@ class ExpiredHolds:
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class FirstHold:
+    """What ``Reservations.add_and_reserve`` found and did: the line's item and location
+    (absent ones missing, as ``get_many`` returns them), and the level after its reserve, or
+    None when nothing was written."""
+
+    items: dict[UUID, Item]
+    locations: dict[UUID, Location]
+    change: LevelChange | None
+
+
 class CatalogEntries(Protocol[E]):
     """Items or locations of one org, stored as last saved."""
 
@@ -227,6 +238,15 @@ class Reservations(Protocol):
     async def release_expired_holds(self, keys: Sequence[LevelKey], now: datetime) -> ExpiredHolds:
         """Mark open quantities of expired reservations at ``keys`` released; return per level
         how much to take off ``reserved``, and whose holds they were."""
+        ...
+
+    async def add_and_reserve(self, reservation: Reservation, now: datetime) -> FirstHold:
+        """A new one-line reservation in one step (ADR 0035): read the line's item and location
+        (held against archiving, as ``get_many``), and only if the item tracks no lots,
+        neither is archived, no expired open hold sits at the level and the level has the
+        quantity available, add the reservation and reserve the line, exactly as ``add`` and
+        then ``StockLevels.change`` with ``Reserve`` would. Otherwise write nothing (the
+        caller takes the general path, which says why or releases the expired holds first)."""
         ...
 
 

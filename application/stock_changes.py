@@ -52,6 +52,16 @@ async def ensure_catalog(uow: UnitOfWork, steps: Sequence[Step]) -> CatalogCheck
     location_ids = sorted({key.location_id for key, _ in steps})
     items = await uow.items.get_many(item_ids)
     locations = await uow.locations.get_many(location_ids)
+    return check_catalog(steps, items, locations)
+
+
+def check_catalog(
+    steps: Sequence[Step], items: dict[UUID, Item], locations: dict[UUID, Location]
+) -> CatalogCheck:
+    """``ensure_catalog``'s rule on entries already read (``items`` and ``locations``: those
+    found of the steps' ones): the same refusals, in the same order."""
+    item_ids = sorted({key.item_id for key, _ in steps})
+    location_ids = sorted({key.location_id for key, _ in steps})
     for item_id in item_ids:
         if item_id not in items:
             raise NotFound(f"item {item_id} not found", resource="item", id=str(item_id))

@@ -9,7 +9,8 @@ instruction counts, which do not depend on what else the machine is doing:
     BENCH_PATH=reserve .venv/bin/python bench/inprocess.py   # POST /v1/reservations
     valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out .venv/bin/python bench/inprocess.py
 
-Knobs: BENCH_REQUESTS (default 5000), BENCH_CONCURRENCY (32), BENCH_POOL_MAX (10).
+Knobs: BENCH_REQUESTS (default 5000), BENCH_CONCURRENCY (32), BENCH_POOL_MAX (10),
+BENCH_ITEMS (100 levels taken in turn; 1: every request on one hot level).
 Not part of ``make bench``: its figures are for A/B comparisons of code, not for targets.
 """
 
@@ -55,7 +56,7 @@ async def _drive(url: str) -> None:
     reserve = os.environ.get("BENCH_PATH") == "reserve"
     with connect(url) as conn:
         seeded = seed_org(conn, ORG, items=100, on_hand=10**9)
-        item_ids = seeded.sample_item_ids(conn, 100)
+        item_ids = seeded.sample_item_ids(conn, int(os.environ.get("BENCH_ITEMS", "100")))
     settings = Settings(
         database_url=app_url(url),
         data_dir=DATA_DIR,

@@ -8,10 +8,13 @@ from datetime import datetime
 from uuid import UUID
 
 from adapters.memory.state import OrgState
+from adapters.memory.stock import expired_holds
 from application.pagination import PageRequest
 from application.ports import (
     ExpiredHolds,
+    FirstHold,
     LedgerEntry,
+    LevelChange,
     MovementFilter,
     Movements,
     ReservationFilter,
@@ -19,11 +22,11 @@ from application.ports import (
 )
 from application.queries.reservations import reservation_sort_key
 from application.queries.stock import ledger_after, ledger_sort_key
-from domain.errors import AlreadyReversed
+from domain.errors import AlreadyReversed, StockroomError
 from domain.lot_holds import LotHold
 from domain.movements import Movement
 from domain.reservations import Reservation
-from domain.stock import LevelKey
+from domain.stock import LevelKey, Reserve
 
 
 class InMemoryMovements(Movements):
@@ -83,6 +86,7 @@ class InMemoryReservations(Reservations):
     """Reservations of one org inside a unit of work's working copy."""
 
     def __init__(self, state: OrgState) -> None:
+        self._state = state
         self._reservations = state.reservations
 
     async def add(self, reservation: Reservation) -> None:
@@ -110,6 +114,35 @@ class InMemoryReservations(Reservations):
         if page.after is not None:
             rows = [r for r in rows if reservation_sort_key(r) > page.after]
         return rows[: page.limit + 1]
+
+    async def add_and_reserve(self, reservation: Reservation, now: datetime) -> FirstHold:
+        (line,) = reservation.lines
+        state = self._state
+        item = state.items.get(line.item_id)
+        location = state.locations.get(line.location_id)
+        found = FirstHold(
+            {} if item is None else {item.id: item},
+            {} if location is None else {location.id: location},
+            None,
+        )
+        level = state.levels.get(line.key)
+        if (
+            item is None
+            or location is None
+            or item.tracked
+            or item.archived
+            or location.archived
+            or level is None
+            or line.key in expired_holds(state, now)
+        ):
+            return found
+        try:
+            after = level.apply(Reserve(line.quantity), now)
+        except StockroomError:
+            return found
+        state.levels[line.key] = after
+        self._reservations[reservation.id] = reservation
+        return replace(found, change=LevelChange(after, after.on_hand - level.on_hand))
 
     async def release_expired_holds(self, keys: Sequence[LevelKey], now: datetime) -> ExpiredHolds:
         wanted = set(keys)

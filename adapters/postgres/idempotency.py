@@ -40,16 +40,19 @@ class PostgresIdempotencyStore(Repository, IdempotencyStore):
 
     async def claim(self, key: str, fingerprint: str, now: datetime) -> StoredResult | None:
         timeout = f"{int(CLAIM_WAIT.total_seconds() * 1000)}ms"
-        bound = await self._one(BOUND_WAIT, {"timeout": timeout})
-        try:
-            claimed = await self._one(
-                CLAIM_KEY, {"key": key, "fingerprint": fingerprint, "now": now}
+        try:  # one flight: the bounded wait and the claim (ADR 0035)
+            bound, claimed = await self._many(
+                [
+                    (BOUND_WAIT, {"timeout": timeout}, "one"),
+                    (CLAIM_KEY, {"key": key, "fingerprint": fingerprint, "now": now}, "one"),
+                ]
             )
         except pg_errors.LockNotAvailable:
             raise RequestInProgress(
                 "a request with this Idempotency-Key is still in progress"
             ) from None
-        await self._one(RESTORE_WAIT, {"previous": bound["previous"] if bound else "0"})
+        # Deferred: it goes first in the next flight, before any stock-level lock is asked for.
+        self._defer(RESTORE_WAIT, {"previous": bound["previous"] if bound else "0"})
         if claimed is not None:
             return None
         stored = await self._one(SELECT_KEY, {"key": key})

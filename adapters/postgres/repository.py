@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, LiteralString
@@ -125,9 +125,16 @@ class Session:
         compute or a restarted server looks like (docs/design.md §7, ADR 0010). Later
         statements are never replayed.
         """
-        call = Call(compiled(query), params, fetch)
+        return (await self.execute_many([(query, params, fetch)]))[-1]
+
+    async def execute_many(
+        self, statements: Sequence[tuple[Statement, dict[str, Any], Fetch]]
+    ) -> list[Any]:
+        """Run several statements in one flight (one round trip), in order; return what each
+        fetched. Replayed on a lost connection as ``execute`` is."""
         first = not self.in_transaction
-        calls = self._flight([call])
+        mine = [Call(compiled(query), params, fetch) for query, params, fetch in statements]
+        calls = self._flight(mine)
         replays = 0
         while True:
             try:
@@ -142,7 +149,7 @@ class Session:
                 replays += 1
                 self.conn = await self._reconnect()
                 continue
-            return results[-1]
+            return results[len(results) - len(mine) :]
 
     def defer(self, query: Statement, params: dict[str, Any]) -> None:
         """Queue a write whose result nobody reads; it travels with the next statement or
@@ -193,6 +200,14 @@ class Repository:
     async def _run(self, query: Statement, params: dict[str, Any] | None = None) -> None:
         await self._session.execute(query, self._params(params), "none")
 
+    async def _many(
+        self, statements: Sequence[tuple[Statement, dict[str, Any] | None, Fetch]]
+    ) -> list[Any]:
+        """Several statements in one flight, each with ``org_id`` bound; what each fetched."""
+        return await self._session.execute_many(
+            [(query, self._params(params), fetch) for query, params, fetch in statements]
+        )
+
     def _defer(self, query: Statement, params: dict[str, Any] | None = None) -> None:
         """A write nobody reads the result of: it flies with the next statement or commit."""
         self._session.defer(query, self._params(params))
@@ -229,12 +244,18 @@ class ChannelSession:
 
     async def execute(self, query: Statement, params: dict[str, Any], fetch: Fetch) -> Any:
         """Run one read; if its channel's connection was lost, once more on a fresh one."""
-        calls = [self._bind, Call(compiled(query), params, fetch)]
+        return (await self.execute_many([(query, params, fetch)]))[-1]
+
+    async def execute_many(
+        self, statements: Sequence[tuple[Statement, dict[str, Any], Fetch]]
+    ) -> list[Any]:
+        """Several reads in one flight, each with the org binding before them all."""
+        calls = [self._bind, *(Call(compiled(q), p, f) for q, p, f in statements)]
         try:
             results = await self._channels.run(calls, prepare=self._prepare)
         except ChannelLost:
             results = await self._channels.run(calls, prepare=self._prepare)
-        return results[-1]
+        return results[1:]
 
     def defer(self, query: Statement, params: dict[str, Any]) -> None:
         raise RuntimeError("a read-only session cannot write")

@@ -9,7 +9,12 @@ from uuid import UUID
 
 from psycopg import sql
 
-from adapters.postgres.expiry_sql import past_expiry, release_expired_holds, within_expiry
+from adapters.postgres.expiry_sql import (
+    expired_hold,
+    past_expiry,
+    release_expired_holds,
+    within_expiry,
+)
 from adapters.postgres.lots import lot_from_row
 from adapters.postgres.repository import Row, utc
 from domain.reservations import LineLot, Reservation, ReservationLine, ReservationStatus
@@ -30,6 +35,45 @@ FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[], %(quantities)s::bigi
             %(fulfilled)s::bigint[], %(released)s::bigint[]) WITH ORDINALITY
      AS l(item_id, location_id, quantity, fulfilled, released, line_no)
 """
+# A new one-line reservation in one statement (ADR 0035): the level's conditional update
+# (RESERVE of stock_sql.py, repeated here: change both together) and, only if it matched,
+# the reservation and its line. It also requires what the general path would otherwise check
+# or do first: an untracked item and no archived entry (both read and held FOR KEY SHARE by
+# the statements before it in the flight), and no expired open hold at the level (the
+# general path releases those first; reservation_lines_expiring_idx finds them). No row:
+# nothing written, the general path runs. The level's row lock is the last thing its flight
+# takes; the commit's flight follows.
+RESERVE_FIRST = sql.SQL("""
+WITH level AS (
+    UPDATE stock_levels s SET reserved = s.reserved + %(quantity)s, version = s.version + 1,
+           updated_at = %(now)s
+    WHERE s.org_id = %(org_id)s AND s.item_id = %(item_id)s AND s.location_id = %(location_id)s
+      AND s.on_hand - s.reserved >= %(quantity)s
+      AND EXISTS (SELECT 1 FROM items i
+                  WHERE i.org_id = %(org_id)s AND i.id = %(item_id)s
+                    AND i.tracking = 'none' AND NOT i.archived)
+      AND EXISTS (SELECT 1 FROM locations o
+                  WHERE o.org_id = %(org_id)s AND o.id = %(location_id)s AND NOT o.archived)
+      AND NOT EXISTS (SELECT 1 FROM reservation_lines l
+                      WHERE l.org_id = %(org_id)s AND l.item_id = %(item_id)s
+                        AND l.location_id = %(location_id)s AND l.expires_at IS NOT NULL
+                        AND {expired_hold})
+    RETURNING s.on_hand, s.reserved, s.incoming, s.version, s.updated_at, s.on_hand AS previous
+), reservation AS (
+    INSERT INTO reservations (org_id, id, reference, status, expires_at, created_by, created_at,
+                              updated_at, version)
+    SELECT %(org_id)s, %(id)s, %(reference)s, %(status)s, %(expires_at)s, %(created_by)s,
+           %(created_at)s, %(updated_at)s, %(version)s
+    FROM level
+), line AS (
+    INSERT INTO reservation_lines (org_id, reservation_id, line_no, item_id, location_id,
+                                   quantity, fulfilled, released, expires_at)
+    SELECT %(org_id)s, %(id)s, 1, %(item_id)s, %(location_id)s, %(quantity)s, %(fulfilled)s,
+           %(released)s, %(expires_at)s
+    FROM level
+)
+SELECT on_hand, reserved, incoming, version, updated_at, previous FROM level
+""").format(expired_hold=expired_hold("l"))
 SAVE_RESERVATION = """
 WITH reservation AS (
     UPDATE reservations SET reference = %(reference)s, status = %(status)s,

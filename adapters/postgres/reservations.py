@@ -10,6 +10,8 @@ from uuid import UUID
 from psycopg import sql
 
 from adapters.postgres.cursors import time_part, uuid_part
+from adapters.postgres.items import SELECT_ITEMS, item_from_row
+from adapters.postgres.locations import SELECT_LOCATIONS, location_from_row
 from adapters.postgres.repository import Repository, Row, Rows, utc
 from adapters.postgres.reservation_sql import (
     GET_RESERVATION,
@@ -17,6 +19,7 @@ from adapters.postgres.reservation_sql import (
     INSERT_LOT_LINES,
     INSERT_RESERVATION,
     RELEASE_EXPIRED_HOLDS,
+    RESERVE_FIRST,
     SAVE_LOT_LINES,
     SAVE_RESERVATION,
     SELECT_LINES,
@@ -25,8 +28,9 @@ from adapters.postgres.reservation_sql import (
     list_query,
     reservation_from_row,
 )
+from adapters.postgres.stock import level_from_row
 from application.pagination import PageRequest
-from application.ports import ExpiredHolds, ReservationFilter, Reservations
+from application.ports import ExpiredHolds, FirstHold, LevelChange, ReservationFilter, Reservations
 from domain.lot_holds import LotHold
 from domain.lots import Lot
 from domain.reservations import Reservation
@@ -100,6 +104,16 @@ def _held_in_lots(reservation: Reservation) -> bool:
 _ReservationList = list[Reservation]
 
 
+_FIRST_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "expires_at",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "version",
+)
 _SAVED_LOT_FIELDS = (
     "id",
     "lot_item_ids",
@@ -149,6 +163,36 @@ class PostgresReservations(Repository, Reservations):
             params["after_id"] = uuid_part(page.after[1])
         query = list_query(filters.status, filters.reference is not None, page.after is not None)
         return await self._with_lines(await self._all(query, params), SELECT_LINES)
+
+    async def add_and_reserve(self, reservation: Reservation, now: datetime) -> FirstHold:
+        # One flight: the catalog reads (held FOR KEY SHARE, as get_many), then the statement
+        # that reserves and, only if it did, adds the reservation (ADR 0035).
+        (line,) = reservation.lines
+        params = _params(reservation)
+        first = {
+            **{k: params[k] for k in _FIRST_FIELDS},
+            "item_id": line.item_id,
+            "location_id": line.location_id,
+            "quantity": line.quantity,
+            "fulfilled": line.fulfilled,
+            "released": line.released,
+            "now": now,
+        }
+        items, locations, row = await self._many(
+            [
+                (SELECT_ITEMS, {"ids": [line.item_id]}, "all"),
+                (SELECT_LOCATIONS, {"ids": [line.location_id]}, "all"),
+                (RESERVE_FIRST, first, "one"),
+            ]
+        )
+        change = None
+        if row is not None:
+            change = LevelChange(level_from_row(row, line.key), row["on_hand"] - row["previous"])
+        return FirstHold(
+            {r["id"]: item_from_row(r) for r in items},
+            {r["id"]: location_from_row(r) for r in locations},
+            change,
+        )
 
     async def release_expired_holds(self, keys: Sequence[LevelKey], now: datetime) -> ExpiredHolds:
         rows = await self._all(

@@ -51,6 +51,7 @@ WHERE org_id = %(org_id)s AND item_id = %(item_id)s AND location_id = %(location
   AND on_hand - %(quantity)s >= reserved
 RETURNING on_hand, reserved, incoming, version, updated_at, on_hand + %(quantity)s AS previous
 """
+# reservation_sql.RESERVE_FIRST repeats this condition (ADR 0035): change both together.
 RESERVE = """
 UPDATE stock_levels SET reserved = reserved + %(quantity)s, version = version + 1,
        updated_at = %(now)s

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from application.events import Cause, level_events, reservation_event
 from application.idempotency import Outcome, run_once
 from application.lot_ports import HoldChange
 from application.lot_steps import hold_steps
-from application.ports import LevelChange
+from application.ports import LevelChange, UnitOfWork
 from application.principal import Permission, Principal
-from application.stock_changes import apply_steps, ensure_catalog
+from application.stock_changes import CatalogCheck, apply_steps, check_catalog, ensure_catalog
 from application.use_cases.base import UseCase
 from domain.events import EventType
 from domain.reservations import LineQuantity, Reservation
@@ -47,19 +48,19 @@ class CreateReservationHandler(UseCase):
         async with self.deps.uow(org_id) as uow:
 
             async def work() -> Reservation:
-                catalog = await ensure_catalog(uow, plain_steps)
+                first = None
+                if _one_plain_line(command):
+                    # One flight: catalog, then reservation and stock together, unless the
+                    # general path must decide (ADR 0035); its refusals come first, as there.
+                    first = await uow.reservations.add_and_reserve(reservation, now)
+                    catalog = check_catalog(plain_steps, first.items, first.locations)
+                else:
+                    catalog = await ensure_catalog(uow, plain_steps)
                 reorder_points = catalog.reorder_points
-                # Lines of lot-tracked items are held in lots (ADR 0031); the others keep
-                # their one conditional update.
-                steps = await hold_steps(uow, command.lines, catalog.items)
-                # Write the reservation first and take the stock last: the level's row lock is
-                # then held only from the conditional update to the commit, which is what
-                # bounds throughput on a hot item. A refusal rolls both back.
-                await uow.reservations.add(reservation)
-                changes = await apply_steps(uow, steps, now, self.deps.ids.new_id)
-                held = in_lots(reservation, changes)
-                if held is not reservation:  # the lots holding its lines, with the commit
-                    await uow.reservations.add_lots(held)
+                if first is not None and first.change is not None:
+                    held, changes = reservation, [first.change]
+                else:
+                    held, changes = await self._general(uow, command, reservation, catalog, now)
                 new_id = self.deps.ids.new_id
                 created = reservation_event(new_id, EventType.RESERVATION_CREATED, held, now)
                 applied = [(change, c) for (_, change), c in zip(plain_steps, changes, strict=True)]
@@ -78,6 +79,35 @@ class CreateReservationHandler(UseCase):
                 now=now,
                 work=work,
             )
+
+    async def _general(
+        self,
+        uow: UnitOfWork,
+        command: CreateReservation,
+        reservation: Reservation,
+        catalog: CatalogCheck,
+        now: datetime,
+    ) -> tuple[Reservation, list[LevelChange]]:
+        """Any reservation: lines of lot-tracked items held in lots (ADR 0031), the others
+        with their one conditional update each, expired holds released first."""
+        steps = await hold_steps(uow, command.lines, catalog.items)
+        # Write the reservation first and take the stock last: the level's row lock is
+        # then held only from the conditional update to the commit, which is what
+        # bounds throughput on a hot item. A refusal rolls both back.
+        await uow.reservations.add(reservation)
+        changes = await apply_steps(uow, steps, now, self.deps.ids.new_id)
+        held = in_lots(reservation, changes)
+        if held is not reservation:  # the lots holding its lines, with the commit
+            await uow.reservations.add_lots(held)
+        return held, changes
+
+
+def _one_plain_line(command: CreateReservation) -> bool:
+    """One line naming no lot: what ``Reservations.add_and_reserve`` may take in one step."""
+    if len(command.lines) != 1:
+        return False
+    line = command.lines[0]
+    return line.lot_id is None and line.lot_code is None
 
 
 def in_lots(reservation: Reservation, changes: list[LevelChange]) -> Reservation:
