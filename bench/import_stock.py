@@ -161,8 +161,9 @@ def _on_hand(url: str) -> int:
 
 
 def _undo_import(url: str) -> None:
-    """Take the imported movement back out (levels, lines, document) and settle the tables, so
-    runs do not pile a million ledger lines each onto the scale org and its later measurements."""
+    """Take the imported movement back out (levels, lines, document, events) and settle the
+    tables, so runs do not pile a million ledger lines each onto the scale org and its later
+    measurements."""
     with connect(url) as conn:
         with conn.transaction():
             conn.execute(_UNDO_LEVELS, {"org": ORG})
@@ -174,7 +175,8 @@ def _undo_import(url: str) -> None:
             conn.execute(
                 "DELETE FROM movements WHERE org_id = %(org)s AND type = 'receipt'", {"org": ORG}
             )
-        conn.execute("VACUUM (ANALYZE) stock_levels, movement_lines, movements")
+            conn.execute("DELETE FROM events WHERE org_id = %(org)s", {"org": ORG})  # its feed
+        conn.execute("VACUUM (ANALYZE) stock_levels, movement_lines, movements, events")
 
 
 _UNDO_LEVELS = """

@@ -226,6 +226,10 @@ class PostgresStockImportSession(StockImportSession):
         if expired:  # rare: holds past expiry the expiry job had not released yet
             await self._copy_events(await self._expiry_events(expired, plan.created_at, plan))
         params = self._params({"now": plan.created_at})
+        # The cursor is read to its end: plan for all its rows (hash joins), not the first few
+        # (nested loops), with import_levels' statistics in hand.
+        await conn.execute("SET LOCAL cursor_tuple_fraction = 1")
+        await conn.execute("ANALYZE import_levels")
         async with conn.cursor(name="import_changed_levels", row_factory=dict_row) as levels:
             await levels.execute(q.changed_levels(self._lots), params)
             while rows := await levels.fetchmany(EVENT_BATCH):
