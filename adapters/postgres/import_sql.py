@@ -9,6 +9,7 @@ from __future__ import annotations
 from psycopg import sql
 
 from adapters.postgres.expiry_sql import release_expired_holds
+from adapters.postgres.import_lot_sql import LOT_ROW_LEVELS
 
 CREATE_IMPORT_ROWS = """
 CREATE TEMP TABLE import_rows (
@@ -65,13 +66,11 @@ WHERE item_id IS NULL OR location_id IS NULL OR item_tracked
 
 # Every level the import writes: its rows' levels and, when it released expired holds, the
 # levels those held stock at (a union only then: it costs a pass over a million rows).
-_ROW_LEVELS = sql.SQL(
+ROW_LEVELS = sql.SQL(
     "SELECT item_id, location_id FROM import_lines"
     " WHERE item_id IS NOT NULL AND location_id IS NOT NULL"
 )
-_ALL_LEVELS = sql.SQL("{} UNION SELECT item_id, location_id FROM import_expired").format(
-    _ROW_LEVELS
-)
+_ALL_LEVELS = sql.SQL("{} UNION SELECT item_id, location_id FROM import_expired").format(ROW_LEVELS)
 # Levels are locked in (item_id, location_id) order, like every other multi-level write, new
 # ones included: locking the existing ones and creating the missing ones in two passes would
 # hold a later level while waiting for an earlier one, and deadlock with an API write that
@@ -117,9 +116,9 @@ def lock_levels(*, missing: bool, released: bool, lots: bool = False) -> list[sq
     """The statements that lock (and, where ``missing``, create) every target level in key
     order and copy them into import_levels; ``released``: expired holds were released;
     ``lots``: rows name lots (their levels are in import_lot_lines)."""
-    targets: sql.Composable = _ALL_LEVELS if released else _ROW_LEVELS
+    targets: sql.Composable = _ALL_LEVELS if released else ROW_LEVELS
     if lots:
-        targets = sql.Composed([targets, _LOT_LEVELS])
+        targets = sql.Composed([targets, LOT_ROW_LEVELS])
     if not missing:
         return [_LOCK_LEVELS.format(targets=targets)]
     return [
@@ -163,12 +162,6 @@ CREATE TEMP TABLE import_expired_lines (
     open           bigint NOT NULL
 ) ON COMMIT DROP
 """
-_EXPIRED_LINES = sql.SQL("""
-SELECT e.reservation_id, e.item_id, e.location_id, e.open,
-       (e.item_id, e.location_id) IN ({targets}) AS imported
-FROM import_expired_lines e
-ORDER BY e.reservation_id, e.item_id, e.location_id
-""")
 RELEASE_EXPIRED_HOLDS = release_expired_holds(
     _IMPORT_LEVELS,
     into=sql.Identifier("import_expired"),
@@ -247,246 +240,4 @@ FROM (SELECT item_id, location_id, sum(quantity) AS total, max(quantity) AS coun
              count(*) AS changes
       FROM import_lines GROUP BY item_id, location_id) t
 WHERE s.org_id = %(org_id)s AND s.item_id = t.item_id AND s.location_id = t.location_id
-"""
-
-
-# Rows that name a lot (ADR 0033): only when some row does. They are moved out of
-# import_lines into import_lot_lines, so every statement above stays as it was, and checked
-# and applied by the set-based statements below, over those rows only.
-CREATE_IMPORT_LOT_ROWS = """
-CREATE TEMP TABLE import_lot_rows (
-    line_no    bigint NOT NULL,
-    lot_code   text   NOT NULL,
-    expires_on date
-) ON COMMIT DROP
-"""
-CREATE_IMPORT_LOT_LINES = """
-CREATE TEMP TABLE import_lot_lines (
-    line_no           bigint  NOT NULL,
-    sku               text    NOT NULL,
-    location_code     text    NOT NULL,
-    quantity          bigint  NOT NULL,
-    item_id           uuid,
-    item_sku          text,
-    item_archived     boolean,
-    item_tracked      boolean,
-    location_id       uuid,
-    stored_code       text,
-    location_archived boolean,
-    lot_code          text    NOT NULL,
-    expires_on        date,
-    item_serial       boolean NOT NULL DEFAULT false,
-    lot_known         boolean NOT NULL DEFAULT false,
-    lot_id            uuid,
-    lot_stored_code   text,
-    lot_expires       date,
-    new_expires       date,
-    lot_on_hand       bigint  NOT NULL DEFAULT 0,
-    lot_reserved      bigint  NOT NULL DEFAULT 0,
-    delta             bigint
-) ON COMMIT DROP
-"""
-COPY_LOT_ROWS = "COPY import_lot_rows (line_no, lot_code, expires_on) FROM STDIN"
-MOVE_LOT_LINES = """
-WITH moved AS (
-    DELETE FROM import_lines l USING import_lot_rows r
-    WHERE l.line_no = r.line_no
-    RETURNING l.*, r.lot_code, r.expires_on
-)
-INSERT INTO import_lot_lines (line_no, sku, location_code, quantity, item_id, item_sku,
-                              item_archived, item_tracked, location_id, stored_code,
-                              location_archived, lot_code, expires_on, item_serial)
-SELECT m.line_no, m.sku, m.location_code, m.quantity, m.item_id, m.item_sku, m.item_archived,
-       m.item_tracked, m.location_id, m.stored_code, m.location_archived, m.lot_code,
-       m.expires_on, coalesce(i.tracking = 'serial', false)
-FROM moved m
-LEFT JOIN items i ON i.org_id = %(org_id)s AND i.id = m.item_id
-"""
-# A lot is its item's, by code ignoring case (lots_item_code_key).
-RESOLVE_LOTS = """
-UPDATE import_lot_lines l
-SET lot_known = true, lot_id = t.id, lot_stored_code = t.code, lot_expires = t.expires_on
-FROM lots t
-WHERE t.org_id = %(org_id)s AND t.item_id = l.item_id AND lower(t.code) = lower(l.lot_code)
-"""
-# A new lot takes the date of the first row that gives one.
-NEW_LOT_DATES = """
-UPDATE import_lot_lines l SET new_expires = d.expires_on
-FROM (SELECT DISTINCT ON (item_id, lower(lot_code)) item_id, lower(lot_code) AS code, expires_on
-      FROM import_lot_lines
-      WHERE NOT lot_known AND item_id IS NOT NULL AND expires_on IS NOT NULL
-      ORDER BY item_id, lower(lot_code), line_no) d
-WHERE NOT l.lot_known AND l.item_id = d.item_id AND lower(l.lot_code) = d.code
-"""
-# The levels of these rows are locked with the others (lock_levels, key order); then the lot
-# rows, in (item_id, location_id, lot_id) order (ADRs 0017, 0025).
-_LOT_LEVELS = sql.SQL(
-    " UNION SELECT item_id, location_id FROM import_lot_lines"
-    " WHERE item_id IS NOT NULL AND location_id IS NOT NULL"
-)
-LOCK_LOT_LEVELS = """
-UPDATE import_lot_lines l SET lot_on_hand = p.on_hand, lot_reserved = p.reserved
-FROM (SELECT ll.item_id, ll.location_id, ll.lot_id, ll.on_hand, ll.reserved
-      FROM lot_levels ll
-      WHERE ll.org_id = %(org_id)s
-        AND (ll.item_id, ll.location_id, ll.lot_id) IN (
-            SELECT item_id, location_id, lot_id FROM import_lot_lines WHERE lot_id IS NOT NULL)
-      ORDER BY ll.item_id, ll.location_id, ll.lot_id
-      FOR UPDATE OF ll) p
-WHERE l.item_id = p.item_id AND l.location_id = p.location_id AND l.lot_id = p.lot_id
-"""
-# Only the rows that may have a problem; importer.py names it (the same order as memory's).
-LOT_PROBLEMS = """
-SELECT * FROM (
-    SELECT l.*, min(l.line_no) OVER (PARTITION BY l.item_id, l.location_id, lower(l.lot_code))
-                AS first_line
-    FROM import_lot_lines l) d
-WHERE d.item_id IS NULL OR d.location_id IS NULL OR NOT d.item_tracked
-   OR (%(receipt)s AND (d.item_archived OR d.location_archived))
-   OR (NOT d.lot_known AND d.new_expires IS NULL)
-   OR (d.expires_on IS NOT NULL
-       AND d.expires_on IS DISTINCT FROM CASE WHEN d.lot_known THEN d.lot_expires
-                                              ELSE d.new_expires END)
-   OR (NOT %(receipt)s AND (d.line_no <> d.first_line OR d.quantity < d.lot_reserved
-                            OR (d.quantity > d.lot_on_hand
-                                AND (d.item_archived OR d.location_archived))))
-"""
-# Serial lots (ADR 0033): the new ones a row gives a date are created before anything is
-# locked, like a receipt's, so that every serial lot the file names can be locked first, in id
-# order (lots before levels, ADR 0025); no other writer then adds to them until we commit.
-# FOR NO KEY UPDATE, as the API's serial lock: rows that only reference a lot (FOR KEY SHARE)
-# never wait on it.
-CREATE_SERIAL_LOTS = """
-INSERT INTO lots (org_id, id, item_id, code, expires_on, created_at)
-SELECT * FROM (
-    SELECT DISTINCT ON (item_id, lower(lot_code))
-           %(org_id)s, gen_random_uuid(), item_id, lot_code, new_expires, %(now)s::timestamptz
-    FROM import_lot_lines
-    WHERE item_serial AND NOT lot_known AND new_expires IS NOT NULL
-    ORDER BY item_id, lower(lot_code), expires_on IS NULL, line_no) n
-ON CONFLICT (org_id, item_id, lower(code)) DO NOTHING
-"""
-RESOLVE_SERIAL_LOTS = """
-UPDATE import_lot_lines l SET lot_id = t.id
-FROM lots t
-WHERE l.item_serial AND l.lot_id IS NULL
-  AND t.org_id = %(org_id)s AND t.item_id = l.item_id AND lower(t.code) = lower(l.lot_code)
-"""
-LOCK_SERIAL_LOTS = """
-SELECT t.id FROM lots t
-WHERE t.org_id = %(org_id)s
-  AND t.id IN (SELECT lot_id FROM import_lot_lines WHERE item_serial AND lot_id IS NOT NULL)
-ORDER BY t.id FOR NO KEY UPDATE
-"""
-# The serial rows, with their lot's code and what it holds at the row's location (locked).
-SERIAL_ROWS = """
-SELECT l.line_no, l.lot_id, t.code, l.quantity, l.lot_on_hand
-FROM import_lot_lines l JOIN lots t ON t.org_id = %(org_id)s AND t.id = l.lot_id
-WHERE l.item_serial
-"""
-# New lots, in (item_id, code) order; a lot a concurrent writer just created under the same
-# code is taken as it is.
-INSERT_NEW_LOTS = """
-INSERT INTO lots (org_id, id, item_id, code, expires_on, created_at)
-SELECT * FROM (
-    SELECT DISTINCT ON (item_id, lower(lot_code))
-           %(org_id)s, gen_random_uuid(), item_id, lot_code, new_expires, %(now)s::timestamptz
-    FROM import_lot_lines
-    WHERE NOT lot_known
-    ORDER BY item_id, lower(lot_code), expires_on IS NULL, line_no) n
-ON CONFLICT (org_id, item_id, lower(code)) DO NOTHING
-"""
-LOT_DELTAS = """
-UPDATE import_lot_lines l
-SET lot_id = coalesce(l.lot_id, t.id),
-    delta = CASE WHEN %(receipt)s THEN l.quantity ELSE l.quantity - l.lot_on_hand END
-FROM lots t
-WHERE t.org_id = %(org_id)s AND t.item_id = l.item_id AND lower(t.code) = lower(l.lot_code)
-"""
-# Ledger lines after the untracked rows' (``first``), in file order; on_hand_after is the
-# level's, as on every line of a tracked item.
-INSERT_LOT_LINES = """
-INSERT INTO movement_lines (org_id, movement_id, line_no, item_id, location_id, delta,
-                            on_hand_after, lot_id)
-SELECT %(org_id)s, %(movement_id)s, %(first)s::bigint + row_number() OVER (ORDER BY l.line_no),
-       l.item_id, l.location_id, l.delta,
-       v.on_hand + sum(l.delta) OVER (PARTITION BY l.item_id, l.location_id ORDER BY l.line_no),
-       l.lot_id
-FROM import_lot_lines l
-JOIN import_levels v USING (item_id, location_id)
-"""
-# Each position's new on_hand, from the one read under the lock (a candidate row is checked
-# before its conflict is found, so it carries the result, never a negative delta).
-WRITE_LOT_POSITIONS = """
-INSERT INTO lot_levels AS ll (org_id, item_id, location_id, lot_id, on_hand, reserved)
-SELECT %(org_id)s, item_id, location_id, lot_id, max(lot_on_hand) + sum(delta), 0
-FROM import_lot_lines
-GROUP BY item_id, location_id, lot_id
-ORDER BY item_id, location_id, lot_id
-ON CONFLICT (org_id, item_id, location_id, lot_id) DO UPDATE SET on_hand = EXCLUDED.on_hand
-"""
-UPDATE_LOT_LEVELS = """
-UPDATE stock_levels s
-SET on_hand = s.on_hand + t.total, version = s.version + t.changes, lots = true,
-    updated_at = %(now)s
-FROM (SELECT item_id, location_id, sum(delta) AS total, count(*) AS changes
-      FROM import_lot_lines GROUP BY item_id, location_id) t
-WHERE s.org_id = %(org_id)s AND s.item_id = t.item_id AND s.location_id = t.location_id
-"""
-
-
-# The import's events (ADR 0021): written to a temp table by COPY (COPY cannot write a table
-# under row-level security), then into the outbox by one INSERT in their order.
-CREATE_IMPORT_EVENTS = """
-CREATE TEMP TABLE import_events (
-    n           bigint      NOT NULL,
-    id          uuid        NOT NULL,
-    type        text        NOT NULL,
-    occurred_at timestamptz NOT NULL,
-    subject_id  text        NOT NULL,
-    data        jsonb       NOT NULL
-) ON COMMIT DROP
-"""
-COPY_IMPORT_EVENTS = "COPY import_events (n, id, type, occurred_at, subject_id, data) FROM STDIN"
-INSERT_IMPORT_EVENTS = """
-INSERT INTO events (org_id, id, type, occurred_at, subject_id, data)
-SELECT %(org_id)s, id, type, occurred_at, subject_id, data FROM import_events ORDER BY n
-"""
-# Every level the import changed, after it, with how far its on_hand moved (import_levels
-# holds what it was under the lock) and its item's reorder point.
-_CHANGED_LEVELS = sql.SQL("""
-SELECT s.item_id, s.location_id, s.on_hand, s.reserved, s.incoming, s.version, s.updated_at,
-       s.lots, s.on_hand - v.on_hand AS on_hand_delta, i.reorder_point
-FROM import_levels v
-JOIN stock_levels s
-  ON s.org_id = %(org_id)s AND s.item_id = v.item_id AND s.location_id = v.location_id
-JOIN items i ON i.org_id = %(org_id)s AND i.id = v.item_id
-WHERE (v.item_id, v.location_id) IN ({targets})
-ORDER BY v.item_id, v.location_id
-""")
-
-
-def _row_levels(lots: bool) -> sql.Composable:
-    return sql.Composed([_ROW_LEVELS, _LOT_LEVELS]) if lots else _ROW_LEVELS
-
-
-def changed_levels(lots: bool) -> sql.Composed:
-    """The levels the file's rows changed (not those whose expired holds it only released)."""
-    return _CHANGED_LEVELS.format(targets=_row_levels(lots))
-
-
-def expired_lines(lots: bool) -> sql.Composed:
-    """Each line the release of holds past expiry gave back, and whether a row's level."""
-    return _EXPIRED_LINES.format(targets=_row_levels(lots))
-
-
-# Levels only the release of holds past expiry changed, after the import (by key).
-LEVELS_AT = """
-SELECT s.item_id, s.location_id, s.on_hand, s.reserved, s.incoming, s.version, s.updated_at,
-       s.lots, 0::bigint AS on_hand_delta, i.reorder_point
-FROM stock_levels s JOIN items i ON i.org_id = %(org_id)s AND i.id = s.item_id
-WHERE s.org_id = %(org_id)s
-  AND (s.item_id, s.location_id) IN (
-      SELECT * FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[]))
-ORDER BY s.item_id, s.location_id
 """

@@ -10,27 +10,20 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import orjson
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
 
+from adapters.postgres import import_events_sql as eq
+from adapters.postgres import import_lot_sql as lq
 from adapters.postgres import import_sql as q
 from adapters.postgres.errors import unavailable
+from adapters.postgres.import_announcer import ImportAnnouncer
 from adapters.postgres.intake_sql import HOLD_INTAKE_SHARED
-from adapters.postgres.lot_sql import EXPIRED_FIGURES, LOT_TOTALS
+from adapters.postgres.lot_sql import LOT_TOTALS
 from adapters.postgres.repository import Session, SqlText, Waits
-from adapters.postgres.reservations import PostgresReservations
-from adapters.postgres.stock import expiry_params, level_from_row, with_expiry
 from adapters.postgres.uow import Pool
 from application.errors import StorageUnavailable
-from application.import_events import (
-    ImportedLevel,
-    expiry_events,
-    import_posted,
-    imported_level_events,
-    released_only,
-)
 from application.importing import (
     ImportMode,
     ImportPlan,
@@ -53,10 +46,7 @@ from application.importing import (
 from application.stock_csv import ImportRow, LotRow, RowProblem
 from domain import rules
 from domain.errors import QuantityOutOfRange
-from domain.events import Event
-from domain.stock import LevelKey
 
-EVENT_BATCH = 20_000  # changed levels read back (and their events built) at a time
 IMPORT_WAITS = Waits(lock_timeout_ms=30_000, statement_timeout_ms=0)
 
 
@@ -71,7 +61,6 @@ class PostgresStockImportSession(StockImportSession):
         self._org_id = org_id
         self._session: Session | None = None
         self._lots = False  # some row names a lot: the lot pass runs (ADR 0033)
-        self._events = 0  # events copied so far (their order in the outbox)
 
     async def __aenter__(self) -> PostgresStockImportSession:
         try:
@@ -115,13 +104,13 @@ class PostgresStockImportSession(StockImportSession):
 
     async def load_lots(self, lots: list[LotRow]) -> None:
         conn = await self._conn()
-        for statement in (q.CREATE_IMPORT_LOT_ROWS, q.CREATE_IMPORT_LOT_LINES):
+        for statement in (lq.CREATE_IMPORT_LOT_ROWS, lq.CREATE_IMPORT_LOT_LINES):
             await conn.execute(statement)
-        with _phase(q.COPY_LOT_ROWS):
-            async with conn.cursor() as cur, cur.copy(q.COPY_LOT_ROWS) as copy:
+        with _phase(lq.COPY_LOT_ROWS):
+            async with conn.cursor() as cur, cur.copy(lq.COPY_LOT_ROWS) as copy:
                 for lot in lots:
                     await copy.write_row((lot.line, lot.lot, lot.expires_on))
-        for statement in (q.MOVE_LOT_LINES, q.RESOLVE_LOTS, q.NEW_LOT_DATES):
+        for statement in (lq.MOVE_LOT_LINES, lq.RESOLVE_LOTS, lq.NEW_LOT_DATES):
             await self._run(statement)
         self._lots = True
 
@@ -134,9 +123,9 @@ class PostgresStockImportSession(StockImportSession):
         # Lock order of every writer: serial lots (in id order), reservations and their lines
         # (releasing expired holds), then every level, in (item_id, location_id) order.
         if self._lots:
-            await self._run(q.CREATE_SERIAL_LOTS, {"now": now})
-            await self._run(q.RESOLVE_SERIAL_LOTS)
-            await self._run(q.LOCK_SERIAL_LOTS)
+            await self._run(lq.CREATE_SERIAL_LOTS, {"now": now})
+            await self._run(lq.RESOLVE_SERIAL_LOTS)
+            await self._run(lq.LOCK_SERIAL_LOTS)
         await self._run(q.CREATE_EXPIRED_HOLDS)
         await self._run(q.CREATE_EXPIRED_LOT_HOLDS)
         await self._run(q.CREATE_EXPIRED_LINES)
@@ -154,10 +143,10 @@ class PostgresStockImportSession(StockImportSession):
             await self._run(q.RELEASE_EXPIRED_RESERVED, {"now": now})
             await self._run(q.RELEASE_EXPIRED_LOT_RESERVED)
         if self._lots:
-            await self._run(q.LOCK_LOT_LEVELS)
+            await self._run(lq.LOCK_LOT_LEVELS)
             lot_problems = [
                 RowProblem(r["line_no"], _lot_problem(r, receipt))
-                for r in await self._all(q.LOT_PROBLEMS, {"receipt": receipt})
+                for r in await self._all(lq.LOT_PROBLEMS, {"receipt": receipt})
             ]
             problems += lot_problems + await self._serial_problems(lot_problems, receipt)
         if not receipt:
@@ -171,7 +160,7 @@ class PostgresStockImportSession(StockImportSession):
         flawed = {problem.line for problem in found}
         rows = [
             SerialRow(r["line_no"], r["lot_id"], r["code"], r["quantity"], r["lot_on_hand"])
-            for r in await self._all(q.SERIAL_ROWS)
+            for r in await self._all(lq.SERIAL_ROWS)
             if r["line_no"] not in flawed
         ]
         if not rows:
@@ -196,105 +185,25 @@ class PostgresStockImportSession(StockImportSession):
             lines = await self._count(q.INSERT_LINES, params)
             levels = await self._count(q.UPDATE_LEVELS, params)
             if self._lots:
-                await self._run(q.INSERT_NEW_LOTS, params)
-                await self._run(q.LOT_DELTAS, params)
-                lines += await self._count(q.INSERT_LOT_LINES, {**params, "first": lines})
-                await self._run(q.WRITE_LOT_POSITIONS, params)
-                levels += await self._count(q.UPDATE_LOT_LEVELS, params)
+                await self._run(lq.INSERT_NEW_LOTS, params)
+                await self._run(lq.LOT_DELTAS, params)
+                lines += await self._count(lq.INSERT_LOT_LINES, {**params, "first": lines})
+                await self._run(lq.WRITE_LOT_POSITIONS, params)
+                levels += await self._count(lq.UPDATE_LOT_LEVELS, params)
         except pg_errors.NumericValueOutOfRange:
             # A running total past bigint: the domain's refusal, and nothing is applied.
             raise QuantityOutOfRange(
                 f"the import would take a level past {rules.MAX_ON_HAND}, the most it can hold"
             ) from None
         with _phase("EVENTS"):
-            await self._announce(plan, lines)
+            assert self._session is not None  # noqa: S101 -- _conn above checked it
+            await ImportAnnouncer(self._session).announce(plan, lines, lots=self._lots)
         try:
             with _phase("COMMIT"):
                 await conn.commit()
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             raise unavailable(exc) from exc
         return ImportSummary(plan.movement_id, lines, levels)
-
-    async def _announce(self, plan: ImportPlan, line_count: int) -> None:
-        """The import's events in the outbox, in this transaction: the document, then every
-        level it changed (the rule is application.events', as for every other write), read
-        back a batch at a time and copied through a temp table."""
-        conn = await self._conn()
-        await conn.execute(q.CREATE_IMPORT_EVENTS)
-        await self._copy_events([import_posted(plan.new_id, plan.movement, line_count)])
-        expired = await self._all(q.expired_lines(self._lots))
-        if expired:  # rare: holds past expiry the expiry job had not released yet
-            await self._copy_events(await self._expiry_events(expired, plan.created_at, plan))
-        params = self._params({"now": plan.created_at})
-        # The cursor is read to its end: plan for all its rows (hash joins), not the first few
-        # (nested loops), with import_levels' statistics in hand.
-        await conn.execute("SET LOCAL cursor_tuple_fraction = 1")
-        await conn.execute("ANALYZE import_levels")
-        async with conn.cursor(name="import_changed_levels", row_factory=dict_row) as levels:
-            await levels.execute(q.changed_levels(self._lots), params)
-            while rows := await levels.fetchmany(EVENT_BATCH):
-                changed = await self._with_lot_figures(rows, plan.created_at)
-                await self._copy_events(
-                    imported_level_events(plan.new_id, plan.movement_id, changed, plan.created_at)
-                )
-        await self._run(q.INSERT_IMPORT_EVENTS)
-
-    async def _expiry_events(
-        self, expired: list[dict[str, Any]], now: datetime, plan: ImportPlan
-    ) -> list[Event]:
-        lines = [
-            (r["reservation_id"], LevelKey(r["item_id"], r["location_id"]), r["open"])
-            for r in expired
-        ]
-        imported = {key for (_, key, _), r in zip(lines, expired, strict=True) if r["imported"]}
-        only = released_only(lines, imported)
-        assert self._session is not None  # noqa: S101 -- apply runs in an open session
-        reservations = PostgresReservations(self._session)
-        found = [await reservations.get(rid) for rid in sorted({line[0] for line in lines})]
-        rows = await self._all(
-            q.LEVELS_AT,
-            {
-                "item_ids": [key.item_id for key in only],
-                "location_ids": [key.location_id for key in only],
-            },
-        )
-        levels = []
-        for level, _, reorder_point in await self._with_lot_figures(rows, now):
-            released, first = only[level.key]
-            levels.append((level, released, reorder_point, first))
-        return expiry_events(plan.new_id, [r for r in found if r is not None], levels, now)
-
-    async def _with_lot_figures(
-        self, rows: list[dict[str, Any]], now: datetime
-    ) -> list[ImportedLevel]:
-        levels = [level_from_row(row) for row in rows]
-        tracked = [level for level, row in zip(levels, rows, strict=True) if row["lots"]]
-        if tracked:  # a page with lots: one statement more (as stock-level reads do)
-            figures = await self._all(EXPIRED_FIGURES, expiry_params(tracked, now))
-            levels = with_expiry(levels, figures)
-        return [
-            (level, row["on_hand_delta"], row["reorder_point"])
-            for level, row in zip(levels, rows, strict=True)
-        ]
-
-    async def _copy_events(self, events: Iterable[Event]) -> None:
-        """One COPY of ``events`` in text format, formatted here in one buffer (a row at a
-        time through psycopg's writer cost more than building the events)."""
-        out = []
-        n = self._events
-        for event in events:
-            n += 1
-            # COPY's text format escapes with backslashes; orjson writes no raw tab, newline
-            # or carriage return (JSON escapes them), so doubling backslashes is all it takes.
-            data = orjson.dumps(event.data).decode().replace("\\", "\\\\")
-            out.append(
-                f"{n}\t{event.id}\t{event.type.value}\t{event.occurred_at.isoformat()}"
-                f"\t{event.subject_id}\t{data}\n"
-            )
-        self._events = n
-        conn = await self._conn()
-        async with conn.cursor() as cur, cur.copy(q.COPY_IMPORT_EVENTS) as copy:
-            await copy.write("".join(out).encode())
 
     async def _conn(self) -> psycopg.AsyncConnection[Any]:
         if self._session is None:
@@ -326,7 +235,12 @@ class PostgresStockImportSession(StockImportSession):
 
 
 # Statement constant -> its name, so the log says which step took the time.
-_NAMES = {id(value): name for name, value in vars(q).items() if name.isupper()}
+_NAMES = {
+    id(value): name
+    for module in (q, lq, eq)
+    for name, value in vars(module).items()
+    if name.isupper()
+}
 
 
 @contextmanager

@@ -1,0 +1,118 @@
+"""What a bulk import announces, written in its transaction (ADR 0021): its document, the
+holds past expiry it released, and every level it changed, by the rules every write uses
+(application/import_events.py). The levels are read back under the import's locks a batch
+at a time, their events built in Python and COPYed into a temp table (COPY cannot write a
+table under row-level security), then moved into the outbox by one INSERT, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import orjson
+from psycopg.rows import dict_row
+
+from adapters.postgres import import_events_sql as eq
+from adapters.postgres.lot_sql import EXPIRED_FIGURES
+from adapters.postgres.repository import Repository, Rows, Session
+from adapters.postgres.reservations import PostgresReservations
+from adapters.postgres.stock import expiry_params, level_from_row, with_expiry
+from application.import_events import (
+    ImportedLevel,
+    expiry_events,
+    import_posted,
+    imported_level_events,
+    released_only,
+)
+from application.importing import ImportPlan
+from domain.events import Event
+from domain.stock import LevelKey
+
+EVENT_BATCH = 20_000  # changed levels read back (and their events built) at a time
+
+
+class ImportAnnouncer(Repository):
+    """The events of one import, on its session (a transaction of its own connection)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._import = session
+        self._events = 0  # events copied so far (their order in the outbox)
+
+    async def announce(self, plan: ImportPlan, line_count: int, *, lots: bool) -> None:
+        """The import's events in the outbox, in this transaction: the document, then every
+        level it changed (the rule is application.events', as for every other write), read
+        back a batch at a time and copied through a temp table."""
+        conn = await self._import.ready()
+        await conn.execute(eq.CREATE_IMPORT_EVENTS)
+        await self._copy_events([import_posted(plan.new_id, plan.movement, line_count)])
+        expired = await self._all(eq.expired_lines(lots))
+        if expired:  # rare: holds past expiry the expiry job had not released yet
+            await self._copy_events(await self._expiry_events(expired, plan))
+        params = self._params({"now": plan.created_at})
+        # The cursor is read to its end: plan for all its rows (hash joins), not the first few
+        # (nested loops), with import_levels' statistics in hand.
+        await conn.execute("SET LOCAL cursor_tuple_fraction = 1")
+        await conn.execute("ANALYZE import_levels")
+        async with conn.cursor(name="import_changed_levels", row_factory=dict_row) as levels:
+            await levels.execute(eq.changed_levels(lots), params)
+            while rows := await levels.fetchmany(EVENT_BATCH):
+                changed = await self._with_lot_figures(rows, plan.created_at)
+                await self._copy_events(
+                    imported_level_events(plan.new_id, plan.movement_id, changed, plan.created_at)
+                )
+        await self._run(eq.INSERT_IMPORT_EVENTS)
+
+    async def _expiry_events(self, expired: Rows, plan: ImportPlan) -> list[Event]:
+        now = plan.created_at
+        lines = [
+            (r["reservation_id"], LevelKey(r["item_id"], r["location_id"]), r["open"])
+            for r in expired
+        ]
+        imported = {key for (_, key, _), r in zip(lines, expired, strict=True) if r["imported"]}
+        only = released_only(lines, imported)
+        reservations = PostgresReservations(self._session)
+        found = [await reservations.get(rid) for rid in sorted({line[0] for line in lines})]
+        rows = await self._all(
+            eq.LEVELS_AT,
+            {
+                "item_ids": [key.item_id for key in only],
+                "location_ids": [key.location_id for key in only],
+            },
+        )
+        levels = []
+        for level, _, reorder_point in await self._with_lot_figures(rows, now):
+            released, first = only[level.key]
+            levels.append((level, released, reorder_point, first))
+        return expiry_events(plan.new_id, [r for r in found if r is not None], levels, now)
+
+    async def _with_lot_figures(self, rows: Rows, now: datetime) -> list[ImportedLevel]:
+        levels = [level_from_row(row) for row in rows]
+        tracked = [level for level, row in zip(levels, rows, strict=True) if row["lots"]]
+        if tracked:  # a page with lots: one statement more (as stock-level reads do)
+            figures = await self._all(EXPIRED_FIGURES, expiry_params(tracked, now))
+            levels = with_expiry(levels, figures)
+        return [
+            (level, row["on_hand_delta"], row["reorder_point"])
+            for level, row in zip(levels, rows, strict=True)
+        ]
+
+    async def _copy_events(self, events: Iterable[Event]) -> None:
+        """One COPY of ``events`` in text format, formatted here in one buffer (a row at a
+        time through psycopg's writer cost more than building the events)."""
+        out = []
+        n = self._events
+        for event in events:
+            n += 1
+            # COPY's text format escapes with backslashes; orjson writes no raw tab, newline
+            # or carriage return (JSON escapes them), so doubling backslashes is all it takes.
+            data = orjson.dumps(event.data).decode().replace("\\", "\\\\")
+            out.append(
+                f"{n}\t{event.id}\t{event.type.value}\t{event.occurred_at.isoformat()}"
+                f"\t{event.subject_id}\t{data}\n"
+            )
+        self._events = n
+        conn = await self._import.ready()
+        async with conn.cursor() as cur, cur.copy(eq.COPY_IMPORT_EVENTS) as copy:
+            await copy.write("".join(out).encode())
