@@ -52,7 +52,10 @@ async def test_a_consumer_continues_from_its_cursor_with_a_type_filter(org: Org)
 
 async def test_a_long_poll_returns_the_event_committed_while_it_waits(org: Org) -> None:
     await org.item()  # so that the org has a cursor to wait after
-    cursor = (await org.client.get("/v1/events", headers=org.member)).json()["next_cursor"]
+    # Its event shows once settled (ADR 0020); a busy machine may take a moment: wait for it.
+    first = await org.client.get("/v1/events", params={"wait": 10}, headers=org.member)
+    assert [e["type"] for e in first.json()["items"]] == ["item.created"]
+    cursor = first.json()["next_cursor"]
     waiting = asyncio.create_task(
         org.client.get("/v1/events", params={"after": cursor, "wait": 20}, headers=org.member)
     )
