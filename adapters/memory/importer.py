@@ -8,16 +8,11 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from adapters.memory.events import InMemoryEvents
+from adapters.memory.import_announcer import announce
 from adapters.memory.ledger import InMemoryReservations
-from adapters.memory.lots import InMemoryLots, lot_figures
+from adapters.memory.lots import InMemoryLots
 from adapters.memory.state import InMemoryDatabase, OrgState
 from application.errors import StorageUnavailable
-from application.import_events import (
-    expiry_events,
-    import_posted,
-    imported_level_events,
-    released_only,
-)
 from application.importing import (
     ImportMode,
     ImportPlan,
@@ -149,46 +144,11 @@ class InMemoryStockImportSession(StockImportSession):
         state.movements[plan.movement_id] = replace(plan.movement, lines=tuple(lines))
         transaction = self._db.next_transaction()
         state.positions[plan.movement_id] = transaction
-        self._announce(state, plan, len(lines), before_on_hand, transaction)
+        outbox = InMemoryEvents(state, transaction, self._db.next_sequence)
+        announce(outbox, state, plan, len(lines), before_on_hand, self._released)
         self._db.orgs[self._org_id] = state
         self._working = None
         return ImportSummary(plan.movement_id, len(lines), levels)
-
-    def _announce(
-        self,
-        state: OrgState,
-        plan: ImportPlan,
-        line_count: int,
-        before_on_hand: dict[LevelKey, int],
-        transaction: int,
-    ) -> None:
-        """The import's events, as Postgres writes them: the document, then each level it
-        changed in (item_id, location_id) order, with its signals."""
-        changed = [
-            (
-                lot_figures(state, state.levels[key], plan.created_at),
-                state.levels[key].on_hand - on_hand,
-                state.items[key.item_id].reorder_point,
-            )
-            for key, on_hand in sorted(before_on_hand.items())
-        ]
-        outbox = InMemoryEvents(state, transaction, self._db.next_sequence)
-        outbox.add([import_posted(plan.new_id, plan.movement, line_count)])
-        released = self._released
-        if released is not None and released.reservation_ids:
-            only = released_only(released.lines, before_on_hand.keys())
-            levels = [
-                (
-                    lot_figures(state, state.levels[key], plan.created_at),
-                    quantity,
-                    state.items[key.item_id].reorder_point,
-                    first,
-                )
-                for key, (quantity, first) in sorted(only.items())
-            ]
-            expired = [state.reservations[rid] for rid in released.reservation_ids]
-            outbox.add(expiry_events(plan.new_id, expired, levels, plan.created_at))
-        outbox.add(imported_level_events(plan.new_id, plan.movement_id, changed, plan.created_at))
 
     async def _validate_lots(
         self,
