@@ -18,6 +18,7 @@ from adapters.postgres.lot_sql import EXPIRED_FIGURES
 from adapters.postgres.repository import Repository, Rows, Session
 from adapters.postgres.reservations import PostgresReservations
 from adapters.postgres.stock import expiry_params, level_from_row, with_expiry
+from application.events import timestamp
 from application.import_events import (
     ImportedLevel,
     expiry_events,
@@ -26,7 +27,7 @@ from application.import_events import (
     released_only,
 )
 from application.importing import ImportPlan
-from domain.events import Event
+from domain.events import Event, EventType
 from domain.stock import LevelKey
 
 EVENT_BATCH = 20_000  # changed levels read back (and their events built) at a time
@@ -41,27 +42,30 @@ class ImportAnnouncer(Repository):
         self._events = 0  # events copied so far (their order in the outbox)
 
     async def announce(self, plan: ImportPlan, line_count: int, *, lots: bool) -> None:
-        """The import's events in the outbox, in this transaction: the document, then every
-        level it changed (the rule is application.events', as for every other write), read
-        back a batch at a time and copied through a temp table."""
+        """The import's events in the outbox, in this transaction: the document and the holds
+        past expiry it released, then every level its rows changed (untracked ones built in
+        SQL, tracked ones read back a batch at a time and built in Python)."""
+        now = plan.created_at
         conn = await self._import.ready()
         await conn.execute(eq.CREATE_IMPORT_EVENTS)
         await self._copy_events([import_posted(plan.new_id, plan.movement, line_count)])
         expired = await self._all(eq.expired_lines(lots))
         if expired:  # rare: holds past expiry the expiry job had not released yet
             await self._copy_events(await self._expiry_events(expired, plan))
-        params = self._params({"now": plan.created_at})
-        # The cursor is read to its end: plan for all its rows (hash joins), not the first few
-        # (nested loops), with import_levels' statistics in hand.
-        await conn.execute("SET LOCAL cursor_tuple_fraction = 1")
-        await conn.execute("ANALYZE import_levels")
-        async with conn.cursor(name="import_changed_levels", row_factory=dict_row) as levels:
-            await levels.execute(eq.changed_levels(lots), params)
-            while rows := await levels.fetchmany(EVENT_BATCH):
-                changed = await self._with_lot_figures(rows, plan.created_at)
-                await self._copy_events(
-                    imported_level_events(plan.new_id, plan.movement_id, changed, plan.created_at)
-                )
+        await self._run(
+            eq.untracked_level_events(lots),
+            {"now": now, "updated_at": timestamp(now), "movement_id": plan.movement_id},
+        )
+        if lots:  # only a file that names lots changes tracked levels
+            # The cursor is read to its end: plan for all its rows, not the first few.
+            await conn.execute("SET LOCAL cursor_tuple_fraction = 1")
+            params = self._params({"now": now})
+            async with conn.cursor(name="import_changed_levels", row_factory=dict_row) as cur:
+                await cur.execute(eq.changed_levels(lots), params)
+                while rows := await cur.fetchmany(EVENT_BATCH):
+                    changed = await self._with_lot_figures(rows, now)
+                    events = imported_level_events(plan.new_id, plan.movement_id, changed, now)
+                    await self._copy_events(events, keyed=True)
         await self._run(eq.INSERT_IMPORT_EVENTS)
 
     async def _expiry_events(self, expired: Rows, plan: ImportPlan) -> list[Event]:
@@ -98,9 +102,10 @@ class ImportAnnouncer(Repository):
             for level, row in zip(levels, rows, strict=True)
         ]
 
-    async def _copy_events(self, events: Iterable[Event]) -> None:
+    async def _copy_events(self, events: Iterable[Event], *, keyed: bool = False) -> None:
         """One COPY of ``events`` in text format, formatted here in one buffer (a row at a
-        time through psycopg's writer cost more than building the events)."""
+        time through psycopg's writer costs more than building the events); ``keyed``: level
+        events, ordered by their level, else in the order given, before every level's."""
         out = []
         n = self._events
         for event in events:
@@ -108,11 +113,24 @@ class ImportAnnouncer(Repository):
             # COPY's text format escapes with backslashes; orjson writes no raw tab, newline
             # or carriage return (JSON escapes them), so doubling backslashes is all it takes.
             data = orjson.dumps(event.data).decode().replace("\\", "\\\\")
+            key = "\\N\t\\N\t\\N"
+            if keyed:
+                item_id, location_id = event.subject_id.split(":")
+                key = f"{item_id}\t{location_id}\t{_ORD[event.type]}"
             out.append(
-                f"{n}\t{event.id}\t{event.type.value}\t{event.occurred_at.isoformat()}"
+                f"{n}\t{key}\t{event.id}\t{event.type.value}\t{event.occurred_at.isoformat()}"
                 f"\t{event.subject_id}\t{data}\n"
             )
         self._events = n
         conn = await self._import.ready()
         async with conn.cursor() as cur, cur.copy(eq.COPY_IMPORT_EVENTS) as copy:
             await copy.write("".join(out).encode())
+
+
+# A level's change comes before its signals, in stock_signals' order (import_events_sql.py).
+_ORD = {
+    EventType.STOCK_LEVEL_CHANGED: 0,
+    EventType.STOCK_LEVEL_LOW: 1,
+    EventType.STOCK_LEVEL_OUT: 2,
+    EventType.STOCK_LEVEL_RESTOCKED: 3,
+}

@@ -15,11 +15,16 @@ SELECT e.reservation_id, e.item_id, e.location_id, e.open,
 FROM import_expired_lines e
 ORDER BY e.reservation_id, e.item_id, e.location_id
 """)
-# The import's events (ADR 0021): written to a temp table by COPY (COPY cannot write a table
-# under row-level security), then into the outbox by one INSERT in their order.
+# The import's events (ADR 0021), gathered in a temp table, then moved into the outbox by one
+# INSERT in their order: the document and the expiry announcements first (by n, COPYed from
+# Python: COPY cannot write a table under row-level security), then every level's events
+# by (item_id, location_id), the change before its signals (ord).
 CREATE_IMPORT_EVENTS = """
 CREATE TEMP TABLE import_events (
     n           bigint      NOT NULL,
+    item_id     uuid,
+    location_id uuid,
+    ord         integer,
     id          uuid        NOT NULL,
     type        text        NOT NULL,
     occurred_at timestamptz NOT NULL,
@@ -27,13 +32,52 @@ CREATE TEMP TABLE import_events (
     data        jsonb       NOT NULL
 ) ON COMMIT DROP
 """
-COPY_IMPORT_EVENTS = "COPY import_events (n, id, type, occurred_at, subject_id, data) FROM STDIN"
+COPY_IMPORT_EVENTS = (
+    "COPY import_events (n, item_id, location_id, ord, id, type, occurred_at, subject_id, data)"
+    " FROM STDIN"
+)
 INSERT_IMPORT_EVENTS = """
 INSERT INTO events (org_id, id, type, occurred_at, subject_id, data)
-SELECT %(org_id)s, id, type, occurred_at, subject_id, data FROM import_events ORDER BY n
+SELECT %(org_id)s, id, type, occurred_at, subject_id, data FROM import_events
+ORDER BY item_id NULLS FIRST, location_id, ord, n
 """
-# Every level the import changed, after it, with how far its on_hand moved (import_levels
-# holds what it was under the lock) and its item's reorder point.
+# The events of the untracked levels the rows changed, built here: a million of them would
+# cost a minute through Python. This renders application.events' rule for a level an import
+# changed (``level_data`` with the import as cause; ``stock_signals`` on available before and
+# after, an import moving on_hand only) in SQL; the contract suite holds the two equal
+# (tests/contract/test_import_events_contract.py). Tracked levels, whose available needs their
+# lots, go through Python (``changed_levels``).
+_UNTRACKED_LEVEL_EVENTS = sql.SQL("""
+INSERT INTO import_events (n, item_id, location_id, ord, id, type, occurred_at, subject_id, data)
+SELECT 0, c.item_id, c.location_id, e.ord, gen_random_uuid(), e.type, %(now)s,
+       c.item_id::text || ':' || c.location_id::text, c.data
+FROM (
+    SELECT s.item_id, s.location_id, i.reorder_point, s.on_hand - s.reserved AS after,
+           v.on_hand - s.reserved AS before,
+           jsonb_build_object(
+               'item_id', s.item_id, 'location_id', s.location_id, 'on_hand', s.on_hand,
+               'reserved', s.reserved, 'available', s.on_hand - s.reserved, 'expired', 0,
+               'incoming', s.incoming, 'version', s.version,
+               'updated_at', %(updated_at)s::text,
+               'cause', jsonb_build_object('movement_id', %(movement_id)s::text)) AS data
+    FROM import_levels v
+    JOIN stock_levels s
+      ON s.org_id = %(org_id)s AND s.item_id = v.item_id AND s.location_id = v.location_id
+    JOIN items i ON i.org_id = %(org_id)s AND i.id = v.item_id
+    WHERE NOT s.lots AND (v.item_id, v.location_id) IN ({targets})
+) c
+CROSS JOIN LATERAL (
+    SELECT 0 AS ord, 'stock_level.changed' AS type
+    UNION ALL
+    SELECT 1, 'stock_level.low' WHERE c.before >= c.reorder_point AND c.reorder_point > c.after
+    UNION ALL
+    SELECT 2, 'stock_level.out' WHERE c.before > 0 AND c.after <= 0
+    UNION ALL
+    SELECT 3, 'stock_level.restocked' WHERE c.before <= 0 AND 0 < c.after
+) e
+""")
+# Every tracked level the rows changed, after the import, with how far its on_hand moved
+# (import_levels holds what it was under the lock) and its item's reorder point.
 _CHANGED_LEVELS = sql.SQL("""
 SELECT s.item_id, s.location_id, s.on_hand, s.reserved, s.incoming, s.version, s.updated_at,
        s.lots, s.on_hand - v.on_hand AS on_hand_delta, i.reorder_point
@@ -41,7 +85,7 @@ FROM import_levels v
 JOIN stock_levels s
   ON s.org_id = %(org_id)s AND s.item_id = v.item_id AND s.location_id = v.location_id
 JOIN items i ON i.org_id = %(org_id)s AND i.id = v.item_id
-WHERE (v.item_id, v.location_id) IN ({targets})
+WHERE s.lots AND (v.item_id, v.location_id) IN ({targets})
 ORDER BY v.item_id, v.location_id
 """)
 
@@ -51,8 +95,13 @@ def _row_levels(lots: bool) -> sql.Composable:
 
 
 def changed_levels(lots: bool) -> sql.Composed:
-    """The levels the file's rows changed (not those whose expired holds it only released)."""
+    """The tracked levels the file's rows changed (not those it only released holds at)."""
     return _CHANGED_LEVELS.format(targets=_row_levels(lots))
+
+
+def untracked_level_events(lots: bool) -> sql.Composed:
+    """The events of the untracked levels the file's rows changed, into import_events."""
+    return _UNTRACKED_LEVEL_EVENTS.format(targets=_row_levels(lots))
 
 
 def expired_lines(lots: bool) -> sql.Composed:
