@@ -52,20 +52,22 @@ class ImportAnnouncer(Repository):
         expired = await self._all(eq.expired_lines(lots))
         if expired:  # rare: holds past expiry the expiry job had not released yet
             await self._copy_events(await self._expiry_events(expired, plan))
-        await self._run(
-            eq.untracked_level_events(lots),
-            {"now": now, "updated_at": timestamp(now), "movement_id": plan.movement_id},
-        )
-        if lots:  # only a file that names lots changes tracked levels
-            # The cursor is read to its end: plan for all its rows, not the first few.
-            await conn.execute("SET LOCAL cursor_tuple_fraction = 1")
-            params = self._params({"now": now})
-            async with conn.cursor(name="import_changed_levels", row_factory=dict_row) as cur:
-                await cur.execute(eq.changed_levels(lots), params)
-                while rows := await cur.fetchmany(EVENT_BATCH):
-                    changed = await self._with_lot_figures(rows, now)
-                    events = imported_level_events(plan.new_id, plan.movement_id, changed, now)
-                    await self._copy_events(events, keyed=True)
+        levels = {"now": now, "updated_at": timestamp(now), "movement_id": plan.movement_id}
+        if not lots:  # no tracked level: the levels' events go straight in, after the rest
+            await self._run(eq.INSERT_IMPORT_EVENTS)
+            await self._run(eq.untracked_level_events(lots), levels)
+            return
+        # A file that names lots: the tracked levels' events (read back a batch at a time)
+        # join the untracked ones in import_events, to be moved in by level order.
+        await self._run(eq.untracked_level_events(lots), levels)
+        await conn.execute("SET LOCAL cursor_tuple_fraction = 1")  # read to its end
+        params = self._params({"now": now})
+        async with conn.cursor(name="import_changed_levels", row_factory=dict_row) as cur:
+            await cur.execute(eq.changed_levels(lots), params)
+            while rows := await cur.fetchmany(EVENT_BATCH):
+                changed = await self._with_lot_figures(rows, now)
+                events = imported_level_events(plan.new_id, plan.movement_id, changed, now)
+                await self._copy_events(events, keyed=True)
         await self._run(eq.INSERT_IMPORT_EVENTS)
 
     async def _expiry_events(self, expired: Rows, plan: ImportPlan) -> list[Event]:

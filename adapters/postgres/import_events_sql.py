@@ -48,8 +48,8 @@ ORDER BY item_id NULLS FIRST, location_id, ord, n
 # (tests/contract/test_import_events_contract.py). Tracked levels, whose available needs their
 # lots, go through Python (``changed_levels``).
 _UNTRACKED_LEVEL_EVENTS = sql.SQL("""
-INSERT INTO import_events (n, item_id, location_id, ord, id, type, occurred_at, subject_id, data)
-SELECT 0, c.item_id, c.location_id, e.ord, gen_random_uuid(), e.type, %(now)s,
+{insert}
+SELECT {first} gen_random_uuid(), e.type, %(now)s,
        c.item_id::text || ':' || c.location_id::text, c.data
 FROM (
     SELECT s.item_id, s.location_id, i.reorder_point, s.on_hand - s.reserved AS after,
@@ -75,6 +75,7 @@ CROSS JOIN LATERAL (
     UNION ALL
     SELECT 3, 'stock_level.restocked' WHERE c.before <= 0 AND 0 < c.after
 ) e
+{order}
 """)
 # Every tracked level the rows changed, after the import, with how far its on_hand moved
 # (import_levels holds what it was under the lock) and its item's reorder point.
@@ -100,8 +101,25 @@ def changed_levels(lots: bool) -> sql.Composed:
 
 
 def untracked_level_events(lots: bool) -> sql.Composed:
-    """The events of the untracked levels the file's rows changed, into import_events."""
-    return _UNTRACKED_LEVEL_EVENTS.format(targets=_row_levels(lots))
+    """The events of the untracked levels the file's rows changed: into import_events, to be
+    ordered with the tracked levels' (``lots``); otherwise straight into the outbox, in order,
+    after what import_events holds (one pass over a million rows instead of two)."""
+    if lots:
+        return _UNTRACKED_LEVEL_EVENTS.format(
+            insert=sql.SQL(
+                "INSERT INTO import_events (n, item_id, location_id, ord, id, type,"
+                " occurred_at, subject_id, data)"
+            ),
+            first=sql.SQL("0, c.item_id, c.location_id, e.ord,"),
+            targets=_row_levels(lots),
+            order=sql.SQL(""),
+        )
+    return _UNTRACKED_LEVEL_EVENTS.format(
+        insert=sql.SQL("INSERT INTO events (org_id, id, type, occurred_at, subject_id, data)"),
+        first=sql.SQL("%(org_id)s,"),
+        targets=_row_levels(lots),
+        order=sql.SQL("ORDER BY c.item_id, c.location_id, e.ord"),
+    )
 
 
 def expired_lines(lots: bool) -> sql.Composed:
