@@ -26,6 +26,7 @@ from typing import Any
 import psycopg
 from psycopg import AsyncConnection, pq
 
+from adapters.postgres.pipeline_sync import queue_sync
 from adapters.postgres.wire import Call, ConnectionState, result_rows, send_call
 
 
@@ -80,7 +81,7 @@ class _Channel:
             if key is not None:
                 commands.append(key)
             commands.append(None)
-        self.pgconn.pipeline_sync()
+        queue_sync(self.pgconn)  # unsent: _flush sends every flight of this iteration at once
         future = self._loop.create_future()
         self.flights.append(_Flight(calls, commands, future))
         if not self._flush_due:  # one send for every flight queued in this loop iteration

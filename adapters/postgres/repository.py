@@ -173,7 +173,7 @@ class Session:
         """``calls`` behind whatever must go first: the transaction's opening, deferred writes."""
         opening: list[Call] = []
         if not self.in_transaction:
-            bind = Call(_BIND, self._binding, "none")
+            bind = Call(_BIND, self._binding, "none", recurring=True)
             opening = [bind] if self.read_only else [Call(BEGIN, {}, "none"), bind]
         deferred, self._deferred = self._deferred, []
         return [*opening, *deferred, *calls]
@@ -240,6 +240,7 @@ class ChannelSession:
                 "statement_timeout": f"{waits.statement_timeout_ms}ms",
             },
             "none",
+            recurring=True,
         )
 
     async def execute(self, query: Statement, params: dict[str, Any], fetch: Fetch) -> Any:

@@ -83,18 +83,24 @@ class Call:
     statement: Compiled
     params: Mapping[str, Any]
     fetch: Fetch = "all"
+    # The same parameters recur (the org binding: one org, the same bounds): their encoded
+    # form is kept per connection rather than dumped again for every flight. Their values
+    # must be hashable.
+    recurring: bool = False
 
 
 class ConnectionState:
     """What the wire remembers per connection: its transformer and prepared statements."""
 
-    __slots__ = ("names", "next_name", "prepared", "transformer")
+    __slots__ = ("dumped", "names", "next_name", "prepared", "transformer")
 
     def __init__(self, conn: AsyncConnection[Any]) -> None:
         self.transformer = Transformer.from_context(conn)
         self.prepared: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
         self.names: dict[Compiled, list[str]] = {}  # column names of each statement's rows
         self.next_name = 0  # never reused: a forgotten name may still exist on the server
+        # Encoded parameters of recurring calls, by statement and values (bounded).
+        self.dumped: dict[tuple[Any, ...], tuple[Any, tuple[int, ...], Any]] = {}
 
 
 _STATES: WeakKeyDictionary[AsyncConnection[Any], ConnectionState] = WeakKeyDictionary()
@@ -199,18 +205,10 @@ _SYNC = object()
 def send_call(pgconn: Any, state: ConnectionState, call: Call, prepare: bool) -> Any:
     """Queue one call; return the prepared-statement key when a PREPARE went with it."""
     statement = call.statement
-    tx = state.transformer
-    values = [call.params[name] for name in statement.names]
-    literals = [_array_literal(value) for value in values]
-    if any(literal is not None for literal in literals):
-        values = [
-            None if literal is not None else v for v, literal in zip(values, literals, strict=True)
-        ]
-    params = tx.dump_sequence(values, [PyFormat.AUTO] * len(values))
-    types = tuple(tx.types or ()) if values else ()
-    formats = list(tx.formats or ()) if values else None
-    if any(literal is not None for literal in literals):
-        params, types, formats = _with_literals(params, types, formats, literals)
+    if call.recurring:
+        params, types, formats = _recurring(state, call)
+    else:
+        params, types, formats = _dumped(state, call)
     if not prepare:
         pgconn.send_query_params(statement.text, params, types, formats, _BINARY)
         return None
@@ -225,6 +223,37 @@ def send_call(pgconn: Any, state: ConnectionState, call: Call, prepare: bool) ->
     pgconn.send_prepare(name, statement.text, types)
     pgconn.send_query_prepared(name, params, formats, _BINARY)
     return key
+
+
+def _dumped(state: ConnectionState, call: Call) -> tuple[Any, tuple[int, ...], Any]:
+    """The call's parameters encoded for the wire: values, type oids, formats."""
+    statement = call.statement
+    tx = state.transformer
+    values = [call.params[name] for name in statement.names]
+    literals = [_array_literal(value) for value in values]
+    if any(literal is not None for literal in literals):
+        values = [
+            None if literal is not None else v for v, literal in zip(values, literals, strict=True)
+        ]
+    params = tx.dump_sequence(values, [PyFormat.AUTO] * len(values))
+    types = tuple(tx.types or ()) if values else ()
+    formats = list(tx.formats or ()) if values else None
+    if any(literal is not None for literal in literals):
+        params, types, formats = _with_literals(params, types, formats, literals)
+    return params, types, formats
+
+
+MAX_RECURRING = 256  # distinct recurring parameter sets kept per connection
+
+
+def _recurring(state: ConnectionState, call: Call) -> tuple[Any, tuple[int, ...], Any]:
+    key = (call.statement.text, *(call.params[name] for name in call.statement.names))
+    dumped = state.dumped.get(key)
+    if dumped is None:
+        if len(state.dumped) >= MAX_RECURRING:
+            state.dumped.clear()
+        dumped = state.dumped[key] = _dumped(state, call)
+    return dumped
 
 
 def _array_literal(value: Any) -> bytes | None:

@@ -13,6 +13,7 @@ from psycopg import AsyncConnection, errors
 
 from adapters.clock import SystemClock
 from adapters.ids import UuidGenerator
+from adapters.postgres import pipeline_sync
 from adapters.postgres.channels import ChannelLost, ReadChannels
 from adapters.postgres.wire import Call, compile_text
 from application.errors import StorageUnavailable
@@ -173,3 +174,23 @@ async def test_a_closed_set_of_channels_refuses_reads_as_unavailable(
         with pytest.raises(StorageUnavailable):
             async with backend.uow("org_x", read_only=True) as uow:
                 await uow.items.list(PageRequest())
+
+
+def test_the_locked_libpq_queues_a_sync_without_flushing_it() -> None:
+    # Without PQsendPipelineSync every read flight is its own send (ADR 0036); this fails if
+    # a psycopg-binary upgrade moves or drops the function rather than letting reads slow down.
+    assert pipeline_sync.sync_is_deferred()
+
+
+@pytest.mark.parametrize("deferred", [True, False])
+async def test_flights_queued_in_one_iteration_each_get_their_own_answer(
+    channels: ReadChannels, deferred: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not deferred:  # the fallback: a Sync that flushes, one send per flight
+        monkeypatch.setattr(pipeline_sync, "_SEND_SYNC", None)
+    await channels.open()
+    # Every flight is queued before the loop runs again: they leave in one send.
+    flights = [channels.run(whose(f"org_{i % 7}", i), prepare=PREPARE) for i in range(60)]
+    replies = await asyncio.gather(*flights)
+
+    assert [reply[1] for reply in replies] == [{"org": f"org_{i % 7}", "tag": i} for i in range(60)]

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg import AsyncConnection, errors, pq
 
-from adapters.postgres.wire import Call, compile_text, fly
+from adapters.postgres.wire import MAX_RECURRING, Call, _state, compile_text, fly
 
 
 @pytest.fixture
@@ -148,3 +148,29 @@ async def test_lists_of_uuids_and_ints_arrive_as_arrays_however_they_are_sent(
         {"mixed": ["a", "b,c", 'q"']},
         {"n": 0},
     ]
+
+
+async def test_recurring_parameters_are_encoded_once_and_never_confused(
+    conn: AsyncConnection[object],
+) -> None:
+    bind = compile_text(b"SELECT set_config('app.org_id', %(org)s, false)")
+    whose = call("SELECT current_setting('app.org_id') AS org", fetch="one")
+    seen = []
+    for org in ["a", "b", "a", "c", "b"]:
+        results = await fly(conn, [Call(bind, {"org": org}, "none", recurring=True), whose])
+        seen.append(results[1]["org"])
+    state = _state(conn)
+
+    assert seen == ["a", "b", "a", "c", "b"]
+    assert len(state.dumped) == 3  # one encoding per distinct org
+
+
+async def test_the_recurring_encodings_kept_per_connection_are_bounded(
+    conn: AsyncConnection[object],
+) -> None:
+    echo = compile_text(b"SELECT %(v)s::text AS v")
+    for i in range(MAX_RECURRING + 5):
+        result = await fly(conn, [Call(echo, {"v": f"v{i}"}, "one", recurring=True)])
+        assert result == [{"v": f"v{i}"}]
+
+    assert len(_state(conn).dumped) <= MAX_RECURRING
