@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from application.ports import RateDecision
 from entrypoints.http.errors import problem
 
-_SECURITY_HEADERS = (
+_SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
@@ -62,21 +62,38 @@ class Exchange:
         await self._downstream(message)
 
     def _headers(self, raw: Any) -> list[tuple[bytes, bytes]]:
-        headers = list(raw)
-        present = {name.lower() for name, _ in headers}
-        if b"idempotent-replayed" in present:
-            self.replayed = True
+        # One pass over the app's headers (a handful), then the edge's own; every response
+        # goes through here, so no per-header set or second list.
+        headers: list[tuple[bytes, bytes]] = []
+        security = _SECURITY_HEADERS
+        for header in raw:
+            name = header[0].lower()
+            if name == b"cache-control" and self._api:
+                continue  # replaced by no-store below
+            if name in _SECURITY_NAMES:
+                security = tuple(h for h in security if h[0] != name)  # the app's own wins
+            elif name == b"idempotent-replayed":
+                self.replayed = True
+            headers.append(header)
         headers.append((b"x-request-id", self._request_id))
-        headers.extend(h for h in _SECURITY_HEADERS if h[0] not in present)
+        headers.extend(security)
         if self._api:  # API answers are per caller: never stored by shared caches
-            headers = [h for h in headers if h[0].lower() != b"cache-control"]
             headers.append(_NO_STORE)
-        if self.rate is not None:
-            rate = self.rate
-            headers.append((b"ratelimit-limit", str(rate.limit).encode()))
-            headers.append((b"ratelimit-remaining", str(rate.remaining).encode()))
-            headers.append((b"ratelimit-reset", str(rate.reset_after).encode()))
+        rate = self.rate
+        if rate is not None:
+            headers.append((b"ratelimit-limit", _number(rate.limit)))
+            headers.append((b"ratelimit-remaining", _number(rate.remaining)))
+            headers.append((b"ratelimit-reset", _number(rate.reset_after)))
         return headers
+
+
+_SECURITY_NAMES = frozenset(name for name, _ in _SECURITY_HEADERS)
+_NUMBERS = [str(n).encode() for n in range(4096)]
+
+
+def _number(value: int) -> bytes:
+    """A header's decimal value (the small ones, nearly all of them, from a table)."""
+    return _NUMBERS[value] if 0 <= value < 4096 else str(value).encode()
 
 
 _CODE = re.compile(rb'"code"\s*:\s*"([a-z_]+)"')

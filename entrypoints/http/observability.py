@@ -8,8 +8,8 @@ problem code is ``insufficient_stock`` is an oversell refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
 
 from fastapi import FastAPI, Response
 from prometheus_client import (
@@ -17,9 +17,10 @@ from prometheus_client import (
     CollectorRegistry,
     Counter,
     Gauge,
-    Histogram,
     generate_latest,
 )
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 from application.observability import PoolStats
 
@@ -29,22 +30,60 @@ UNMATCHED = "<unmatched>"
 MAX_LABEL_SETS = 10_000  # routes x methods x statuses stays far below this
 
 
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+REQUESTS = "stockroom_http_requests"
+_OVERFLOW = ("OTHER", UNMATCHED, 0)  # every label set past MAX_LABEL_SETS
+LATENCY = "stockroom_http_request_duration_seconds"
+
+
+class RequestStats(Collector):
+    """Requests served and their latency, per (method, route, status), as plain numbers.
+
+    Every request is recorded here, and prometheus_client's own Counter and Histogram take a
+    lock and walk the buckets in Python per update (3.3 us a request, more than the rest of the
+    edge's bookkeeping). Requests are recorded from the event loop's thread only, so plain
+    lists do; a scrape reads them into the usual counter and histogram families."""
+
+    def __init__(self) -> None:
+        # label set -> [count, latency sum, count per bucket (not cumulative)..., above all]
+        self._series: dict[tuple[str, str, int], list[float]] = {}
+
+    def record(self, key: tuple[str, str, int], elapsed: float) -> None:
+        series = self._series.get(key)
+        if series is None:
+            if len(self._series) >= MAX_LABEL_SETS:  # bounded, whatever comes: one more
+                key = _OVERFLOW
+                series = self._series.get(key)
+            if series is None:
+                series = self._series[key] = [0.0] * (len(BUCKETS) + 3)
+        series[0] += 1
+        series[1] += elapsed
+        series[2 + bisect_left(BUCKETS, elapsed)] += 1
+
+    def collect(self) -> Iterator[Metric]:
+        requests = Metric(REQUESTS, "HTTP requests served", "counter")
+        latency = Metric(LATENCY, "HTTP request latency", "histogram")
+        for (method, route, status), series in list(self._series.items()):
+            labels = {"method": method, "route": route, "status": str(status)}
+            requests.add_sample(REQUESTS + "_total", labels, series[0])
+            cumulative = 0.0
+            for bound, count in zip(BUCKETS, series[2:], strict=False):
+                cumulative += count
+                latency.add_sample(LATENCY + "_bucket", {**labels, "le": str(bound)}, cumulative)
+            latency.add_sample(LATENCY + "_bucket", {**labels, "le": "+Inf"}, series[0])
+            latency.add_sample(LATENCY + "_count", labels, series[0])
+            latency.add_sample(LATENCY + "_sum", labels, series[1])
+        yield requests
+        yield latency
+
+
 class Metrics:
     """Every metric of one app, in its own registry (tests build many apps per process)."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        labels = ("method", "route", "status")
-        self.requests = Counter(
-            "stockroom_http_requests", "HTTP requests served", labels, registry=self.registry
-        )
-        self.latency = Histogram(
-            "stockroom_http_request_duration_seconds",
-            "HTTP request latency",
-            labels,
-            registry=self.registry,
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-        )
+        self.requests = RequestStats()
+        self.registry.register(self.requests)
         self.reservations_created = Counter(
             "stockroom_reservations_created", "Reservations created", registry=self.registry
         )
@@ -56,8 +95,6 @@ class Metrics:
         self.pool = Gauge(
             "stockroom_db_pool", "Connection pool usage", ("stat",), registry=self.registry
         )
-        # labels() validates and locks on every call; a child per label set is enough.
-        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def record(
         self,
@@ -69,15 +106,7 @@ class Metrics:
         code: bytes | None,
     ) -> None:
         """Count one served request (by route template, never the raw path)."""
-        key = (method, route or UNMATCHED, status)
-        children = self._children.get(key)
-        if children is None:
-            labels = (method, route or UNMATCHED, str(status))
-            children = (self.requests.labels(*labels), self.latency.labels(*labels))
-            if len(self._children) < MAX_LABEL_SETS:
-                self._children[key] = children
-        children[0].inc()
-        children[1].observe(elapsed)
+        self.requests.record((method, route or UNMATCHED, status), elapsed)
         if route == RESERVATIONS_ROUTE and method == "POST" and status == 201 and not replayed:
             self.reservations_created.inc()
         if status == 409 and code == b"insufficient_stock":
