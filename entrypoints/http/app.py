@@ -63,10 +63,13 @@ def create_app(
         settings.migrate_on_startup if migrate_on_startup is None else migrate_on_startup
     )
 
+    running: list[StockroomService] = []  # the started service, while the app runs
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_stockroom(container=container, migrate_first=migrate_first) as stockroom:
             app.state.stockroom = stockroom
+            running[:] = [stockroom.service]
             api.edge.services = EdgeServices(stockroom.token_verifier, stockroom.rate_limiter)
             # `stockroom serve` asks for a webhook delivery worker (app.state.webhook_worker).
             worker = None
@@ -80,6 +83,7 @@ def create_app(
                 yield
             finally:
                 gc.unfreeze()
+                running.clear()
                 api.edge.services = None
                 if worker is not None:
                     await worker.close()
@@ -110,9 +114,8 @@ def create_app(
         api.include_router(dev.router)
 
     def service() -> StockroomService:
-        started = _started(api)
-        assert started is not None  # noqa: S101 -- the edge serves routes only after startup
-        return started.service
+        # Read on every direct request: a list index, not Starlette's State lookup.
+        return running[0]  # the edge serves routes only after startup
 
     direct = {
         ("GET", stock_levels.PATH): stock_levels.direct_list_stock_levels(service),
