@@ -78,7 +78,9 @@ def server_env(database_url: str, port: int, pool_max: int) -> dict[str, str]:
         STOCKROOM_DATA_DIR=str(DATA_DIR),
         STOCKROOM_HOST="127.0.0.1",
         STOCKROOM_PORT=str(port),
-        STOCKROOM_LOG_LEVEL="WARNING",
+        # Access lines are INFO: at WARNING the bench writes none (hello writes none either).
+        # BENCH_LOG_LEVEL=INFO prices them: a JSON line rendered and written per request.
+        STOCKROOM_LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
         DATABASE_POOL_MIN=str(min(4, pool_max)),
         DATABASE_POOL_MAX=str(pool_max),
         # The per-org rate limit would cap a load test at 600/min; it stays on (its cost is
