@@ -9,10 +9,11 @@ callback hands out results in order as they arrive, many flights per wake-up. Me
 32 concurrent reads: 13 us of CPU per read against 77 us through the lender (ADR 0023).
 
 Each flight is still isolated: the server ends its implicit transaction at its Sync, and an
-error aborts only the rest of that flight. A slow statement delays the flights queued behind
-it on its channel, so a read goes to the channel with the fewest flights outstanding. A
-channel whose connection fails fails its outstanding reads (StorageUnavailable upstream) and
-reconnects for the next one.
+error aborts only the rest of that flight. Reads fill the first channel whose oldest flight is
+young: the more flights share a send, the fewer sends, wake-ups and receives each read pays for,
+on both sides (ADR 0037). A slow statement delays the flights queued behind it, so while the
+first channel is stuck behind one, reads take the next. A channel whose connection fails fails
+its outstanding reads (StorageUnavailable upstream) and reconnects for the next one.
 """
 
 from __future__ import annotations
@@ -195,7 +196,7 @@ class ReadChannels:
         return len(self._slots)
 
     async def run(self, calls: Sequence[Call], *, prepare: bool) -> list[Any]:
-        """Fly ``calls`` on the least busy channel and return each one's fetched rows."""
+        """Fly ``calls`` on the first channel not stuck and return each one's fetched rows."""
         channel = await self._channel()
         future = channel.send(calls, prepare)
         try:
@@ -221,21 +222,21 @@ class ReadChannels:
         await asyncio.gather(*(self._connect(i) for i in range(self.size)))
 
     async def _channel(self) -> _Channel:
-        """The channel to use: not stuck behind a slow statement, then the least busy."""
+        """The first channel not stuck behind a slow statement; if all are, the least busy."""
         if self._closed:
             raise ChannelLost("the read channels are closed")
-        best: _Channel | None = None
-        best_score: tuple[bool, int] | None = None
+        least: _Channel | None = None
         now = time.monotonic()
         for index, channel in enumerate(self._slots):
             if channel is None or channel.broken:
                 return await self._connect(index)
             flights = channel.flights
-            score = (bool(flights) and now - flights[0].sent_at > SLOW_SECONDS, len(flights))
-            if best_score is None or score < best_score:
-                best, best_score = channel, score
-        assert best is not None  # noqa: S101 -- size >= 1
-        return best
+            if not flights or now - flights[0].sent_at <= SLOW_SECONDS:
+                return channel
+            if least is None or len(flights) < len(least.flights):
+                least = channel
+        assert least is not None  # noqa: S101 -- size >= 1
+        return least
 
     async def _connect(self, index: int) -> _Channel:
         task = self._connecting[index]

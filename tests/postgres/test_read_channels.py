@@ -194,3 +194,16 @@ async def test_flights_queued_in_one_iteration_each_get_their_own_answer(
     replies = await asyncio.gather(*flights)
 
     assert [reply[1] for reply in replies] == [{"org": f"org_{i % 7}", "tag": i} for i in range(60)]
+
+
+async def test_reads_fill_the_first_channel_while_it_keeps_up(channels: ReadChannels) -> None:
+    # The more flights share a send, the fewer sends and wake-ups each read pays for.
+    await channels.open()
+    reads = [asyncio.create_task(channels.run(whose("f", i), prepare=PREPARE)) for i in range(20)]
+    await asyncio.sleep(0)  # every read has chosen its channel and queued its flight
+
+    queued = [len(channel.flights) for channel in channels._slots if channel is not None]
+    replies = await asyncio.gather(*reads)
+
+    assert queued == [20, 0]
+    assert [reply[1]["tag"] for reply in replies] == list(range(20))
