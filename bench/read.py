@@ -8,6 +8,7 @@ the workers' CPU seconds, and the database's, over the requests served (bench/cp
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 from bench import auth, memory, probe
@@ -39,23 +40,28 @@ def _paths(server: RunningServer, url: str, token: str) -> list[str]:
 
 def measured(
     server: RunningServer, paths: list[str], token: str | None, seconds: int
-) -> tuple[LoadResult, dict[str, float | None]]:
-    """One load after a short warm-up, and the CPU it cost per request."""
+) -> tuple[LoadResult, dict[str, float | None], list[int]]:
+    """One load after a short warm-up, the CPU it cost per request, and how its connections
+    were spread over the workers (sampled halfway through)."""
     run_load(server.base_url, paths, token=token, seconds=2, connections=CONNECTIONS)
     database = lambda: postgres_processes(str(DATA_DIR / "pgdata"))  # noqa: E731
+    spread: list[list[int]] = []
+    halfway = threading.Timer(seconds / 2, lambda: spread.append(server.connections_per_worker()))
     with CpuMeter(server.worker_processes, database) as meter:
+        halfway.start()
         load = run_load(
             server.base_url, paths, token=token, seconds=seconds, connections=CONNECTIONS
         )
-    return load, meter.sample.per_request_us(load.requests)
+        halfway.join()
+    return load, meter.sample.per_request_us(load.requests), spread[0] if spread else []
 
 
 def pair(server: RunningServer, url: str, seconds: int) -> dict[str, Any]:
     """Hello, then the stock read, on one running server."""
     token = auth.dev_token(server.env, ORG, role="member")
     paths = _paths(server, url, token)
-    hello, hello_cpu = measured(server, ["/hello"], None, seconds)
-    ours, ours_cpu = measured(server, paths, token, seconds)
+    hello, hello_cpu, hello_spread = measured(server, ["/hello"], None, seconds)
+    ours, ours_cpu, ours_spread = measured(server, paths, token, seconds)
     if ours.non_2xx or ours.errors:
         raise probe.NotAvailable(
             f"stock-level reads failed under load ({ours.non_2xx} non-2xx, {ours.errors} errors)"
@@ -63,8 +69,10 @@ def pair(server: RunningServer, url: str, seconds: int) -> dict[str, Any]:
     return {
         "ratio": round(ours.rps / hello.rps, 3),
         "p99_ms": round(ours.p99_ms, 2),
-        "ours": {**ours.as_dict(), "cpu_us_per_request": ours_cpu},
-        "anchor": {**hello.as_dict(), "cpu_us_per_request": hello_cpu},
+        "ours": {**ours.as_dict(), "cpu_us_per_request": ours_cpu,
+                 "connections_per_worker": ours_spread},
+        "anchor": {**hello.as_dict(), "cpu_us_per_request": hello_cpu,
+                   "connections_per_worker": hello_spread},
         "cpu_ratio": _cpu_ratio(hello_cpu, ours_cpu),
         "settings": {**server.settings.as_dict(), "connections": CONNECTIONS,
                      "seconds": seconds, "distinct_item_ids": len(paths)},
@@ -102,9 +110,14 @@ def run(
         "note": (f"{per_core} workers; 1 worker: ratio {single['ratio']}, "
                  f"p99 {single['p99_ms']} ms; CPU/request read "
                  f"{main['ours']['cpu_us_per_request']['total']} us vs hello "
-                 f"{main['anchor']['cpu_us_per_request']['total']} us"),
+                 f"{main['anchor']['cpu_us_per_request']['total']} us; connections per "
+                 f"worker: read {_spread(main['ours'])}, hello {_spread(main['anchor'])}"),
     }, rss  # fmt: skip
 
 
 def cores() -> int:
     return os.cpu_count() or 1
+
+
+def _spread(side: dict[str, Any]) -> str:
+    return "/".join(str(n) for n in side["connections_per_worker"]) or "?"

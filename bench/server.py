@@ -62,6 +62,22 @@ class RunningServer:
         ]
         return children or [master]
 
+    def connections_per_worker(self) -> list[int]:
+        """Established client connections each worker holds now. uvicorn's workers share one
+        listening socket and each accepts all it finds ready, so a load tool's burst of
+        connections can land on one worker (ADR 0037): the 2-worker figures need this."""
+        port = int(self.base_url.rsplit(":", 1)[1])
+        counts = []
+        for worker in self.worker_processes():
+            try:
+                connections = worker.net_connections("tcp")
+            except psutil.Error:
+                connections = []
+            counts.append(
+                sum(1 for c in connections if c.laddr.port == port and c.status == "ESTABLISHED")
+            )
+        return sorted(counts, reverse=True)
+
 
 def free_port() -> int:
     with socket.socket() as sock:
