@@ -1,4 +1,5 @@
-"""Run the API the way production would: uvicorn, app factory, uvloop + httptools, N workers."""
+"""Run the API the way production would: uvicorn workers on sockets of their own (ADR 0038),
+app factory, uvloop + httptools."""
 
 from __future__ import annotations
 
@@ -63,9 +64,8 @@ class RunningServer:
         return children or [master]
 
     def connections_per_worker(self) -> list[int]:
-        """Established client connections each worker holds now. uvicorn's workers share one
-        listening socket and each accepts all it finds ready, so a load tool's burst of
-        connections can land on one worker (ADR 0037): the 2-worker figures need this."""
+        """Established client connections each worker holds now: how evenly the kernel spread
+        the load tool's burst of connections over the workers' sockets (ADR 0038)."""
         port = int(self.base_url.rsplit(":", 1)[1])
         counts = []
         for worker in self.worker_processes():
@@ -113,10 +113,11 @@ def _command(settings: ServerSettings, port: int) -> list[str]:
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(settings.workers),
             "--loop", "uvloop", "--no-log", "bench.app:create",
         ]  # fmt: skip
+    # As production runs: each worker on a listening socket of its own (ADR 0038); uvicorn
+    # picks uvloop and httptools, both installed.
     return [
-        sys.executable, "-m", "uvicorn", "bench.app:create", "--factory",
+        sys.executable, "-m", "entrypoints.http.workers", "--app", "bench.app:create",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(settings.workers),
-        "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip
 
 

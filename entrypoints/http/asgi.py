@@ -1,8 +1,9 @@
 """ASGI factory for servers that manage workers themselves.
 
-``uvicorn --factory entrypoints.http.asgi:create --workers N`` (one worker per core, ADR 0014)
-builds one container and app per worker process, with logging configured like ``stockroom
-serve``. Set ``DATABASE_URL``: several workers should not each start an embedded database.
+``python -m entrypoints.http.workers --workers N`` (one worker per core, ADR 0014; each on a
+listening socket of its own, ADR 0038) builds one container and app per worker process, with
+logging configured like ``stockroom serve``; ``uvicorn --factory entrypoints.http.asgi:create``
+works too. Set ``DATABASE_URL``: several workers should not each start an embedded database.
 """
 
 from __future__ import annotations
