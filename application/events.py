@@ -277,3 +277,17 @@ def level_changed(
     for signal in stock_signals(available_before, level.available, reorder_point):
         events.append(new_event(new_id, signal, now, subject, data))
     return events
+
+
+def reservation_created(
+    new_id: NewId,
+    reservation: Reservation,
+    changes: Sequence[tuple[StockChange, LevelChange]],
+    reorder_points: Mapping[UUID, int | None],
+    now: datetime,
+) -> list[Event]:
+    """What a new reservation announces: ``reservation.created``, then the events of every
+    level its lines changed (the one-flight reservation writes the same in SQL, ADR 0036)."""
+    created = reservation_event(new_id, EventType.RESERVATION_CREATED, reservation, now)
+    cause = Cause(reservation_id=reservation.id)
+    return [created, *level_events(new_id, changes, cause, reorder_points, now)]

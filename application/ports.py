@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -351,6 +351,15 @@ class UnitOfWork(Protocol):
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...
     async def commit(self) -> None: ...
+    async def reserve_and_commit(
+        self, reservation: Reservation, now: datetime, new_id: Callable[[], UUID]
+    ) -> FirstHold:
+        """A new one-line reservation with its commit, in one step (ADR 0036): what
+        ``Reservations.add_and_reserve`` does and, when it reserved, the events the general
+        path writes (``application.events.reservation_created``); then commit. When it did
+        not reserve, nothing of it was written and the commit had nothing of its own: the
+        unit of work stays open, in a new transaction, for the general path."""
+        ...
 
 
 class UnitOfWorkFactory(Protocol):

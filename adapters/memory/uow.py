@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from uuid import UUID
+
 from adapters.event_signal import InProcessEventSignal
 from adapters.memory.catalog import InMemoryItems, InMemoryLocations
 from adapters.memory.events import InMemoryEvents
@@ -13,7 +17,10 @@ from adapters.memory.stock import InMemoryStockLevels
 from adapters.memory.webhooks import InMemoryWebhooks
 from adapters.memory.workflows import InMemoryCountSessions, InMemoryTransfers
 from application.errors import StorageUnavailable
-from application.ports import EventSignal, UnitOfWork, UnitOfWorkFactory
+from application.events import reservation_created
+from application.ports import EventSignal, FirstHold, UnitOfWork, UnitOfWorkFactory
+from domain.reservations import Reservation
+from domain.stock import Reserve
 
 
 class InMemoryUnitOfWork(UnitOfWork):
@@ -59,6 +66,18 @@ class InMemoryUnitOfWork(UnitOfWork):
         if self.events.added and self._signal is not None:
             self._signal.notify(self._org_id)
         self._bind(self._working.copy())  # later writes in this block stay uncommitted
+
+    async def reserve_and_commit(
+        self, reservation: Reservation, now: datetime, new_id: Callable[[], UUID]
+    ) -> FirstHold:
+        first = await self.reservations.add_and_reserve(reservation, now)
+        if first.change is not None:
+            (line,) = reservation.lines
+            reorder_points = {item.id: item.reorder_point for item in first.items.values()}
+            changes = [(Reserve(line.quantity), first.change)]
+            self.events.add(reservation_created(new_id, reservation, changes, reorder_points, now))
+        await self.commit()  # as Postgres's flight does, matched or not
+        return first
 
 
 class InMemoryUnitOfWorkFactory(UnitOfWorkFactory):

@@ -133,7 +133,7 @@ class Session:
         """Run several statements in one flight (one round trip), in order; return what each
         fetched. Replayed on a lost connection as ``execute`` is."""
         first = not self.in_transaction
-        mine = [Call(compiled(query), params, fetch) for query, params, fetch in statements]
+        mine = _calls(statements)
         calls = self._flight(mine)
         replays = 0
         while True:
@@ -150,6 +150,21 @@ class Session:
                 self.conn = await self._reconnect()
                 continue
             return results[len(results) - len(mine) :]
+
+    async def execute_and_commit(
+        self, statements: Sequence[tuple[Statement, dict[str, Any], Fetch]]
+    ) -> list[Any]:
+        """Run several statements and COMMIT in one flight (ADR 0036); return what each
+        fetched. Never replayed: a connection lost during this flight may have been lost after
+        the server committed, so the loss is raised (the request answers 503) rather than
+        risk writing twice."""
+        if self.read_only:
+            raise RuntimeError("a read-only session cannot commit")
+        mine = _calls(statements)
+        results = await fly(
+            self.conn, self._flight([*mine, Call(COMMIT, {}, "none")]), prepare=self.prepare
+        )
+        return results[len(results) - len(mine) - 1 : -1]
 
     def defer(self, query: Statement, params: dict[str, Any]) -> None:
         """Queue a write whose result nobody reads; it travels with the next statement or
@@ -177,6 +192,10 @@ class Session:
             opening = [bind] if self.read_only else [Call(BEGIN, {}, "none"), bind]
         deferred, self._deferred = self._deferred, []
         return [*opening, *deferred, *calls]
+
+
+def _calls(statements: Sequence[tuple[Statement, dict[str, Any], Fetch]]) -> list[Call]:
+    return [Call(compiled(query), params, fetch) for query, params, fetch in statements]
 
 
 class Repository:

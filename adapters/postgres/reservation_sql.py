@@ -9,6 +9,7 @@ from uuid import UUID
 
 from psycopg import sql
 
+from adapters.postgres.events import insert_events
 from adapters.postgres.expiry_sql import (
     expired_hold,
     past_expiry,
@@ -41,9 +42,8 @@ FROM unnest(%(item_ids)s::uuid[], %(location_ids)s::uuid[], %(quantities)s::bigi
 # or do first: an untracked item and no archived entry (both read and held FOR KEY SHARE by
 # the statements before it in the flight), and no expired open hold at the level (the
 # general path releases those first; reservation_lines_expiring_idx finds them). No row:
-# nothing written, the general path runs. The level's row lock is the last thing its flight
-# takes; the commit's flight follows.
-RESERVE_FIRST = sql.SQL("""
+# nothing written, the general path runs.
+_RESERVE_FIRST = sql.SQL("""
 WITH level AS (
     UPDATE stock_levels s SET reserved = s.reserved + %(quantity)s, version = s.version + 1,
            updated_at = %(now)s
@@ -71,9 +71,52 @@ WITH level AS (
     SELECT %(org_id)s, %(id)s, 1, %(item_id)s, %(location_id)s, %(quantity)s, %(fulfilled)s,
            %(released)s, %(expires_at)s
     FROM level
-)
+){announce}
 SELECT on_hand, reserved, incoming, version, updated_at, previous FROM level
-""").format(expired_hold=expired_hold("l"))
+""")
+# With an Idempotency-Key the level's lock is the last thing the first flight takes; the
+# commit's flight (events, the key's result, COMMIT) follows.
+RESERVE_FIRST = _RESERVE_FIRST.format(expired_hold=expired_hold("l"), announce=sql.SQL(""))
+# Without one, the statement also writes the reservation's events and COMMIT follows it in
+# the same flight (ADR 0036), so the level's lock is held for the server's time only. The
+# events are those the general path writes (application.events.reservation_created): the
+# caller sends them composed (adapters/postgres/reservation_events.py) but for the level's
+# figures, which only the update knows; the statement fills those in and keeps the signals
+# the reserve crossed (domain.events.stock_signals: ``low`` below the reorder point, ``out``
+# at 0; a reserve never restocks). Each level event takes the next of %(level_event_ids)s,
+# as new ids are drawn in Python. No row in ``level``: no event either.
+_ANNOUNCE = sql.SQL("""
+, crossed AS (
+    SELECT jsonb_build_object('on_hand', on_hand, 'reserved', reserved,
+                              'available', on_hand - reserved, 'incoming', incoming,
+                              'version', version) AS figures,
+           on_hand - reserved + %(quantity)s AS before, on_hand - reserved AS after,
+           (SELECT i.reorder_point FROM items i
+            WHERE i.org_id = %(org_id)s AND i.id = %(item_id)s) AS reorder_point
+    FROM level
+), level_events AS (
+    SELECT e.n, e.event || jsonb_build_object('data', (e.event -> 'data') || c.figures) AS event,
+           row_number() OVER (ORDER BY e.n) AS k
+    FROM crossed c, jsonb_array_elements(%(level_events)s::jsonb) WITH ORDINALITY AS e(event, n)
+    WHERE e.event ->> 'type' = 'stock_level.changed'
+       OR (e.event ->> 'type' = 'stock_level.low' AND c.reorder_point IS NOT NULL
+           AND c.before >= c.reorder_point AND c.reorder_point > c.after)
+       OR (e.event ->> 'type' = 'stock_level.out' AND c.before > 0 AND c.after <= 0)
+), announced AS (
+    {insert_events}
+)""")
+RESERVE_AND_ANNOUNCE = _RESERVE_FIRST.format(
+    expired_hold=expired_hold("l"),
+    announce=_ANNOUNCE.format(
+        insert_events=insert_events(
+            sql.SQL("""(
+    SELECT %(created)s::jsonb
+           || jsonb_agg(event || jsonb_build_object('id', (%(level_event_ids)s::uuid[])[k])
+                        ORDER BY n)
+    FROM level_events)""")
+        )
+    ),
+)
 SAVE_RESERVATION = """
 WITH reservation AS (
     UPDATE reservations SET reference = %(reference)s, status = %(status)s,

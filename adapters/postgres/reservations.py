@@ -12,13 +12,14 @@ from psycopg import sql
 from adapters.postgres.cursors import time_part, uuid_part
 from adapters.postgres.items import SELECT_ITEMS, item_from_row
 from adapters.postgres.locations import SELECT_LOCATIONS, location_from_row
-from adapters.postgres.repository import Repository, Row, Rows, utc
+from adapters.postgres.repository import Repository, Row, Rows, Statement, utc
 from adapters.postgres.reservation_sql import (
     GET_RESERVATION,
     GET_RESERVATION_FOR_UPDATE,
     INSERT_LOT_LINES,
     INSERT_RESERVATION,
     RELEASE_EXPIRED_HOLDS,
+    RESERVE_AND_ANNOUNCE,
     RESERVE_FIRST,
     SAVE_LOT_LINES,
     SAVE_RESERVATION,
@@ -29,6 +30,7 @@ from adapters.postgres.reservation_sql import (
     reservation_from_row,
 )
 from adapters.postgres.stock import level_from_row
+from adapters.postgres.wire import Fetch
 from application.pagination import PageRequest
 from application.ports import ExpiredHolds, FirstHold, LevelChange, ReservationFilter, Reservations
 from domain.lot_holds import LotHold
@@ -97,11 +99,26 @@ def _lot_holds(key: LevelKey, row: Row) -> tuple[LotHold, ...]:
     )
 
 
+def first_hold(reservation: Reservation, results: Sequence[Any]) -> FirstHold:
+    """What ``first_flight``'s statements found and did."""
+    (line,) = reservation.lines
+    items, locations, row = results
+    change = None
+    if row is not None:
+        change = LevelChange(level_from_row(row, line.key), row["on_hand"] - row["previous"])
+    return FirstHold(
+        {r["id"]: item_from_row(r) for r in items},
+        {r["id"]: location_from_row(r) for r in locations},
+        change,
+    )
+
+
 def _held_in_lots(reservation: Reservation) -> bool:
     return any(line.lots for line in reservation.lines)
 
 
 _ReservationList = list[Reservation]
+_Flight = list[tuple[Statement, dict[str, Any], Fetch]]
 
 
 _FIRST_FIELDS = (
@@ -167,6 +184,14 @@ class PostgresReservations(Repository, Reservations):
     async def add_and_reserve(self, reservation: Reservation, now: datetime) -> FirstHold:
         # One flight: the catalog reads (held FOR KEY SHARE, as get_many), then the statement
         # that reserves and, only if it did, adds the reservation (ADR 0035).
+        results = await self._session.execute_many(self.first_flight(reservation, now))
+        return first_hold(reservation, results)
+
+    def first_flight(
+        self, reservation: Reservation, now: datetime, announce: dict[str, Any] | None = None
+    ) -> _Flight:
+        """``add_and_reserve``'s statements; with ``announce`` (reservation_events.py), the
+        reserving one writes the reservation's events too (ADR 0036)."""
         (line,) = reservation.lines
         params = _params(reservation)
         first = {
@@ -178,21 +203,17 @@ class PostgresReservations(Repository, Reservations):
             "released": line.released,
             "now": now,
         }
-        items, locations, row = await self._many(
-            [
-                (SELECT_ITEMS, {"ids": [line.item_id]}, "all"),
-                (SELECT_LOCATIONS, {"ids": [line.location_id]}, "all"),
-                (RESERVE_FIRST, first, "one"),
-            ]
-        )
-        change = None
-        if row is not None:
-            change = LevelChange(level_from_row(row, line.key), row["on_hand"] - row["previous"])
-        return FirstHold(
-            {r["id"]: item_from_row(r) for r in items},
-            {r["id"]: location_from_row(r) for r in locations},
-            change,
-        )
+        if announce is not None:
+            first.update(announce)
+        return [
+            (SELECT_ITEMS, self._params({"ids": [line.item_id]}), "all"),
+            (SELECT_LOCATIONS, self._params({"ids": [line.location_id]}), "all"),
+            (
+                RESERVE_FIRST if announce is None else RESERVE_AND_ANNOUNCE,
+                self._params(first),
+                "one",
+            ),
+        ]
 
     async def release_expired_holds(self, keys: Sequence[LevelKey], now: datetime) -> ExpiredHolds:
         rows = await self._all(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
 
 import psycopg
 from psycopg import AsyncConnection
@@ -21,14 +24,17 @@ from adapters.postgres.lots import PostgresLots
 from adapters.postgres.movements import PostgresMovements
 from adapters.postgres.pool import named_statements
 from adapters.postgres.repository import ChannelSession, Session, Waits
-from adapters.postgres.reservations import PostgresReservations
+from adapters.postgres.reservation_events import announcement
+from adapters.postgres.reservations import PostgresReservations, first_hold
 from adapters.postgres.stock import PostgresStockLevels
 from adapters.postgres.webhooks import PostgresWebhooks
 from adapters.postgres.workflows import PostgresCountSessions, PostgresTransfers
 from application.errors import StorageUnavailable
-from application.ports import EventSignal, UnitOfWork, UnitOfWorkFactory
+from application.ports import EventSignal, FirstHold, UnitOfWork, UnitOfWorkFactory
+from domain.reservations import Reservation
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
+T = TypeVar("T")
 # A replacement for a lost connection is worth a short wait only: if the server is down, the
 # request should hear 503 promptly rather than sit out the pool's full checkout timeout.
 RECONNECT_TIMEOUT_SECONDS = 1.0
@@ -104,15 +110,38 @@ class PostgresUnitOfWork(UnitOfWork):
             raise unavailable(error) from error
 
     async def commit(self) -> None:
+        session = self._writable()
+        announced = self.events.flush()  # rides with the COMMIT: no round trip of its own
+        await self._committed(session.commit())
+        self._announced(announced)
+
+    async def reserve_and_commit(
+        self, reservation: Reservation, now: datetime, new_id: Callable[[], UUID]
+    ) -> FirstHold:
+        # One flight from BEGIN to COMMIT: the level's lock is held for the server's time only
+        # (ADR 0036). Not matched: the COMMIT ends a transaction that only read.
+        session = self._writable()
+        queued = self.events.flush()  # anything queued before still goes with this commit
+        flight = self.reservations.first_flight(
+            reservation, now, announcement(reservation, now, new_id)
+        )
+        first = first_hold(reservation, await self._committed(session.execute_and_commit(flight)))
+        self._announced(queued + (first.change is not None))
+        return first
+
+    def _writable(self) -> Session:
         if self._read_only:
             raise StorageUnavailable("a read-only unit of work cannot commit")
         session = self._open()
         if session.read_only:
             raise StorageUnavailable("a read-only unit of work cannot commit")
-        announced = self.events.flush()  # rides with the COMMIT: no round trip of its own
+        return session
+
+    async def _committed(self, commit: Awaitable[T]) -> T:
+        """The result of a flight that commits; its driver errors translated."""
         try:
-            await session.commit()
-        except UNAVAILABLE as exc:
+            return await commit
+        except UNAVAILABLE as exc:  # it may have committed or not: never replayed, 503
             await self._release()
             raise unavailable(exc) from exc
         except pg_errors.UniqueViolation as exc:  # a deferred write met a unique index
@@ -120,7 +149,9 @@ class PostgresUnitOfWork(UnitOfWork):
             if conflict is None:
                 raise
             raise conflict from exc
-        if announced and self._signal is not None:
+
+    def _announced(self, events: int) -> None:
+        if events and self._signal is not None:
             self._signal.notify(self._org_id)
 
     async def _checkout(self, wait_seconds: float | None) -> AsyncConnection[Any]:

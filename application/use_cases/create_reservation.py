@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from application.events import Cause, level_events, reservation_event
+from application.events import reservation_created
 from application.idempotency import Outcome, run_once
 from application.lot_ports import HoldChange
 from application.lot_steps import hold_steps
@@ -13,7 +13,6 @@ from application.ports import LevelChange, UnitOfWork
 from application.principal import Permission, Principal
 from application.stock_changes import CatalogCheck, apply_steps, check_catalog, ensure_catalog
 from application.use_cases.base import UseCase
-from domain.events import EventType
 from domain.reservations import LineQuantity, Reservation
 from domain.stock import LevelKey, Reserve
 
@@ -46,27 +45,33 @@ class CreateReservationHandler(UseCase):
         plain_steps = [(line.key, Reserve(line.quantity)) for line in reservation.lines]
 
         async with self.deps.uow(org_id) as uow:
+            one_line = _one_plain_line(command)
+            if one_line and idempotency_key is None:
+                # One flight with its commit (ADR 0036). If it could not reserve, nothing of it
+                # was written, and ``work`` runs in a new transaction: the same first flight
+                # without the commit (the catalog held again), then the general path decides.
+                first = await uow.reserve_and_commit(reservation, now, self.deps.ids.new_id)
+                if first.change is not None:
+                    return Outcome(reservation)
 
             async def work() -> Reservation:
                 first = None
-                if _one_plain_line(command):
+                if one_line:
                     # One flight: catalog, then reservation and stock together, unless the
                     # general path must decide (ADR 0035); its refusals come first, as there.
                     first = await uow.reservations.add_and_reserve(reservation, now)
                     catalog = check_catalog(plain_steps, first.items, first.locations)
                 else:
                     catalog = await ensure_catalog(uow, plain_steps)
-                reorder_points = catalog.reorder_points
                 if first is not None and first.change is not None:
                     held, changes = reservation, [first.change]
                 else:
                     held, changes = await self._general(uow, command, reservation, catalog, now)
-                new_id = self.deps.ids.new_id
-                created = reservation_event(new_id, EventType.RESERVATION_CREATED, held, now)
                 applied = [(change, c) for (_, change), c in zip(plain_steps, changes, strict=True)]
-                cause = Cause(reservation_id=reservation.id)
                 uow.events.add(
-                    [created, *level_events(new_id, applied, cause, reorder_points, now)]
+                    reservation_created(
+                        self.deps.ids.new_id, held, applied, catalog.reorder_points, now
+                    )
                 )
                 return held
 

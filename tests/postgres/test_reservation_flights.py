@@ -1,6 +1,7 @@
-"""Round trips of a reservation (ADR 0035): a one-line reservation of an untracked item takes
-two flights, and the level's row lock is taken by the last statement of the first, so it is
-held from there to the commit's flight: one round trip. Counted at the wire, not timed."""
+"""Round trips of a reservation (ADRs 0035, 0036): a keyless one-line reservation of an
+untracked item takes one flight, the level's row lock taken by its last statement before the
+COMMIT, so it is held for no round trip at all; with an Idempotency-Key it takes three, the
+lock held from the second to the commit's. Counted at the wire, not timed."""
 
 from __future__ import annotations
 
@@ -59,34 +60,41 @@ async def _reserve(
         return list(flights)
 
 
-async def test_a_one_line_reservation_takes_two_flights_and_locks_the_level_last(
+async def test_a_one_line_reservation_takes_one_flight_that_locks_the_level_then_commits(
     database_url: str, flights: Flights
 ) -> None:
     seen = await _reserve(database_url, flights, 2)
 
-    assert len(seen) == 2
-    first, commit = seen
-    assert first[0] == b"BEGIN"
-    assert _locks_a_level(first[-1])
-    assert not any(_locks_a_level(s) for s in first[:-1])
-    assert not any(_locks_a_level(s) for s in commit)
-    assert commit[-1] == b"COMMIT"
+    assert len(seen) == 1
+    (flight,) = seen
+    assert flight[0] == b"BEGIN"
+    assert _locks_a_level(flight[-2])
+    assert not any(_locks_a_level(s) for s in flight[:-2])
+    assert flight[-1] == b"COMMIT"
 
 
-async def test_with_an_idempotency_key_the_claim_takes_one_flight_more(
+async def test_with_an_idempotency_key_it_takes_three_flights_the_lock_held_for_one(
     database_url: str, flights: Flights
 ) -> None:
     seen = await _reserve(database_url, flights, 2, key=f"k-{secrets.token_hex(4)}")
 
     assert len(seen) == 3
     assert _locks_a_level(seen[1][-1])
+    assert not any(_locks_a_level(s) for s in seen[2])
     assert seen[2][-1] == b"COMMIT"
 
 
-async def test_a_refusal_goes_the_general_way_and_commits_nothing(
+async def test_a_refusal_commits_nothing_of_it_and_goes_the_general_way_in_one_flight_more(
     database_url: str, flights: Flights
 ) -> None:
     with pytest.raises(InsufficientStock):
         await _reserve(database_url, flights, 6)
 
-    assert b"COMMIT" not in [s for flight in flights for s in flight]
+    # The first flight's COMMIT ends a transaction that wrote nothing. The next takes the
+    # keyed way's first flight again (the one flight more: the catalog held in the new
+    # transaction), then expired holds, the level, the reason, the rollback.
+    first, again, *general = flights
+    assert first[-1] == b"COMMIT"
+    assert again[0] == b"BEGIN" and _locks_a_level(again[-1])
+    assert b"COMMIT" not in [s for flight in [again, *general] for s in flight]
+    assert len(general) == 4
