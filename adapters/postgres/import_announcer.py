@@ -1,8 +1,10 @@
 """What a bulk import announces, written in its transaction (ADR 0021): its document, the
 holds past expiry it released, and every level it changed, by the rules every write uses
-(application/import_events.py). The levels are read back under the import's locks a batch
-at a time, their events built in Python and COPYed into a temp table (COPY cannot write a
-table under row-level security), then moved into the outbox by one INSERT, in order.
+(application/import_events.py). The events ahead of the levels' are built in Python and
+COPYed into a temp table (COPY cannot write a table under row-level security), then moved
+into the outbox by one INSERT, in order. An import without lots writes its levels' events in
+its level UPDATE (import_level_events_sql.py); ``announce`` is the general path, after the
+UPDATE: untracked levels' events built in SQL, tracked ones read back a batch at a time.
 """
 
 from __future__ import annotations
@@ -41,25 +43,29 @@ class ImportAnnouncer(Repository):
         self._import = session
         self._events = 0  # events copied so far (their order in the outbox)
 
-    async def announce(self, plan: ImportPlan, line_count: int, *, lots: bool) -> None:
-        """The import's events in the outbox, in this transaction: the document and the holds
-        past expiry it released, then every level its rows changed (untracked ones built in
-        SQL, tracked ones read back a batch at a time and built in Python)."""
-        now = plan.created_at
+    async def announce_ahead(self, plan: ImportPlan, line_count: int, *, lots: bool) -> None:
+        """The events that come before every level's, in import_events: the document and
+        the holds past expiry the import released (with the levels only that changed)."""
         conn = await self._import.ready()
         await conn.execute(eq.CREATE_IMPORT_EVENTS)
         await self._copy_events([import_posted(plan.new_id, plan.movement, line_count)])
         expired = await self._all(eq.expired_lines(lots))
         if expired:  # rare: holds past expiry the expiry job had not released yet
             await self._copy_events(await self._expiry_events(expired, plan))
-        levels = {"now": now, "updated_at": timestamp(now), "movement_id": plan.movement_id}
-        if not lots:  # no tracked level: the levels' events go straight in, after the rest
-            await self._run(eq.INSERT_IMPORT_EVENTS)
-            await self._run(eq.untracked_level_events(lots), levels)
-            return
-        # A file that names lots: the tracked levels' events (read back a batch at a time)
-        # join the untracked ones in import_events, to be moved in by level order.
-        await self._run(eq.untracked_level_events(lots), levels)
+
+    async def move_ahead(self) -> None:
+        """What import_events holds into the outbox, before the levels' events that
+        UPDATE_LEVELS_WITH_EVENTS writes (an import without lots)."""
+        await self._run(eq.INSERT_IMPORT_EVENTS)
+
+    async def announce(self, plan: ImportPlan, line_count: int, *, lots: bool) -> None:
+        """Every event of an import whose levels are already updated, in the outbox: those
+        ahead, then every level its rows changed (untracked ones built in SQL, tracked ones
+        read back a batch at a time and built in Python), all moved in by level order."""
+        now = plan.created_at
+        await self.announce_ahead(plan, line_count, lots=lots)
+        await self._run(eq.untracked_level_events(lots), level_event_params(plan))
+        conn = await self._import.ready()
         await conn.execute("SET LOCAL cursor_tuple_fraction = 1")  # read to its end
         params = self._params({"now": now})
         async with conn.cursor(name="import_changed_levels", row_factory=dict_row) as cur:
@@ -127,6 +133,12 @@ class ImportAnnouncer(Repository):
         conn = await self._import.ready()
         async with conn.cursor() as cur, cur.copy(eq.COPY_IMPORT_EVENTS) as copy:
             await copy.write("".join(out).encode())
+
+
+def level_event_params(plan: ImportPlan) -> dict[str, object]:
+    """What the levels' events built in SQL take from the import (eq.LEVEL_EVENTS)."""
+    now = plan.created_at
+    return {"now": now, "updated_at": timestamp(now), "movement_id": plan.movement_id}
 
 
 # A level's change comes before its signals, in stock_signals' order (import_events_sql.py).

@@ -41,31 +41,23 @@ INSERT INTO events (org_id, id, type, occurred_at, subject_id, data)
 SELECT %(org_id)s, id, type, occurred_at, subject_id, data FROM import_events
 ORDER BY item_id NULLS FIRST, location_id, ord, n
 """
-# The events of the untracked levels the rows changed, built here: a million of them would
-# cost a minute through Python. This renders application.events' rule for a level an import
-# changed (``level_data`` with the import as cause; ``stock_signals`` on available before and
-# after, an import moving on_hand only) in SQL; the contract suite holds the two equal
-# (tests/contract/test_import_events_contract.py). Tracked levels, whose available needs their
-# lots, go through Python (``changed_levels``).
-_UNTRACKED_LEVEL_EVENTS = sql.SQL("""
-{insert}
+# A level's events as application.events writes them for a level an import changed
+# (``level_data`` with the import as cause; ``stock_signals`` on available before and after,
+# an import moving on_hand only), rendered in SQL: a million of them would cost a minute
+# through Python. ``{levels}`` gives one row per untracked level: its figures after the
+# import, ``before`` (available before it), ``after`` and its item's reorder point. The
+# contract suite holds the two equal (tests/contract/test_import_events_contract.py). Tracked
+# levels, whose available needs their lots, go through Python (``changed_levels``).
+LEVEL_EVENTS = sql.SQL("""
 SELECT {first} gen_random_uuid(), e.type, %(now)s,
-       c.item_id::text || ':' || c.location_id::text, c.data
-FROM (
-    SELECT s.item_id, s.location_id, i.reorder_point, s.on_hand - s.reserved AS after,
-           v.on_hand - s.reserved AS before,
-           jsonb_build_object(
-               'item_id', s.item_id, 'location_id', s.location_id, 'on_hand', s.on_hand,
-               'reserved', s.reserved, 'available', s.on_hand - s.reserved, 'expired', 0,
-               'incoming', s.incoming, 'version', s.version,
-               'updated_at', %(updated_at)s::text,
-               'cause', jsonb_build_object('movement_id', %(movement_id)s::text)) AS data
-    FROM import_levels v
-    JOIN stock_levels s
-      ON s.org_id = %(org_id)s AND s.item_id = v.item_id AND s.location_id = v.location_id
-    JOIN items i ON i.org_id = %(org_id)s AND i.id = v.item_id
-    WHERE NOT s.lots AND (v.item_id, v.location_id) IN ({targets})
-) c
+       c.item_id::text || ':' || c.location_id::text,
+       jsonb_build_object(
+           'item_id', c.item_id, 'location_id', c.location_id, 'on_hand', c.on_hand,
+           'reserved', c.reserved, 'available', c.after, 'expired', 0,
+           'incoming', c.incoming, 'version', c.version,
+           'updated_at', %(updated_at)s::text,
+           'cause', jsonb_build_object('movement_id', %(movement_id)s::text))
+FROM ({levels}) c
 CROSS JOIN LATERAL (
     SELECT 0 AS ord, 'stock_level.changed' AS type
     UNION ALL
@@ -75,7 +67,17 @@ CROSS JOIN LATERAL (
     UNION ALL
     SELECT 3, 'stock_level.restocked' WHERE c.before <= 0 AND 0 < c.after
 ) e
-{order}
+""")
+# The untracked levels the rows changed, read back after the import (import_levels holds
+# what on_hand was under the lock).
+_UNTRACKED_LEVELS = sql.SQL("""
+SELECT s.item_id, s.location_id, s.on_hand, s.reserved, s.incoming, s.version,
+       v.on_hand - s.reserved AS before, s.on_hand - s.reserved AS after, i.reorder_point
+FROM import_levels v
+JOIN stock_levels s
+  ON s.org_id = %(org_id)s AND s.item_id = v.item_id AND s.location_id = v.location_id
+JOIN items i ON i.org_id = %(org_id)s AND i.id = v.item_id
+WHERE NOT s.lots AND (v.item_id, v.location_id) IN ({targets})
 """)
 # Every tracked level the rows changed, after the import, with how far its on_hand moved
 # (import_levels holds what it was under the lock) and its item's reorder point.
@@ -101,24 +103,17 @@ def changed_levels(lots: bool) -> sql.Composed:
 
 
 def untracked_level_events(lots: bool) -> sql.Composed:
-    """The events of the untracked levels the file's rows changed: into import_events, to be
-    ordered with the tracked levels' (``lots``); otherwise straight into the outbox, in order,
-    after what import_events holds (one pass over a million rows instead of two)."""
-    if lots:
-        return _UNTRACKED_LEVEL_EVENTS.format(
-            insert=sql.SQL(
-                "INSERT INTO import_events (n, item_id, location_id, ord, id, type,"
-                " occurred_at, subject_id, data)"
-            ),
+    """The events of the untracked levels the file's rows changed, read back after the import,
+    into import_events, to be moved into the outbox in level order with the rest."""
+    return sql.SQL("{insert} {events}").format(
+        insert=sql.SQL(
+            "INSERT INTO import_events (n, item_id, location_id, ord, id, type, occurred_at,"
+            " subject_id, data)"
+        ),
+        events=LEVEL_EVENTS.format(
             first=sql.SQL("0, c.item_id, c.location_id, e.ord,"),
-            targets=_row_levels(lots),
-            order=sql.SQL(""),
-        )
-    return _UNTRACKED_LEVEL_EVENTS.format(
-        insert=sql.SQL("INSERT INTO events (org_id, id, type, occurred_at, subject_id, data)"),
-        first=sql.SQL("%(org_id)s,"),
-        targets=_row_levels(lots),
-        order=sql.SQL("ORDER BY c.item_id, c.location_id, e.ord"),
+            levels=_UNTRACKED_LEVELS.format(targets=_row_levels(lots)),
+        ),
     )
 
 

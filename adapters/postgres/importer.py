@@ -15,10 +15,11 @@ from psycopg import errors as pg_errors
 from psycopg.rows import dict_row
 
 from adapters.postgres import import_events_sql as eq
+from adapters.postgres import import_level_events_sql as uq
 from adapters.postgres import import_lot_sql as lq
 from adapters.postgres import import_sql as q
 from adapters.postgres.errors import unavailable
-from adapters.postgres.import_announcer import ImportAnnouncer
+from adapters.postgres.import_announcer import ImportAnnouncer, level_event_params
 from adapters.postgres.intake_sql import HOLD_INTAKE_SHARED
 from adapters.postgres.lot_sql import LOT_TOTALS
 from adapters.postgres.repository import Session, SqlText, Waits
@@ -90,7 +91,12 @@ class PostgresStockImportSession(StockImportSession):
         conn = await self._conn()
         # Before the catalog is read: no archive of the org commits until this import ends.
         await self._run(HOLD_INTAKE_SHARED)
-        for statement in (q.CREATE_IMPORT_ROWS, q.CREATE_IMPORT_LINES, q.CREATE_IMPORT_LEVELS):
+        for statement in (
+            q.IMPORT_WORK_MEM,
+            q.CREATE_IMPORT_ROWS,
+            q.CREATE_IMPORT_LINES,
+            q.CREATE_IMPORT_LEVELS,
+        ):
             await conn.execute(statement)
         loaded = 0
         with _phase(q.COPY_ROWS):
@@ -170,7 +176,18 @@ class PostgresStockImportSession(StockImportSession):
         return serial_problems(rows, totals, receipt)
 
     async def apply(self, plan: ImportPlan) -> ImportSummary:
-        params = {
+        summary = await self.write(plan)
+        conn = await self._conn()
+        try:
+            with _phase("COMMIT"):
+                await conn.commit()
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            raise unavailable(exc) from exc
+        return summary
+
+    async def write(self, plan: ImportPlan) -> ImportSummary:
+        """Everything ``apply`` writes, its events included, short of the commit."""
+        params: dict[str, Any] = {
             "movement_id": plan.movement_id,
             "type": plan.mode.movement_type.value,
             "reference": plan.reference,
@@ -179,31 +196,44 @@ class PostgresStockImportSession(StockImportSession):
             "now": plan.created_at,
             "receipt": plan.mode is ImportMode.RECEIPT,
         }
-        conn = await self._conn()
         await self._run(q.INSERT_MOVEMENT, params)
+        assert self._session is not None  # noqa: S101 -- _run above checked it
+        announcer = ImportAnnouncer(self._session)
         try:
             lines = await self._count(q.INSERT_LINES, params)
+            if self.events_in_update():
+                with _phase("EVENTS_AHEAD"):
+                    await announcer.announce_ahead(plan, lines, lots=False)
+                    await announcer.move_ahead()
+                params |= level_event_params(plan)
+                [row] = await self._all(uq.UPDATE_LEVELS_WITH_EVENTS, params)
+                return ImportSummary(plan.movement_id, lines, row["levels"])
             levels = await self._count(q.UPDATE_LEVELS, params)
             if self._lots:
-                await self._run(lq.INSERT_NEW_LOTS, params)
-                await self._run(lq.LOT_DELTAS, params)
-                lines += await self._count(lq.INSERT_LOT_LINES, {**params, "first": lines})
-                await self._run(lq.WRITE_LOT_POSITIONS, params)
-                levels += await self._count(lq.UPDATE_LOT_LEVELS, params)
+                lines, levels = await self._write_lots(params, lines, levels)
         except pg_errors.NumericValueOutOfRange:
             # A running total past bigint: the domain's refusal, and nothing is applied.
             raise QuantityOutOfRange(
                 f"the import would take a level past {rules.MAX_ON_HAND}, the most it can hold"
             ) from None
         with _phase("EVENTS"):
-            assert self._session is not None  # noqa: S101 -- _conn above checked it
-            await ImportAnnouncer(self._session).announce(plan, lines, lots=self._lots)
-        try:
-            with _phase("COMMIT"):
-                await conn.commit()
-        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-            raise unavailable(exc) from exc
+            await announcer.announce(plan, lines, lots=self._lots)
         return ImportSummary(plan.movement_id, lines, levels)
+
+    async def _write_lots(self, params: dict[str, Any], lines: int, levels: int) -> tuple[int, int]:
+        """The lot rows' pass (ADR 0033): their lots, ledger lines and lot levels; the counts
+        of lines and levels with theirs added."""
+        await self._run(lq.INSERT_NEW_LOTS, params)
+        await self._run(lq.LOT_DELTAS, params)
+        lines += await self._count(lq.INSERT_LOT_LINES, {**params, "first": lines})
+        await self._run(lq.WRITE_LOT_POSITIONS, params)
+        levels += await self._count(lq.UPDATE_LOT_LEVELS, params)
+        return lines, levels
+
+    def events_in_update(self) -> bool:
+        """Whether the level UPDATE writes the levels' events itself: an import without lots
+        (every level it changes is untracked); one with lots reads its levels back after."""
+        return not self._lots
 
     async def _conn(self) -> psycopg.AsyncConnection[Any]:
         if self._session is None:
@@ -237,7 +267,7 @@ class PostgresStockImportSession(StockImportSession):
 # Statement constant -> its name, so the log says which step took the time.
 _NAMES = {
     id(value): name
-    for module in (q, lq, eq)
+    for module in (q, lq, eq, uq)
     for name, value in vars(module).items()
     if name.isupper()
 }

@@ -1,7 +1,8 @@
 """The events of an import's untracked levels, on both backends, are exactly what the rule every
 write uses makes of them: ``level_data`` of the level after the import, with the import as the
 cause, and ``stock_signals`` on available before and after. Postgres renders that rule in SQL
-for speed (adapters/postgres/import_events_sql.py); this holds the two equal, signal by signal."""
+for speed (adapters/postgres/import_events_sql.py, written by the level UPDATE itself for a file
+without lots: import_level_events_sql.py); this holds the two equal, signal by signal."""
 
 from __future__ import annotations
 
