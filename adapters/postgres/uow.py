@@ -34,6 +34,21 @@ from application.ports import EventSignal, FirstHold, UnitOfWork, UnitOfWorkFact
 from domain.reservations import Reservation
 
 Pool = AsyncConnectionPool[AsyncConnection[Any]]
+_REPOSITORIES: dict[str, Callable[[Session | ChannelSession], Any]] = {
+    "items": PostgresItems,
+    "locations": PostgresLocations,
+    "stock": PostgresStockLevels,
+    "movements": PostgresMovements,
+    "reservations": PostgresReservations,
+    "lots": PostgresLots,
+    "transfers": PostgresTransfers,
+    "counts": PostgresCountSessions,
+    "idempotency": PostgresIdempotencyStore,
+    "events": PostgresEvents,
+    "webhooks": PostgresWebhooks,
+}
+# Read sessions kept per org (each is immutable: the org, its binding, the channels).
+MAX_READ_SESSIONS = 4096
 T = TypeVar("T")
 # A replacement for a lost connection is worth a short wait only: if the server is down, the
 # request should hear 503 promptly rather than sit out the pool's full checkout timeout.
@@ -46,6 +61,19 @@ class PostgresUnitOfWork(UnitOfWork):
     lost, pool exhausted, deadlock, lock or statement timeout) leave as StorageUnavailable.
     Every checkout is returned to the pool exactly once, lost connections included."""
 
+    # Made on first use by __getattr__, bound to this unit of work's session.
+    items: PostgresItems
+    locations: PostgresLocations
+    stock: PostgresStockLevels
+    movements: PostgresMovements
+    reservations: PostgresReservations
+    lots: PostgresLots
+    transfers: PostgresTransfers
+    counts: PostgresCountSessions
+    idempotency: PostgresIdempotencyStore
+    events: PostgresEvents
+    webhooks: PostgresWebhooks
+
     def __init__(
         self,
         lender: ConnectionLender,
@@ -55,11 +83,11 @@ class PostgresUnitOfWork(UnitOfWork):
         read_only: bool = False,
         prepare: bool = True,
         waits: Waits | None = None,
-        channels: ReadChannels | None = None,
+        read_session: ChannelSession | None = None,
         signal: EventSignal | None = None,
     ) -> None:
         self._lender = lender
-        self._channels = channels
+        self._read_session = read_session
         self._signal = signal
         self._org_id = org_id
         self._read_only = read_only
@@ -68,14 +96,12 @@ class PostgresUnitOfWork(UnitOfWork):
         self._waits = waits
         self._session: Session | None = None
         self._conn: AsyncConnection[Any] | None = None  # what this unit of work owes the pool
+        self._bound: Session | ChannelSession | None = None  # what its repositories use
 
     async def __aenter__(self) -> PostgresUnitOfWork:
-        if self._read_only and self._channels is not None:
+        if self._read_only and self._read_session is not None:
             # Reads fly on the shared read channels: no connection of their own to borrow.
-            shared = ChannelSession(
-                self._channels, self._org_id, prepare=self._prepare, waits=self._waits
-            )
-            self._bind_repositories(shared)
+            self._bound = self._read_session
             return self
         self._conn = await self._checkout(self._timeout)
         session = self._session = Session(
@@ -87,21 +113,17 @@ class PostgresUnitOfWork(UnitOfWork):
             waits=self._waits,
             max_replays=self._lender.pool.max_size,
         )
-        self._bind_repositories(session)
+        self._bound = session
         return self
 
-    def _bind_repositories(self, session: Session | ChannelSession) -> None:
-        self.items = PostgresItems(session)
-        self.locations = PostgresLocations(session)
-        self.stock = PostgresStockLevels(session)
-        self.movements = PostgresMovements(session)
-        self.reservations = PostgresReservations(session)
-        self.lots = PostgresLots(session)
-        self.transfers = PostgresTransfers(session)
-        self.counts = PostgresCountSessions(session)
-        self.idempotency = PostgresIdempotencyStore(session)
-        self.events = PostgresEvents(session)
-        self.webhooks = PostgresWebhooks(session)
+    def __getattr__(self, name: str) -> Any:
+        # Repositories are made on first use: a read uses one of the eleven (ADR 0037).
+        repository = _REPOSITORIES.get(name)
+        session = self.__dict__.get("_bound")
+        if repository is None or session is None:  # unknown, or not entered yet
+            raise AttributeError(name)
+        made = self.__dict__[name] = repository(session)
+        return made
 
     async def __aexit__(self, *exc: object) -> None:
         error = exc[1] if len(exc) > 1 else None
@@ -216,6 +238,7 @@ class PostgresUnitOfWorkFactory(UnitOfWorkFactory):
         # transaction pooler: build_pool turns psycopg's own off there, and so do we).
         self._prepare = prepares(pool) if prepare is None else prepare
         self._waits = waits
+        self._read_sessions: dict[str, ChannelSession] = {}
 
     def __call__(self, org_id: str, *, read_only: bool = False) -> PostgresUnitOfWork:
         return PostgresUnitOfWork(
@@ -225,6 +248,19 @@ class PostgresUnitOfWorkFactory(UnitOfWorkFactory):
             read_only=read_only,
             prepare=self._prepare,
             waits=self._waits,
-            channels=self._channels,
+            read_session=self._read_session(org_id) if read_only else None,
             signal=self.event_signal,
         )
+
+    def _read_session(self, org_id: str) -> ChannelSession | None:
+        """The org's session on the read channels, made once (its binding encoded once)."""
+        if self._channels is None:
+            return None
+        session = self._read_sessions.get(org_id)
+        if session is None:
+            if len(self._read_sessions) >= MAX_READ_SESSIONS:
+                self._read_sessions.clear()
+            session = self._read_sessions[org_id] = ChannelSession(
+                self._channels, org_id, prepare=self._prepare, waits=self._waits
+            )
+        return session

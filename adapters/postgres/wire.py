@@ -227,18 +227,19 @@ def send_call(pgconn: Any, state: ConnectionState, call: Call, prepare: bool) ->
 
 def _dumped(state: ConnectionState, call: Call) -> tuple[Any, tuple[int, ...], Any]:
     """The call's parameters encoded for the wire: values, type oids, formats."""
-    statement = call.statement
     tx = state.transformer
-    values = [call.params[name] for name in statement.names]
-    literals = [_array_literal(value) for value in values]
-    if any(literal is not None for literal in literals):
+    values = [call.params[name] for name in call.statement.names]
+    if not values:
+        return tx.dump_sequence(values, []), (), None
+    # Array literals only where a list was passed: most calls have none and skip the scan.
+    literals = [_array_literal(value) for value in values] if list in map(type, values) else None
+    if literals is not None:
         values = [
             None if literal is not None else v for v, literal in zip(values, literals, strict=True)
         ]
     params = tx.dump_sequence(values, [PyFormat.AUTO] * len(values))
-    types = tuple(tx.types or ()) if values else ()
-    formats = list(tx.formats or ()) if values else None
-    if any(literal is not None for literal in literals):
+    types, formats = tuple(tx.types or ()), list(tx.formats or ())
+    if literals is not None and any(literal is not None for literal in literals):
         params, types, formats = _with_literals(params, types, formats, literals)
     return params, types, formats
 

@@ -124,6 +124,7 @@ class Edge:
         self.limit = rate_limit_per_minute
         self.direct = direct or {}
         self.services: EdgeServices | None = None
+        self._access: Any = None  # the access logger, resolved on the first request
         # CORS (only for configured origins) answers preflights before any limit applies.
         self._inner: ASGIApp = (
             _cors(self._dispatch, cors_origins) if cors_origins else self._dispatch
@@ -235,8 +236,13 @@ class Edge:
         self.metrics.record(
             scope["method"], route, exchange.status, elapsed, exchange.replayed, exchange.code
         )
+        log = self._access
+        if log is None:  # resolved once: the lazy proxy costs a lookup per attribute
+            log = self._access = access_log.bind()
+        if not log.is_enabled_for(logging.INFO):
+            return  # below the level nothing is written: nor is the line built
         principal = state.get(PRINCIPAL)
-        access_log.info(
+        log.info(
             "request",
             request_id=state["request_id"],
             org=getattr(principal, "org_id", None),

@@ -118,6 +118,32 @@ async def test_any_query_gets_the_same_answer_from_the_direct_route_and_from_fas
     assert_same(direct, framework)
 
 
+async def test_the_stock_check_by_item_reads_the_same_through_both(
+    twin_apps: tuple[FastAPI, FastAPI], auth: Callable[..., dict[str, str]]
+) -> None:
+    # ``?item_id=<UUID>`` alone has a parsing shortcut on the direct route; its neighbours don't.
+    org_id = new_org_id()
+    async with client_for(twin_apps[0]) as client:
+        org = Org(client, org_id, auth(org_id, "admin"), auth(org_id, "member"))
+        item, here = await org.stocked(7)
+        await org.reserve(item, here, 2)
+        await org.stocked(3)  # another item's level, which the filter must leave out
+    item_id = item["id"]
+    for query in (
+        f"item_id={item_id}",
+        f"item_id={item_id.upper()}",
+        f"item_id={item_id.replace('-', '')}",
+        f"item_id={item_id}&item_id={item_id}",
+        f"item_id={item_id}&limit=0",
+        f"item_id={item_id[:-1]}g",
+        f"item_id={item_id}0",
+    ):
+        direct, framework = await both(twin_apps, f"/v1/stock-levels?{query}", org.member)
+        assert_same(direct, framework)
+        if direct.status_code == 200:
+            assert [level["available"] for level in direct.json()["items"]] == [5], query
+
+
 async def test_pages_of_real_levels_read_the_same_through_both(
     twin_apps: tuple[FastAPI, FastAPI], auth: Callable[..., dict[str, str]]
 ) -> None:

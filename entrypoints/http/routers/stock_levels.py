@@ -8,6 +8,7 @@ test holds them to the same answers (ADR 0012).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
@@ -167,7 +168,18 @@ def direct_list_stock_levels(service: Callable[[], StockroomService]) -> DirectR
     return route
 
 
+# The storefront's stock check, ``?item_id=<UUID>`` and nothing else, skips the general query
+# string parser (about 3 us of a read's CPU); the model still validates what it captured.
+_ONLY_ITEM_ID = re.compile(
+    rb"item_id=([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+)
+
+
 def _query(scope: Any) -> StockLevelQuery:
-    raw = scope.get("query_string", b"").decode("latin-1")
+    query_string: bytes = scope.get("query_string", b"")
+    only_item = _ONLY_ITEM_ID.fullmatch(query_string)
+    if only_item is not None:
+        return StockLevelQuery.model_validate({"item_id": only_item[1].decode("ascii")})
+    raw = query_string.decode("latin-1")
     # Like Starlette's QueryParams: blank values kept, the last of a repeated name wins.
     return StockLevelQuery.model_validate(dict(parse_qsl(raw, keep_blank_values=True)))
