@@ -11,13 +11,16 @@ sockets by a hash of the client's address and port.
     python -m entrypoints.http.workers --workers 4      # host and port from STOCKROOM_HOST/PORT
 
 The parent only supervises: a worker that dies is replaced (after a pause if it dies at once
-again), SIGTERM or SIGINT stops every worker gracefully. Off Linux, where the kernel need not
+again), SIGTERM or SIGINT stops every worker gracefully, and a worker whose parent is killed
+outright (SIGKILL, the OOM killer) stops too rather than serve on, orphaned, holding the
+port. Off Linux, where the kernel need not
 spread connections over such sockets, or with one worker, this is plain ``uvicorn.run``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -34,6 +37,7 @@ from entrypoints.settings import load_settings
 APP = "entrypoints.http.asgi:create"
 STOP_SECONDS = 30.0  # a worker's graceful shutdown, before it is killed
 RESPAWN_PAUSE = 1.0  # a worker that dies within this of starting is replaced only after it
+PR_SET_PDEATHSIG = 1  # linux/prctl.h: the signal this process gets when its parent dies
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -52,9 +56,19 @@ def uvicorn_options(app: str, host: str, port: int) -> dict[str, Any]:
             "access_log": False}  # fmt: skip
 
 
-def _worker(options: dict[str, Any]) -> None:
+def _worker(options: dict[str, Any], parent: int) -> None:
+    _stop_with_parent(parent)
     sock = listening_socket(options["host"], options["port"])
     uvicorn.Server(uvicorn.Config(**options)).run(sockets=[sock])
+
+
+def _stop_with_parent(parent: int) -> None:
+    """SIGTERM (a graceful stop, once uvicorn handles it) when the supervisor dies."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:  # it died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 class Supervisor:
@@ -89,7 +103,9 @@ class Supervisor:
         return self._shutdown()
 
     def _start(self) -> tuple[BaseProcess, float]:
-        process = self._context.Process(target=_worker, args=(self._options,), daemon=False)
+        process = self._context.Process(
+            target=_worker, args=(self._options, os.getpid()), daemon=False
+        )
         process.start()
         return process, time.monotonic()
 

@@ -70,8 +70,9 @@ def launcher(database_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Pop
         yield parent, port
     finally:
         if parent.poll() is None:
+            children = psutil.Process(parent.pid).children(recursive=True)  # before they're orphans
             parent.kill()
-            for child in psutil.Process(parent.pid).children(recursive=True):
+            for child in children:
                 child.kill()
             parent.wait()
 
@@ -148,3 +149,16 @@ def test_a_worker_that_dies_is_replaced_and_sigterm_stops_them_all(
     assert parent.wait(timeout=60) == 0
     assert second.pid in {w.pid for w in survivors}
     assert not any(worker.is_running() for worker in survivors)
+
+
+def test_workers_stop_when_the_supervisor_is_killed_outright(
+    launcher: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    parent, port = launcher
+    workers = _workers(parent)
+    parent.kill()  # no SIGTERM to pass on: SIGKILL, as the OOM killer sends
+    parent.wait()
+
+    gone, alive = psutil.wait_procs(workers, timeout=60)
+    assert not alive, [w.pid for w in alive]
+    assert not _answers(f"http://127.0.0.1:{port}")
