@@ -159,6 +159,6 @@ def test_workers_stop_when_the_supervisor_is_killed_outright(
     parent.kill()  # no SIGTERM to pass on: SIGKILL, as the OOM killer sends
     parent.wait()
 
-    gone, alive = psutil.wait_procs(workers, timeout=60)
+    _, alive = psutil.wait_procs(workers, timeout=60)
     assert not alive, [w.pid for w in alive]
     assert not _answers(f"http://127.0.0.1:{port}")
