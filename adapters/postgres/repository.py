@@ -70,6 +70,12 @@ _COMPOSITIONS: dict[int, tuple[sql.Composable, Compiled]] = {}
 
 
 _BIND = compile_text(BIND_ORG.encode())
+# The same, for a read flight whose statements are all marked generic (ADR 0039): local to the
+# flight's implicit transaction, like the rest of the binding.
+_BIND_GENERIC = compile_text(
+    BIND_ORG.rstrip().encode()
+    + b",\n       set_config('plan_cache_mode', 'force_generic_plan', true)"
+)
 
 
 class Session:
@@ -251,16 +257,13 @@ class ChannelSession:
         self.org_id = org_id
         self._channels = channels
         self._prepare = prepare
-        self._bind = Call(
-            _BIND,
-            {
-                "org_id": org_id,
-                "lock_timeout": f"{waits.lock_timeout_ms}ms",
-                "statement_timeout": f"{waits.statement_timeout_ms}ms",
-            },
-            "none",
-            recurring=True,
-        )
+        binding = {
+            "org_id": org_id,
+            "lock_timeout": f"{waits.lock_timeout_ms}ms",
+            "statement_timeout": f"{waits.statement_timeout_ms}ms",
+        }
+        self._bind = Call(_BIND, binding, "none", recurring=True)
+        self._bind_generic = Call(_BIND_GENERIC, binding, "none", recurring=True)
 
     async def execute(self, query: Statement, params: dict[str, Any], fetch: Fetch) -> Any:
         """Run one read; if its channel's connection was lost, once more on a fresh one."""
@@ -270,7 +273,9 @@ class ChannelSession:
         self, statements: Sequence[tuple[Statement, dict[str, Any], Fetch]]
     ) -> list[Any]:
         """Several reads in one flight, each with the org binding before them all."""
-        calls = [self._bind, *(Call(compiled(q), p, f) for q, p, f in statements)]
+        reads = [Call(compiled(q), p, f) for q, p, f in statements]
+        generic = self._prepare and all(call.statement.generic for call in reads)
+        calls = [self._bind_generic if generic else self._bind, *reads]
         try:
             results = await self._channels.run(calls, prepare=self._prepare)
         except ChannelLost:

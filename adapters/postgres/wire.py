@@ -18,6 +18,7 @@ than hand out a connection whose protocol state is unknown.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,14 @@ class Compiled:
     text: bytes
     names: tuple[str, ...]
     source: bytes = b""
+    # Its best plan is the same whatever the parameters (a key lookup): run it on the cached
+    # generic plan rather than let PostgreSQL plan it again per execution (ADR 0039).
+    generic: bool = False
+
+
+def generic_plan(statement: Compiled) -> Compiled:
+    """``statement`` marked to run on its generic plan where it is prepared."""
+    return dataclasses.replace(statement, generic=True)
 
 
 @lru_cache(maxsize=1024)
