@@ -167,9 +167,8 @@ class Session:
         if self.read_only:
             raise RuntimeError("a read-only session cannot commit")
         mine = _calls(statements)
-        results = await fly(
-            self.conn, self._flight([*mine, Call(COMMIT, {}, "none")]), prepare=self.prepare
-        )
+        flight = self._flight([*mine, Call(COMMIT, {}, "none")], whole_transaction=True)
+        results = await fly(self.conn, flight, prepare=self.prepare)
         return results[len(results) - len(mine) - 1 : -1]
 
     def defer(self, query: Statement, params: dict[str, Any]) -> None:
@@ -190,13 +189,21 @@ class Session:
         if not self.conn.closed and self.in_transaction:
             await fly(self.conn, [Call(ROLLBACK, {}, "none")], prepare=self.prepare)
 
-    def _flight(self, calls: list[Call]) -> list[Call]:
-        """``calls`` behind whatever must go first: the transaction's opening, deferred writes."""
+    def _flight(self, calls: list[Call], *, whole_transaction: bool = False) -> list[Call]:
+        """``calls`` behind whatever must go first: the transaction's opening, deferred writes.
+        ``whole_transaction``: the flight also ends the transaction (it carries the COMMIT)."""
         opening: list[Call] = []
-        if not self.in_transaction:
-            bind = Call(_BIND, self._binding, "none", recurring=True)
-            opening = [bind] if self.read_only else [Call(BEGIN, {}, "none"), bind]
         deferred, self._deferred = self._deferred, []
+        if not self.in_transaction:
+            # A transaction that is this one flight, of statements all marked generic, runs
+            # them on their generic plans (ADR 0039); the setting ends with the transaction.
+            generic = (
+                whole_transaction
+                and self.prepare
+                and all(c.statement.generic or c.statement is COMMIT for c in [*deferred, *calls])
+            )
+            bind = Call(_BIND_GENERIC if generic else _BIND, self._binding, "none", recurring=True)
+            opening = [bind] if self.read_only else [Call(BEGIN, {}, "none"), bind]
         return [*opening, *deferred, *calls]
 
 

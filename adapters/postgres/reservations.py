@@ -12,7 +12,7 @@ from psycopg import sql
 from adapters.postgres.cursors import time_part, uuid_part
 from adapters.postgres.items import SELECT_ITEMS, item_from_row
 from adapters.postgres.locations import SELECT_LOCATIONS, location_from_row
-from adapters.postgres.repository import Repository, Row, Rows, Statement, utc
+from adapters.postgres.repository import Repository, Row, Rows, Statement, compiled, utc
 from adapters.postgres.reservation_sql import (
     GET_RESERVATION,
     GET_RESERVATION_FOR_UPDATE,
@@ -30,13 +30,20 @@ from adapters.postgres.reservation_sql import (
     reservation_from_row,
 )
 from adapters.postgres.stock import level_from_row
-from adapters.postgres.wire import Fetch
+from adapters.postgres.wire import Fetch, generic_plan
 from application.pagination import PageRequest
 from application.ports import ExpiredHolds, FirstHold, LevelChange, ReservationFilter, Reservations
 from domain.lot_holds import LotHold
 from domain.lots import Lot
 from domain.reservations import Reservation
 from domain.stock import LevelKey
+
+# The first flight looks every row up by its key (one item, one location, one level): the
+# same plans for any org, so they run on their generic plans when the flight commits (ADR 0039).
+_ITEMS_BY_KEY = generic_plan(compiled(SELECT_ITEMS))
+_LOCATIONS_BY_KEY = generic_plan(compiled(SELECT_LOCATIONS))
+_RESERVE_BY_KEY = generic_plan(compiled(RESERVE_FIRST))
+_RESERVE_AND_ANNOUNCE_BY_KEY = generic_plan(compiled(RESERVE_AND_ANNOUNCE))
 
 
 def _params(reservation: Reservation) -> dict[str, Any]:
@@ -206,10 +213,10 @@ class PostgresReservations(Repository, Reservations):
         if announce is not None:
             first.update(announce)
         return [
-            (SELECT_ITEMS, self._params({"ids": [line.item_id]}), "all"),
-            (SELECT_LOCATIONS, self._params({"ids": [line.location_id]}), "all"),
+            (_ITEMS_BY_KEY, self._params({"ids": [line.item_id]}), "all"),
+            (_LOCATIONS_BY_KEY, self._params({"ids": [line.location_id]}), "all"),
             (
-                RESERVE_FIRST if announce is None else RESERVE_AND_ANNOUNCE,
+                _RESERVE_BY_KEY if announce is None else _RESERVE_AND_ANNOUNCE_BY_KEY,
                 self._params(first),
                 "one",
             ),
