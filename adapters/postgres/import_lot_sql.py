@@ -75,7 +75,7 @@ FROM (SELECT DISTINCT ON (item_id, lower(lot_code)) item_id, lower(lot_code) AS 
       ORDER BY item_id, lower(lot_code), line_no) d
 WHERE NOT l.lot_known AND l.item_id = d.item_id AND lower(l.lot_code) = d.code
 """
-# The levels of these rows are locked with the others (lock_levels, key order); then the lot
+# The levels of these rows are locked with the others (create_and_lock_levels, key order); then the lot
 # rows, in (item_id, location_id, lot_id) order (ADRs 0017, 0025).
 LOT_ROW_LEVELS = sql.SQL(
     " UNION SELECT item_id, location_id FROM import_lot_lines"

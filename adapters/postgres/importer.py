@@ -136,15 +136,7 @@ class PostgresStockImportSession(StockImportSession):
         await self._run(q.CREATE_EXPIRED_LOT_HOLDS)
         await self._run(q.CREATE_EXPIRED_LINES)
         released = await self._count(q.RELEASE_EXPIRED_HOLDS, {"now": now})
-        if self._lots:  # lot rows' levels may be new: the ordered create-and-lock
-            missing = {"missing": True}
-        else:
-            [missing] = await self._all(q.ANY_LEVEL_MISSING)
-        statements = q.lock_levels(
-            missing=missing["missing"], released=released > 0, lots=self._lots
-        )
-        for statement in statements:
-            await self._run(statement, {"now": now})
+        await self._lock_levels(released > 0, now)
         if released:
             await self._run(q.RELEASE_EXPIRED_RESERVED, {"now": now})
             await self._run(q.RELEASE_EXPIRED_LOT_RESERVED)
@@ -159,6 +151,19 @@ class PostgresStockImportSession(StockImportSession):
             for r in await self._all(q.COUNT_PROBLEMS):
                 problems.append(RowProblem(r["line_no"], _count_problem(r)))
         return sorted(problems)
+
+    async def _lock_levels(self, released: bool, now: datetime) -> None:
+        """Lock every target level in key order, creating the missing ones (import_sql.py)."""
+        if not self._lots:  # lot rows' levels may be new: they take the create-and-lock
+            await self._run(q.LOCK_SAVEPOINT)
+            with _phase("LOCK_LEVELS"):
+                [row] = await self._all(q.lock_existing_levels(released=released))
+            if row["locked"] == row["targets"]:
+                await self._run(q.KEEP_LOCKS)
+                return
+            await self._run(q.UNDO_LOCKS)  # releases those locks: the next pass takes all
+        for statement in q.create_and_lock_levels(released=released, lots=self._lots):
+            await self._run(statement, {"now": now})
 
     async def _serial_problems(self, found: list[RowProblem], receipt: bool) -> list[RowProblem]:
         """The serial rule over the rows of serial lots without another problem; their lots

@@ -72,6 +72,46 @@ async def test_an_import_creating_a_level_waits_in_key_order_and_never_deadlocks
     assert on_hand == [15, 13]  # both writers' stock, nothing lost
 
 
+async def test_an_import_that_meets_a_missing_level_lets_go_of_the_later_ones_it_locked(
+    wide_backend: PostgresBackend, wide_deps: Deps, database_url: str
+) -> None:
+    """The import locks the levels that exist first (ADR 0017, amended); when one is missing,
+    it must release those before it creates it, or an API write creating the missing level
+    (earlier in key order) and then taking an existing one deadlocks with it."""
+    org = f"org_{secrets.token_hex(8)}"
+    who = Principal.from_claims(user_id="u", org_id=org, raw_role="admin")
+    item = await builders.item(wide_deps, who, "IMP-2")
+    places = sorted([await builders.location(wide_deps, who) for _ in range(2)], key=lambda p: p.id)
+    first, later = LevelKey(item.id, places[0].id), LevelKey(item.id, places[1].id)
+    await builders.receive(wide_deps, who, item.id, places[1].id, 5)  # `first` does not exist
+    csv = ["sku,location_code,quantity\n"] + [f"IMP-2,{p.code},10\n" for p in places]
+    handler = ImportStockHandler(
+        PostgresStockImporter(wide_backend.pool), wide_deps.clock, wide_deps.ids
+    )
+
+    async with await AsyncConnection.connect(app_url(database_url), prepare_threshold=None) as api:
+        now = wide_deps.clock.now()
+        params = {"org_id": org, "item_id": item.id, "quantity": 3, "now": now}
+        await api.execute("SELECT set_config('app.org_id', %s, true)", [org])
+        # An API write creates the first level (not committed: the import cannot see it)...
+        await api.execute(ADD_ON_HAND, {**params, "location_id": first.location_id})
+        imported = asyncio.create_task(
+            handler(who, ImportStock(lines=csv, mode=ImportMode.RECEIPT))
+        )
+        await until_waiting(database_url, 1)  # the import waits to create the first level
+        # ...then, in key order, takes the later one, which the import must not be holding.
+        await asyncio.wait_for(
+            api.execute(ADD_ON_HAND, {**params, "location_id": later.location_id}), timeout=10
+        )
+        await api.commit()
+        result = await asyncio.wait_for(imported, timeout=10)
+
+    assert result.problems == [] and result.summary is not None, result.problems
+    async with wide_deps.uow(org) as uow:
+        on_hand = [(await uow.stock.get(key, now)).on_hand for key in (first, later)]  # type: ignore[union-attr]
+    assert on_hand == [13, 18]  # both writers' stock, nothing lost
+
+
 async def test_imports_and_api_writes_on_crossing_levels_all_complete(
     wide_backend: PostgresBackend, wide_deps: Deps, database_url: str
 ) -> None:
