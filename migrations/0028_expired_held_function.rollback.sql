@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS expired_held(text, uuid, uuid, timestamptz);
